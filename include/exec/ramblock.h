@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RAM blocks: host memory that backs guest RAM.
+ *
+ * A RAMBlock is a host mapping plus its place in the ram-address space
+ * (offset, max_length), the part currently in use (used_length), the page
+ * size of its backing, its flags and, for fd-backed blocks, the fd and the
+ * offset into it.  softmmu/physmem.c owns every RAMBlock; it is the only
+ * caller of qemu_ram_mmap() and the only place that discards memory.
+ *
+ * Threading: every function here is called from the main thread.
+ */
+#ifndef EXEC_RAMBLOCK_H
+#define EXEC_RAMBLOCK_H
+
+#include "qemu/osdep.h"
+#include "exec/cpu-common.h"
+
+typedef struct RAMBlock RAMBlock;
+struct MemoryRegion;
+
+/* RAMBlock flags (rb->flags). */
+#define RAM_PREALLOC    (1u << 0)  /* host memory supplied by the caller */
+#define RAM_SHARED      (1u << 1)  /* MAP_SHARED */
+#define RAM_RESIZEABLE  (1u << 2)  /* used_length may change up to max */
+#define RAM_NORESERVE   (1u << 7)  /* no swap/commit reservation */
+#define RAM_READONLY    (1u << 9)  /* mapped read-only */
+#define RAM_READONLY_FD (1u << 10) /* fd opened read-only */
+#define RAM_NAMED_FILE  (1u << 11) /* backed by a named file (mem-path) */
+
+/* Called after a resizable block changed its used length. */
+typedef void (*RAMBlockResized)(const char *idstr, uint64_t new_length,
+                                void *host);
+
+struct RAMBlock {
+    /* Owning region (opaque to physmem.c, used by memory.c). */
+    struct MemoryRegion *mr;
+    /* Start of the host mapping; NULL never for a live block. */
+    uint8_t *host;
+    /* Start in the ram-address space. */
+    ram_addr_t offset;
+    /* Bytes in use and accessible; <= max_length. */
+    ram_addr_t used_length;
+    /* Bytes reserved in the ram-address space and the host mapping. */
+    ram_addr_t max_length;
+    RAMBlockResized resized;
+    uint32_t flags;
+    /* Unique name; "" until qemu_ram_set_idstr(). */
+    char idstr[256];
+    /* Backing fd, or -1 for anonymous memory. */
+    int fd;
+    /* Offset of the mapping in @fd. */
+    uint64_t fd_offset;
+    /* Page size of the backing (host page size, or the huge page size). */
+    size_t page_size;
+};
+
+/*
+ * Allocation.  Each returns the new block, or NULL with @errp set.
+ * @size and @max_size are rounded up to the backing's page size.
+ * Blocks are freed with qemu_ram_free().
+ */
+
+/* Anonymous memory. @ram_flags: RAM_SHARED, RAM_NORESERVE. */
+RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t ram_flags,
+                         struct MemoryRegion *mr, GError **errp);
+
+/*
+ * Resizable anonymous memory: @max_size is reserved as inaccessible
+ * address space, [0, @size) is made accessible.  See qemu_ram_resize().
+ */
+RAMBlock *qemu_ram_alloc_resizeable(ram_addr_t size, ram_addr_t max_size,
+                                    RAMBlockResized resized,
+                                    struct MemoryRegion *mr, GError **errp);
+
+/* Memory at @host provided (and later freed) by the caller. */
+RAMBlock *qemu_ram_alloc_from_ptr(ram_addr_t size, void *host,
+                                  struct MemoryRegion *mr, GError **errp);
+
+/*
+ * Memory from @fd at @offset.  @ram_flags: RAM_SHARED, RAM_NORESERVE,
+ * RAM_READONLY, RAM_READONLY_FD.  The block does not own @fd unless
+ * ownership is passed with RAM_NAMED_FILE semantics by the caller
+ * (qemu_ram_alloc_from_file opens and owns its fd).
+ */
+RAMBlock *qemu_ram_alloc_from_fd(ram_addr_t size, struct MemoryRegion *mr,
+                                 uint32_t ram_flags, int fd, off_t offset,
+                                 GError **errp);
+
+/* Memory from the file (or a new file in the directory) @mem_path. */
+RAMBlock *qemu_ram_alloc_from_file(ram_addr_t size, struct MemoryRegion *mr,
+                                   uint32_t ram_flags, const char *mem_path,
+                                   off_t offset, GError **errp);
+
+/* Unmap and forget @block (notifiers see ram_block_removed first). */
+void qemu_ram_free(RAMBlock *block);
+
+/*
+ * Change the used length of a RAM_RESIZEABLE block to @newsize (rounded up
+ * to the page size, at most max_length).  Growing makes the new part
+ * accessible (it reads as zero); shrinking makes the tail inaccessible and
+ * releases its memory.  Data below min(old, new) is preserved.
+ * Returns 0, or -errno with @errp set and the block unchanged.
+ */
+int qemu_ram_resize(RAMBlock *block, ram_addr_t newsize, GError **errp);
+
+/* Give @block its unique name; false with @errp set if it is taken. */
+bool qemu_ram_set_idstr(RAMBlock *block, const char *name, GError **errp);
+
+/* Lookup. */
+RAMBlock *qemu_ram_block_by_name(const char *name);
+/* The block containing ram address @addr, or NULL. */
+RAMBlock *qemu_ram_block_from_ram_addr(ram_addr_t addr);
+/*
+ * The block whose host mapping contains @ptr, or NULL; *@offset is set to
+ * the offset of @ptr in the block (rounded down to the page size if
+ * @round_offset).
+ */
+RAMBlock *qemu_ram_block_from_host(void *ptr, bool round_offset,
+                                   ram_addr_t *offset);
+
+typedef int (RAMBlockIterFunc)(RAMBlock *rb, void *opaque);
+/* Call @func for each block in offset order; stop at a non-zero return. */
+int qemu_ram_foreach_block(RAMBlockIterFunc func, void *opaque);
+
+/* Accessors. */
+static inline void *qemu_ram_get_host_addr(RAMBlock *rb)
+{
+    return rb->host;
+}
+static inline ram_addr_t qemu_ram_get_offset(RAMBlock *rb)
+{
+    return rb->offset;
+}
+static inline ram_addr_t qemu_ram_get_used_length(RAMBlock *rb)
+{
+    return rb->used_length;
+}
+static inline ram_addr_t qemu_ram_get_max_length(RAMBlock *rb)
+{
+    return rb->max_length;
+}
+static inline const char *qemu_ram_get_idstr(RAMBlock *rb)
+{
+    return rb->idstr;
+}
+static inline size_t qemu_ram_pagesize(RAMBlock *rb)
+{
+    return rb->page_size;
+}
+static inline int qemu_ram_get_fd(RAMBlock *rb)
+{
+    return rb->fd;
+}
+static inline bool qemu_ram_is_shared(RAMBlock *rb)
+{
+    return rb->flags & RAM_SHARED;
+}
+static inline bool qemu_ram_is_noreserve(RAMBlock *rb)
+{
+    return rb->flags & RAM_NORESERVE;
+}
+static inline bool qemu_ram_is_resizeable(RAMBlock *rb)
+{
+    return rb->flags & RAM_RESIZEABLE;
+}
+
+/*
+ * Give [@start, @start + @length) of @rb back to the host: afterwards it
+ * reads as zero (anonymous, shmem, hugetlb) or as the file's hole.  Both
+ * must be aligned to the block's page size and lie within used_length.
+ * Returns 0 or -errno; prints nothing.
+ */
+int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length);
+
+/*
+ * Discard coordination.  Some users cannot tolerate discarded memory
+ * (e.g. anything that pins or locks pages); others need to discard
+ * (virtio-mem, balloon).  "Coordinated" discard is discard that is
+ * announced through a RamDiscardManager first.
+ *
+ *  - ram_block_discard_disable(true) fails if any discard is required.
+ *  - ram_block_uncoordinated_discard_disable(true) fails if uncoordinated
+ *    discard is required (ram_block_discard_require).
+ *  - ram_block_discard_require(true) fails if discard is disabled in any
+ *    way.
+ *  - ram_block_coordinated_discard_require(true) fails only if discard is
+ *    plainly disabled.
+ *
+ * Each is counted: every successful (true) call is undone by one (false)
+ * call.  Returns 0 or -EBUSY.
+ */
+int ram_block_discard_disable(bool state);
+int ram_block_uncoordinated_discard_disable(bool state);
+int ram_block_discard_require(bool state);
+int ram_block_coordinated_discard_require(bool state);
+/* Is any kind of discard disabled / is any kind required? */
+bool ram_block_discard_is_disabled(void);
+bool ram_block_discard_is_required(void);
+
+#endif /* EXEC_RAMBLOCK_H */

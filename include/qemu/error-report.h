@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Messages for the user on standard error, prefixed with the program name
+ * ("qemu-system-x86_64: ...").  Only the layers that own the conversation
+ * with the user (command line, monitor, devices logging guest misbehaviour)
+ * print; util/ and softmmu/ return errors instead.
+ */
+#ifndef QEMU_ERROR_REPORT_H
+#define QEMU_ERROR_REPORT_H
+
+#include "qemu/osdep.h"
+
+/* Set the "progname: " prefix (default "qemu-system-x86_64"). */
+void error_set_progname(const char *name);
+const char *error_get_progname(void);
+
+void error_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void warn_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void info_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+void error_vreport(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
+void warn_vreport(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
+
+/*
+ * Report only the first time this call site is reached (per process).
+ * Evaluates to true when it printed.
+ */
+#define warn_report_once(fmt, ...)                      \
+    ({                                                  \
+        static bool print_once_;                        \
+        bool printed_ = !print_once_;                   \
+        if (printed_) {                                 \
+            print_once_ = true;                         \
+            warn_report(fmt, ##__VA_ARGS__);            \
+        }                                               \
+        printed_;                                       \
+    })
+
+#define error_report_once(fmt, ...)                     \
+    ({                                                  \
+        static bool print_once_;                        \
+        bool printed_ = !print_once_;                   \
+        if (printed_) {                                 \
+            print_once_ = true;                         \
+            error_report(fmt, ##__VA_ARGS__);           \
+        }                                               \
+        printed_;                                       \
+    })
+
+#endif /* QEMU_ERROR_REPORT_H */
