@@ -248,7 +248,7 @@ static void test_model_random_ops(void)
     }
 }
 
-/* ---- fixed cases ---------------------------------------------------------- */
+/* ---- fixed cases ------------------------------------------------------- */
 
 static void test_bits_to_longs(void)
 {
