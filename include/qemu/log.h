@@ -138,11 +138,12 @@ void trace_event_register(TraceEvent *ev);
 #define DECLARE_TRACE_EVENT(ev) extern TraceEvent trace_event_##ev
 
 #define TRACE_EVENT(ev)                                                 \
-    TraceEvent trace_event_##ev = { .name = #ev };                      \
+    extern TraceEvent trace_event_##ev;                                 \
     static void __attribute__((constructor)) trace_event_ctor_##ev(void) \
     {                                                                   \
         trace_event_register(&trace_event_##ev);                        \
-    }
+    }                                                                   \
+    TraceEvent trace_event_##ev = { .name = #ev }
 
 /* Write one event line; use trace() rather than calling this. */
 void trace_event_emit(const TraceEvent *ev, const char *fmt, ...)
