@@ -49,6 +49,8 @@ struct RAMBlock {
     char idstr[256];
     /* Backing fd, or -1 for anonymous memory. */
     int fd;
+    /* qemu_ram_free() closes @fd (set by qemu_ram_alloc_from_file()). */
+    bool fd_owned;
     /* Offset of the mapping in @fd. */
     uint64_t fd_offset;
     /* Page size of the backing (host page size, or the huge page size). */
