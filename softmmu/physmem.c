@@ -652,7 +652,6 @@ static int discard_file(RAMBlock *rb, uint64_t start, size_t length)
 
 int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length)
 {
-    uint8_t *host = rb->host + start;
     int advice;
 
     if (!QEMU_IS_ALIGNED(start, rb->page_size) ||
@@ -668,7 +667,7 @@ int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length)
     }
     /* Shared anonymous memory is shmem: free its pages, not just PTEs. */
     advice = (rb->flags & RAM_SHARED) ? MADV_REMOVE : MADV_DONTNEED;
-    if (madvise(host, length, advice) != 0) {
+    if (madvise(rb->host + start, length, advice) != 0) {
         return -errno;
     }
     return 0;
