@@ -223,16 +223,11 @@ static void touch_sigbus_handler(int sig, siginfo_t *info, void *ctx)
     }
 }
 
-static void job_touch(PreallocJob *job)
+static void job_touch_pages(PreallocJob *job)
 {
     sigjmp_buf env;
-    sigset_t bus;
     char *volatile page = job->start;
     char *end = job->start + job->len;
-
-    sigemptyset(&bus);
-    sigaddset(&bus, SIGBUS);
-    pthread_sigmask(SIG_UNBLOCK, &bus, NULL);
 
     if (sigsetjmp(env, 1)) {
         char *fault = touch_fault_addr;
@@ -257,6 +252,18 @@ static void job_touch(PreallocJob *job)
         __atomic_fetch_add((volatile char *)page, 0, __ATOMIC_RELAXED);
     }
     touch_jmp = NULL;
+}
+
+/* Touch with SIGBUS unblocked, then give the thread its old mask back. */
+static void job_touch(PreallocJob *job)
+{
+    sigset_t bus, old_mask;
+
+    sigemptyset(&bus);
+    sigaddset(&bus, SIGBUS);
+    pthread_sigmask(SIG_UNBLOCK, &bus, &old_mask);
+    job_touch_pages(job);
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 }
 
 static void *prealloc_job_run(void *opaque)
