@@ -13,6 +13,7 @@
 #include "qapi/error.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -348,6 +349,23 @@ static void test_touch_restores_sigbus_handler(void)
     munmap(area, 4 * page_size());
 }
 
+/* A caller that blocks SIGBUS still has it blocked afterwards. */
+static void test_touch_keeps_signal_mask(void)
+{
+    sigset_t bus, before, after;
+    char *area = map_backing(-1, 4 * page_size());
+
+    sigemptyset(&bus);
+    sigaddset(&bus, SIGBUS);
+    g_assert_cmpint(pthread_sigmask(SIG_BLOCK, &bus, &before), ==, 0);
+    set_path(true);
+    g_assert_true(qemu_prealloc_mem(-1, area, 4 * page_size(), 1, NULL));
+    set_path(false);
+    g_assert_cmpint(pthread_sigmask(SIG_SETMASK, &before, &after), ==, 0);
+    g_assert_cmpint(sigismember(&after, SIGBUS), ==, 1);
+    munmap(area, 4 * page_size());
+}
+
 /* --- small helpers --- */
 
 static void test_thp_size(void)
@@ -423,6 +441,8 @@ int main(int argc, char **argv)
                     test_prealloc_rounds_out);
     g_test_add_func("/oslib/prealloc/touch/restores-sigbus-handler",
                     test_touch_restores_sigbus_handler);
+    g_test_add_func("/oslib/prealloc/touch/keeps-signal-mask",
+                    test_touch_keeps_signal_mask);
     g_test_add_func("/oslib/thp-size/power-of-two", test_thp_size);
     g_test_add_func("/oslib/madvise/returns-errno", test_madvise);
     return g_test_run();
