@@ -44,15 +44,24 @@ void memory_region_init_io(MemoryRegion *mr, struct Object *owner,
 {
     g_assert(ops);
     g_assert(ops->endianness != DEVICE_BIG_ENDIAN);
+    g_assert(ops->read || ops->read_with_attrs);
+    g_assert(ops->write || ops->write_with_attrs);
+    g_assert(!ops->valid.max_access_size ||
+             (is_power_of_2(ops->valid.max_access_size) &&
+              ops->valid.max_access_size <= 8));
+    g_assert(!ops->impl.max_access_size ||
+             (is_power_of_2(ops->impl.max_access_size) &&
+              ops->impl.max_access_size <= 8));
+    g_assert(!ops->impl.min_access_size ||
+             is_power_of_2(ops->impl.min_access_size));
     memory_region_init_common(mr, owner, name, size, MR_IO);
     mr->ops = ops;
     mr->opaque = opaque;
 }
 
-static bool memory_region_init_ram_block(MemoryRegion *mr,
-                                         struct Object *owner,
-                                         const char *name, uint64_t size,
-                                         RAMBlock *rb, bool owns)
+/* Finish a RAM region with its block; undo the init if @rb is NULL. */
+static bool memory_region_init_ram_block(MemoryRegion *mr, RAMBlock *rb,
+                                         bool owns)
 {
     if (!rb) {
         g_free(mr->name);
@@ -72,7 +81,7 @@ bool memory_region_init_ram_flags_nomigrate(MemoryRegion *mr,
                                             GError **errp)
 {
     memory_region_init_common(mr, owner, name, size, MR_RAM);
-    return memory_region_init_ram_block(mr, owner, name, size,
+    return memory_region_init_ram_block(mr,
         qemu_ram_alloc(size, ram_flags, mr, errp), true);
 }
 
@@ -91,7 +100,7 @@ bool memory_region_init_resizeable_ram(MemoryRegion *mr,
                                        GError **errp)
 {
     memory_region_init_common(mr, owner, name, size, MR_RAM);
-    return memory_region_init_ram_block(mr, owner, name, size,
+    return memory_region_init_ram_block(mr,
         qemu_ram_alloc_resizeable(size, max_size, resized, mr, errp), true);
 }
 
@@ -101,7 +110,7 @@ bool memory_region_init_ram_from_fd(MemoryRegion *mr, struct Object *owner,
                                     off_t offset, GError **errp)
 {
     memory_region_init_common(mr, owner, name, size, MR_RAM);
-    return memory_region_init_ram_block(mr, owner, name, size,
+    return memory_region_init_ram_block(mr,
         qemu_ram_alloc_from_fd(size, mr, ram_flags, fd, offset, errp), true);
 }
 
@@ -112,7 +121,7 @@ bool memory_region_init_ram_from_file(MemoryRegion *mr,
                                       off_t offset, GError **errp)
 {
     memory_region_init_common(mr, owner, name, size, MR_RAM);
-    return memory_region_init_ram_block(mr, owner, name, size,
+    return memory_region_init_ram_block(mr,
         qemu_ram_alloc_from_file(size, mr, ram_flags, path, offset, errp),
         true);
 }
@@ -122,7 +131,7 @@ bool memory_region_init_ram_ptr(MemoryRegion *mr, struct Object *owner,
                                 GError **errp)
 {
     memory_region_init_common(mr, owner, name, size, MR_RAM);
-    return memory_region_init_ram_block(mr, owner, name, size,
+    return memory_region_init_ram_block(mr,
         qemu_ram_alloc_from_ptr(size, ptr, mr, errp), true);
 }
 
@@ -432,11 +441,17 @@ MemoryRegionSection memory_region_find(MemoryRegion *mr, hwaddr addr,
     MemoryRegionSection ret = { 0 };
     MemoryRegion *root = mr;
     AddressSpace *as = NULL;
+    const FlatRange *fr;
     GList *l;
-    unsigned i;
 
     for (; root->container; root = root->container) {
+        if (addr + root->addr < addr) {
+            return ret;
+        }
         addr += root->addr;
+    }
+    if (size && addr + (size - 1) < addr) {
+        size = -addr;   /* clip at the top of the address space */
     }
     for (l = address_spaces; l && !as; l = l->next) {
         if (((AddressSpace *)l->data)->root == root) {
@@ -446,16 +461,10 @@ MemoryRegionSection memory_region_find(MemoryRegion *mr, hwaddr addr,
     if (!as || !size) {
         return ret;
     }
-    for (i = 0; i < as->current_map->nr; i++) {
-        const FlatRange *fr = &as->current_map->ranges[i];
+    fr = flatview_next(as->current_map, addr);
+    if (fr && fr->addr <= addr + (size - 1)) {
         MemoryRegionSection s = section_from_range(fr, NULL);
 
-        if (fr->addr + (fr->size - 1) < addr) {
-            continue;
-        }
-        if (addr + (size - 1) < fr->addr) {
-            break;
-        }
         memory_region_section_intersect_range(&s,
             fr->offset_in_region + (MAX(addr, fr->addr) - fr->addr),
             MIN(addr + (size - 1), fr->addr + (fr->size - 1)) -
