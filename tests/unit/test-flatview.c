@@ -7,7 +7,8 @@
  * API and compared, address by address, with a brute-force reference that
  * walks the graph for each address.  A second test applies random changes
  * and checks that a listener which only sees region_add/region_del can
- * rebuild the new view exactly.
+ * rebuild the new view exactly.  Random reads are checked byte by byte
+ * against the same reference.
  *
  * The seed is fixed; set TEST_FLATVIEW_SEED to use another one, and
  * TEST_FLATVIEW_TREES to change the number of graphs.  The seed is printed
@@ -23,9 +24,22 @@ static guint64 seed = 20261122;
 static unsigned nr_trees = 10000;
 static GRand *rng;
 
+/* The byte at offset @off of leaf @idx, for I/O and RAM leaves alike. */
+static uint8_t leaf_byte(unsigned idx, uint64_t off)
+{
+    return (idx * 37 + off * 11 + 1) & 0xff;
+}
+
 static uint64_t dummy_read(void *opaque, hwaddr addr, unsigned size)
 {
-    return 0;
+    unsigned idx = (uintptr_t)opaque;
+    uint64_t v = 0;
+    unsigned i;
+
+    for (i = 0; i < size; i++) {
+        v |= (uint64_t)leaf_byte(idx, addr + i) << (8 * i);
+    }
+    return v;
 }
 
 static void dummy_write(void *opaque, hwaddr addr, uint64_t val,
@@ -45,6 +59,7 @@ typedef struct Tree {
     int parent[MAX_REGIONS];        /* -1: unmapped (or the root) */
     unsigned seq[MAX_REGIONS];      /* order of add_subregion */
     unsigned next_seq;
+    uint8_t ram[MAX_REGIONS][96];   /* backing of RAM leaves */
     AddressSpace as;
 } Tree;
 
@@ -72,7 +87,7 @@ static void tree_build(Tree *t)
 
     t->nr = rnd(2, MAX_REGIONS);
     for (i = 0; i < t->nr; i++) {
-        kind[i] = i == 0 ? 'c' : "cciiia"[rnd(0, 5)];
+        kind[i] = i == 0 ? 'c' : "cciirra"[rnd(0, 6)];
         if (kind[i] == 'a' && i == t->nr - 1) {
             kind[i] = 'i';
         }
@@ -86,8 +101,16 @@ static void tree_build(Tree *t)
         if (kind[j] == 'c') {
             memory_region_init(&t->mr[j], NULL, name, size);
         } else if (kind[j] == 'i') {
-            memory_region_init_io(&t->mr[j], NULL, &dummy_ops, NULL, name,
-                                  size);
+            memory_region_init_io(&t->mr[j], NULL, &dummy_ops,
+                                  (void *)(uintptr_t)j, name, size);
+        } else if (kind[j] == 'r') {
+            unsigned k;
+
+            for (k = 0; k < sizeof(t->ram[j]); k++) {
+                t->ram[j][k] = leaf_byte(j, k);
+            }
+            g_assert_true(memory_region_init_ram_ptr(&t->mr[j], NULL, name,
+                                                     size, t->ram[j], NULL));
         } else {
             memory_region_init_alias(&t->mr[j], NULL, name,
                                      &t->mr[rnd(j + 1, t->nr - 1)],
@@ -188,7 +211,7 @@ static MemoryRegion *ref_owner(Tree *t, MemoryRegion *mr, uint64_t off,
             }
         }
     }
-    if (mr->kind == MR_IO) {
+    if (mr->kind == MR_IO || mr->kind == MR_RAM) {
         *leaf_off = off;
         return mr;
     }
@@ -241,6 +264,40 @@ static void check_view(Tree *t, FlatView *fv)
     }
 }
 
+/*
+ * Random reads through address_space_read return, byte by byte, what the
+ * reference says is mapped there (0 for gaps, with a decode error).
+ */
+static void check_reads(Tree *t)
+{
+    unsigned n;
+
+    for (n = 0; n < 4; n++) {
+        uint64_t addr = rnd(0, SPACE - 1), len = rnd(1, SPACE - addr), i;
+        uint8_t buf[SPACE];
+        bool gap = false;
+        MemTxResult r;
+
+        r = address_space_read(&t->as, addr, MEMTXATTRS_UNSPECIFIED, buf,
+                               len);
+        for (i = 0; i < len; i++) {
+            uint64_t off = 0;
+            MemoryRegion *mr = ref_owner(t, &t->mr[0], addr + i, &off);
+            uint8_t want = mr ? leaf_byte(mr - t->mr, off) : 0;
+
+            gap |= !mr;
+            if (buf[i] != want) {
+                fail_seed();
+            }
+            g_assert_cmpuint(buf[i], ==, want);
+        }
+        if (r != (gap ? MEMTX_DECODE_ERROR : MEMTX_OK)) {
+            fail_seed();
+        }
+        g_assert_cmpuint(r, ==, gap ? MEMTX_DECODE_ERROR : MEMTX_OK);
+    }
+}
+
 static void test_render_random(void)
 {
     unsigned n;
@@ -252,6 +309,7 @@ static void test_render_random(void)
         tree_build(t);
         address_space_init(&t->as, &t->mr[0], "test");
         check_view(t, t->as.current_map);
+        check_reads(t);
         address_space_destroy(&t->as);
         tree_free(t);
         g_free(t);
@@ -464,7 +522,7 @@ int main(int argc, char **argv)
     }
     rng = g_rand_new();
     g_test_message("seed %" G_GUINT64_FORMAT ", %u trees", seed, nr_trees);
-    g_test_add_func("/memory/flatview/render-matches-brute-force",
+    g_test_add_func("/memory/flatview/render-and-reads-match-brute-force",
                     test_render_random);
     g_test_add_func("/memory/listener/stream-rebuilds-view",
                     test_listener_stream_random);
