@@ -395,10 +395,12 @@ bool object_property_parse_size(const char *str, uint64_t *out)
     } else {
         whole = g_ascii_strtoull(p, &endp, 10);
         if (*endp == '.') {
+            /* ".5", or a bare "." as in "1.G" */
+            double scale = 0.1;
+
             has_frac = true;
-            frac = g_ascii_strtod(endp, &endp);
-            if (*endp == '.') {
-                return false;
+            for (endp++; g_ascii_isdigit(*endp); endp++, scale /= 10) {
+                frac += (*endp - '0') * scale;
             }
         }
     }

@@ -289,6 +289,7 @@ struct ObjectProperty {
     void *opaque;       /* for the accessors */
     /* private */
     GList *order_link;
+    bool free_opaque;   /* g_free(opaque) when the property is freed */
 };
 
 /*
@@ -400,6 +401,34 @@ bool object_property_set_link(Object *obj, const char *name, Object *value,
 /* The link target, borrowed (no reference taken); NULL if unset/error. */
 Object *object_property_get_link(Object *obj, const char *name,
                                  GError **errp);
+
+/*
+ * Decoding a JsonNode for custom setters, with QEMU's QMP wording:
+ * "Invalid parameter type for 'NAME', expected: boolean|integer|string",
+ * "Parameter 'NAME' expects uint64", "Parameter 'NAME' expects uint32_t",
+ * "Parameter 'NAME' expects int16_t".  @bits is 8, 16, 32 or 64.
+ * Unsigned values above INT64_MAX travel as JSON doubles (json-glib has
+ * no unsigned integers); they are accepted when integral.
+ */
+bool object_property_json_to_bool(JsonNode *value, const char *name,
+                                  bool *out, GError **errp);
+bool object_property_json_to_int(JsonNode *value, const char *name,
+                                 unsigned bits, int64_t *out, GError **errp);
+bool object_property_json_to_uint(JsonNode *value, const char *name,
+                                  unsigned bits, uint64_t *out,
+                                  GError **errp);
+/* Borrowed from @value. */
+bool object_property_json_to_str(JsonNode *value, const char *name,
+                                 const char **out, GError **errp);
+/* A new JsonNode for @value (a double above INT64_MAX, see above). */
+JsonNode *object_property_uint_to_json(uint64_t value);
+
+/*
+ * Command-line size syntax: decimal or 0x hex, optional fraction, one of
+ * the suffixes B K M G T P E (either case, powers of 1024).  Returns false
+ * for anything else, including overflow past 2^64 - 1.
+ */
+bool object_property_parse_size(const char *str, uint64_t *out);
 
 /* ---- Properties: typed helpers -------------------------------------- */
 
