@@ -53,6 +53,11 @@ bool qmp_command_exists(const char *name)
     return qmp_commands && g_hash_table_contains(qmp_commands, name);
 }
 
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 GPtrArray *qmp_command_names(void)
 {
     GPtrArray *names = g_ptr_array_new();
@@ -65,7 +70,7 @@ GPtrArray *qmp_command_names(void)
             g_ptr_array_add(names, key);
         }
     }
-    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(names, compare_names);
     return names;
 }
 

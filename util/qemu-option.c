@@ -10,6 +10,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/cutils.h"
 #include "qemu/option.h"
 
 static void qemu_opt_free(gpointer p)
@@ -182,6 +183,32 @@ bool qemu_opt_get_number(const QemuOpts *opts, const char *name,
     if (!*str || g_ascii_isspace(*str) || *str == '-' || *str == '+' ||
         *end || errno) {
         error_setg(errp, "Parameter '%s' expects a number", name);
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+void qemu_opt_size_error(const char *name, GError **errp)
+{
+    error_setg(errp, "Parameter '%s' expects a non-negative number "
+               "below 2^64\nOptional suffix k, M, G, T, P or E means "
+               "kilo-, mega-, giga-, tera-, peta-\nand exabytes, "
+               "respectively.", name);
+}
+
+bool qemu_opt_get_size(const QemuOpts *opts, const char *name,
+                       uint64_t def, uint64_t *value, GError **errp)
+{
+    const char *str = qemu_opt_get(opts, name);
+    uint64_t v;
+
+    if (!str) {
+        *value = def;
+        return true;
+    }
+    if (qemu_strtosz(str, NULL, &v) < 0) {
+        qemu_opt_size_error(name, errp);
         return false;
     }
     *value = v;

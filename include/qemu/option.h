@@ -69,6 +69,21 @@ bool qemu_opt_get_number(const QemuOpts *opts, const char *name,
                          uint64_t def, uint64_t *value, GError **errp);
 
 /**
+ * qemu_opt_get_size: the last value of @name as a size with an optional
+ * suffix (k, M, G, T, P, E; bytes without one); a missing key gives @def.
+ * Returns: false with @errp set ("Parameter 'x' expects a non-negative
+ * number below 2^64" and a hint line) on bad text.
+ */
+bool qemu_opt_get_size(const QemuOpts *opts, const char *name,
+                       uint64_t def, uint64_t *value, GError **errp);
+
+/*
+ * Set @errp to the error qemu_opt_get_size() gives for a bad @name
+ * (for callers that parse sizes with other defaults).
+ */
+void qemu_opt_size_error(const char *name, GError **errp);
+
+/**
  * qemu_opts_validate: reject keys that are not in @allowed.
  * @allowed: NULL-terminated list of accepted keys
  * Returns: false with @errp set ("Invalid parameter 'x'") for the first
