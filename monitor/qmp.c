@@ -24,12 +24,116 @@ typedef struct Monitor {
 /* All monitors; main loop thread only. */
 static GPtrArray *monitors;
 
+static void append_json(GString *out, JsonNode *node);
+
+static void append_json_string(GString *out, const char *str)
+{
+    g_string_append_c(out, '"');
+    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
+        switch (*p) {
+        case '"':
+            g_string_append(out, "\\\"");
+            break;
+        case '\\':
+            g_string_append(out, "\\\\");
+            break;
+        case '\n':
+            g_string_append(out, "\\n");
+            break;
+        case '\r':
+            g_string_append(out, "\\r");
+            break;
+        case '\t':
+            g_string_append(out, "\\t");
+            break;
+        default:
+            if (*p < 0x20) {
+                g_string_append_printf(out, "\\u%04x", *p);
+            } else {
+                g_string_append_c(out, *p);
+            }
+        }
+    }
+    g_string_append_c(out, '"');
+}
+
+static void append_json_value(GString *out, JsonNode *node)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    switch (json_node_get_value_type(node)) {
+    case G_TYPE_INT64:
+        g_string_append_printf(out, "%" PRId64, json_node_get_int(node));
+        break;
+    case G_TYPE_DOUBLE:
+        g_string_append(out, g_ascii_dtostr(buf, sizeof(buf),
+                                            json_node_get_double(node)));
+        break;
+    case G_TYPE_BOOLEAN:
+        g_string_append(out, json_node_get_boolean(node) ? "true" : "false");
+        break;
+    case G_TYPE_STRING:
+        append_json_string(out, json_node_get_string(node));
+        break;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+static void append_json_object(GString *out, JsonObject *obj)
+{
+    g_autoptr(GList) members = json_object_get_members(obj);
+
+    g_string_append_c(out, '{');
+    for (GList *l = members; l; l = l->next) {
+        if (l != members) {
+            g_string_append(out, ", ");
+        }
+        append_json_string(out, l->data);
+        g_string_append(out, ": ");
+        append_json(out, json_object_get_member(obj, l->data));
+    }
+    g_string_append_c(out, '}');
+}
+
+static void append_json(GString *out, JsonNode *node)
+{
+    switch (JSON_NODE_TYPE(node)) {
+    case JSON_NODE_OBJECT:
+        append_json_object(out, json_node_get_object(node));
+        break;
+    case JSON_NODE_ARRAY: {
+        JsonArray *arr = json_node_get_array(node);
+
+        g_string_append_c(out, '[');
+        for (guint i = 0; i < json_array_get_length(arr); i++) {
+            if (i) {
+                g_string_append(out, ", ");
+            }
+            append_json(out, json_array_get_element(arr, i));
+        }
+        g_string_append_c(out, ']');
+        break;
+    }
+    case JSON_NODE_VALUE:
+        append_json_value(out, node);
+        break;
+    case JSON_NODE_NULL:
+        g_string_append(out, "null");
+        break;
+    }
+}
+
+/*
+ * Serialize like QEMU does (", " and ": " separators, members in
+ * insertion order), so that output compares equal by eye and by grep.
+ */
 char *qmp_node_to_line(JsonNode *node)
 {
-    g_autoptr(JsonGenerator) gen = json_generator_new();
+    GString *out = g_string_new(NULL);
 
-    json_generator_set_root(gen, node);
-    return json_generator_to_data(gen, NULL);
+    append_json(out, node);
+    return g_string_free(out, false);
 }
 
 static void monitor_write_line(Monitor *mon, const char *line)

@@ -109,6 +109,7 @@ static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
     } else {
         error_report("%s", msg);
     }
+    qemu_cleanup();     /* remove socket files created so far */
     exit(1);
 }
 

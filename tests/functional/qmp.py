@@ -65,12 +65,16 @@ class QMPClient:
     def send(self, msg):
         self.send_raw(json.dumps(msg) + "\n")
 
-    def recv(self):
-        """Next JSON object from the server (event or response)."""
+    def recv_line(self):
+        """Next line from the server, as text without the newline."""
         line = self.rfile.readline()
         if not line:
             raise EOFError("QMP connection closed")
-        return json.loads(line)
+        return line.decode().rstrip("\n")
+
+    def recv(self):
+        """Next JSON object from the server (event or response)."""
+        return json.loads(self.recv_line())
 
     def response(self):
         """Next response, queueing events seen before it."""

@@ -304,8 +304,11 @@ def test_docs_transcript(vm):
             c.send(text)
             continue
         assert tag == "<-", ln
-        got = c.recv()
+        line = c.recv_line()
+        got = json.loads(line)
         if "timestamp" in text:
             check_timestamp(got)
             got["timestamp"] = text["timestamp"]
+        else:
+            assert line == ln[3:]   # same text, spacing included
         assert got == text
