@@ -1,22 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Process entry point.  Everything else lives in vl.c (command line,
- * machine creation) and the main loop.
+ * Process entry point: parse the command line (vl.c), run the main loop
+ * (runstate.c) until quit or a signal, then shut down cleanly so that
+ * listening socket files are removed.
  */
 #include "qemu/osdep.h"
-#include "qemu/error-report.h"
+#include "sysemu/runstate.h"
+#include "sysemu/sysemu.h"
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i][0] == '-' && argv[i][1] == '-' ?
-                          argv[i] + 1 : argv[i];
-        if (!strcmp(arg, "-version")) {
-            printf("QEMU emulator version %s (qemu-elastic)\n", QEMU_VERSION);
-            return 0;
-        }
-    }
-    error_report("no machine can be started yet: the command line parser "
-                 "is not built");
-    return 1;
+    qemu_init(argc, argv);
+    qemu_main_loop();
+    qemu_cleanup();
+    return 0;
 }

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * UNIX socket chardev backend: a client that connects to a path (QEMU's
+ * "-chardev socket,path=P" and "-qtest unix:P"), optionally retrying every
+ * N seconds after a failure or disconnect, or a server that listens on a
+ * path and serves one client at a time ("server=on,wait=off").
+ *
+ * Plain sockets watched with g_unix_fd_add(): the traffic is one control
+ * connection per chardev, so there is nothing for a connection framework
+ * to add.  A server unlinks a stale socket file before binding and removes
+ * its own file when closed.
+ */
+#include "qemu/osdep.h"
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <glib-unix.h>
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "chardev-internal.h"
+
+static bool fill_sockaddr(struct sockaddr_un *sun, const char *path,
+                          GError **errp)
+{
+    memset(sun, 0, sizeof(*sun));
+    sun->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(sun->sun_path)) {
+        error_setg(errp, "UNIX socket path '%s' is too long", path);
+        return false;
+    }
+    strcpy(sun->sun_path, path);
+    return true;
+}
+
+static void set_nonblock(int fd)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+static int socket_connect(const char *path, GError **errp)
+{
+    struct sockaddr_un sun;
+    int fd;
+
+    if (!fill_sockaddr(&sun, path, errp)) {
+        return -1;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Failed to create socket");
+        return -1;
+    }
+    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+        error_setg_errno(errp, errno, "Failed to connect to '%s'", path);
+        close(fd);
+        return -1;
+    }
+    set_nonblock(fd);
+    return fd;
+}
+
+static gboolean chr_socket_retry(gpointer opaque);
+
+static void chr_schedule_reconnect(Chardev *chr)
+{
+    if (chr->reconnect && !chr->reconnect_timer) {
+        chr->reconnect_timer = g_timeout_add_seconds(chr->reconnect,
+                                                     chr_socket_retry, chr);
+    }
+}
+
+static gboolean chr_socket_retry(gpointer opaque)
+{
+    Chardev *chr = opaque;
+    int fd = socket_connect(chr->path, NULL);
+
+    if (fd < 0) {
+        return G_SOURCE_CONTINUE;
+    }
+    chr->reconnect_timer = 0;
+    chr_attach_peer(chr, fd, fd);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean chr_socket_accept(gint fd, GIOCondition cond,
+                                  gpointer opaque)
+{
+    Chardev *chr = opaque;
+    int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+    if (cfd < 0) {
+        return G_SOURCE_CONTINUE;
+    }
+    /* One client at a time: stop listening until it leaves. */
+    chr->listen_watch = 0;
+    chr_attach_peer(chr, cfd, cfd);
+    return G_SOURCE_REMOVE;
+}
+
+static void chr_listen_watch(Chardev *chr)
+{
+    if (!chr->listen_watch) {
+        chr->listen_watch = g_unix_fd_add(chr->listen_fd, G_IO_IN,
+                                          chr_socket_accept, chr);
+    }
+}
+
+void chr_socket_peer_gone(Chardev *chr)
+{
+    if (chr->server && chr->listen_fd >= 0) {
+        chr_listen_watch(chr);
+    } else if (!chr->server) {
+        chr_schedule_reconnect(chr);
+    }
+}
+
+static int socket_listen(const char *path, GError **errp)
+{
+    struct sockaddr_un sun;
+    int fd;
+
+    if (!fill_sockaddr(&sun, path, errp)) {
+        return -1;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Failed to create socket");
+        return -1;
+    }
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+        error_setg_errno(errp, errno, "Failed to bind socket to %s", path);
+        close(fd);
+        return -1;
+    }
+    if (listen(fd, 1) < 0) {
+        error_setg_errno(errp, errno, "Failed to listen on socket");
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    return fd;
+}
+
+static bool chr_server_open(Chardev *chr, bool wait, GError **errp)
+{
+    chr->listen_fd = socket_listen(chr->path, errp);
+    if (chr->listen_fd < 0) {
+        return false;
+    }
+    if (wait) {
+        int cfd;
+
+        info_report("QEMU waiting for connection on: "
+                    "disconnected:unix:%s,server=on", chr->path);
+        do {
+            cfd = accept4(chr->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        } while (cfd < 0 && errno == EINTR);
+        if (cfd < 0) {
+            error_setg_errno(errp, errno, "Failed to accept a connection");
+            chr_socket_close(chr);
+            return false;
+        }
+        set_nonblock(cfd);
+        chr_attach_peer(chr, cfd, cfd);
+        return true;
+    }
+    chr_listen_watch(chr);
+    return true;
+}
+
+bool chr_socket_open(Chardev *chr, const ChardevOptions *opts,
+                     GError **errp)
+{
+    int fd;
+
+    if (!opts->path) {
+        error_setg(errp, "chardev: socket: no path given");
+        return false;
+    }
+    chr->path = g_strdup(opts->path);
+    chr->server = opts->server;
+    if (opts->server) {
+        return chr_server_open(chr, opts->wait, errp);
+    }
+    chr->reconnect = opts->reconnect;
+    if (chr->reconnect) {
+        /* Retry in the background rather than failing start-up. */
+        fd = socket_connect(chr->path, NULL);
+        if (fd < 0) {
+            chr_schedule_reconnect(chr);
+            return true;
+        }
+    } else {
+        fd = socket_connect(chr->path, errp);
+        if (fd < 0) {
+            return false;
+        }
+    }
+    chr_attach_peer(chr, fd, fd);
+    return true;
+}
+
+void chr_socket_close(Chardev *chr)
+{
+    if (chr->reconnect_timer) {
+        g_source_remove(chr->reconnect_timer);
+        chr->reconnect_timer = 0;
+    }
+    if (chr->listen_watch) {
+        g_source_remove(chr->listen_watch);
+        chr->listen_watch = 0;
+    }
+    if (chr->listen_fd >= 0) {
+        close(chr->listen_fd);
+        chr->listen_fd = -1;
+        unlink(chr->path);
+    }
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Chardev core: the id registry, the frontend callbacks, and the reading
+ * and writing of a connected stream (socket or stdio) on the GLib main
+ * loop.
+ *
+ * Tuned for control traffic: a handful of chardevs, messages of a few
+ * bytes to a few MiB.  Reads go through a 64 KiB stack buffer bounded by
+ * the frontend's can_read(); writes are synchronous (a reply is on the
+ * wire before the next request is read), waiting with poll() when the
+ * peer's socket buffer is full.
+ */
+#include "qemu/osdep.h"
+#include <fcntl.h>
+#include <poll.h>
+#include <glib-unix.h>
+#include "qapi/error.h"
+#include "chardev-internal.h"
+
+#define CHR_READ_BUF 65536
+
+/* Registered chardevs by id; main loop thread only. */
+static GHashTable *chardevs;
+
+static gboolean chr_readable(gint fd, GIOCondition cond, gpointer opaque);
+
+static void chr_watch_input(Chardev *chr)
+{
+    if (!chr->in_watch && chr->connected) {
+        chr->in_watch = g_unix_fd_add(chr->in_fd,
+                                      G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                      chr_readable, chr);
+    }
+}
+
+static void chr_unwatch_input(Chardev *chr)
+{
+    if (chr->in_watch) {
+        g_source_remove(chr->in_watch);
+        chr->in_watch = 0;
+    }
+}
+
+static void chr_send_event(Chardev *chr, QEMUChrEvent event)
+{
+    if (chr->event) {
+        chr->event(chr->opaque, event);
+    }
+}
+
+void chr_attach_peer(Chardev *chr, int in_fd, int out_fd)
+{
+    chr->in_fd = in_fd;
+    chr->out_fd = out_fd;
+    chr->connected = true;
+    chr_watch_input(chr);
+    chr_send_event(chr, CHR_EVENT_OPENED);
+}
+
+void chr_detach_peer(Chardev *chr)
+{
+    if (!chr->connected) {
+        return;
+    }
+    chr_unwatch_input(chr);
+    chr->connected = false;
+    if (!chr->is_stdio) {
+        close(chr->in_fd);
+    }
+    chr->in_fd = chr->out_fd = -1;
+    chr_send_event(chr, CHR_EVENT_CLOSED);
+    if (!chr->is_stdio) {
+        chr_socket_peer_gone(chr);
+    }
+}
+
+static gboolean chr_readable(gint fd, GIOCondition cond, gpointer opaque)
+{
+    Chardev *chr = opaque;
+    uint8_t buf[CHR_READ_BUF];
+    int want = CHR_READ_BUF;
+    ssize_t n;
+
+    if (chr->can_read) {
+        want = MIN(chr->can_read(chr->opaque), CHR_READ_BUF);
+        if (want <= 0) {
+            /* Frontend is full: wait for qemu_chr_accept_input(). */
+            chr->in_watch = 0;
+            return G_SOURCE_REMOVE;
+        }
+    }
+    n = read(fd, buf, want);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+        return G_SOURCE_CONTINUE;
+    }
+    if (n <= 0) {
+        chr->in_watch = 0;
+        chr_detach_peer(chr);
+        return G_SOURCE_REMOVE;
+    }
+    if (chr->read) {
+        chr->read(chr->opaque, buf, n);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static bool chr_wait_writable(int fd)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+    return poll(&pfd, 1, -1) >= 0 || errno == EINTR;
+}
+
+int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len)
+{
+    int done = 0;
+
+    while (done < len) {
+        ssize_t n;
+
+        if (!chr->connected) {
+            return -ENOTCONN;
+        }
+        n = write(chr->out_fd, buf + done, len - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && errno == EAGAIN) {
+            if (!chr_wait_writable(chr->out_fd)) {
+                return -errno;
+            }
+            continue;
+        }
+        if (n <= 0) {
+            int ret = n < 0 ? -errno : -EIO;
+
+            chr_detach_peer(chr);
+            return ret;
+        }
+        done += n;
+    }
+    return len;
+}
+
+void qemu_chr_set_handlers(Chardev *chr, IOCanReadHandler can_read,
+                           IOReadHandler read, IOEventHandler event,
+                           void *opaque)
+{
+    chr->can_read = can_read;
+    chr->read = read;
+    chr->event = event;
+    chr->opaque = opaque;
+    if (chr->connected) {
+        chr_watch_input(chr);
+        chr_send_event(chr, CHR_EVENT_OPENED);
+    }
+}
+
+void qemu_chr_accept_input(Chardev *chr)
+{
+    chr_watch_input(chr);
+}
+
+bool qemu_chr_is_connected(const Chardev *chr)
+{
+    return chr->connected;
+}
+
+const char *qemu_chr_get_id(const Chardev *chr)
+{
+    return chr->id;
+}
+
+Chardev *qemu_chr_find(const char *id)
+{
+    return chardevs ? g_hash_table_lookup(chardevs, id) : NULL;
+}
+
+static bool chr_stdio_open(Chardev *chr, GError **errp)
+{
+    static bool stdio_in_use;
+
+    if (stdio_in_use) {
+        error_setg(errp, "cannot use stdio by multiple character devices");
+        return false;
+    }
+    stdio_in_use = true;
+    chr->is_stdio = true;
+    /* Non-blocking input only; output stays blocking for the terminal. */
+    fcntl(STDIN_FILENO, F_SETFL,
+          fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+    chr_attach_peer(chr, STDIN_FILENO, STDOUT_FILENO);
+    return true;
+}
+
+Chardev *qemu_chr_new(const ChardevOptions *opts, GError **errp)
+{
+    Chardev *chr;
+    bool ok;
+
+    if (!opts->id || !*opts->id) {
+        error_setg(errp, "chardev: no id specified");
+        return NULL;
+    }
+    if (qemu_chr_find(opts->id)) {
+        error_setg(errp, "attempt to add duplicate chardev id '%s'",
+                   opts->id);
+        return NULL;
+    }
+    if (!opts->backend || (strcmp(opts->backend, "socket") &&
+                           strcmp(opts->backend, "stdio"))) {
+        error_setg(errp, "'%s' is not a valid char driver name",
+                   opts->backend ? opts->backend : "");
+        return NULL;
+    }
+    chr = g_new0(Chardev, 1);
+    chr->id = g_strdup(opts->id);
+    chr->in_fd = chr->out_fd = chr->listen_fd = -1;
+    if (!strcmp(opts->backend, "stdio")) {
+        ok = chr_stdio_open(chr, errp);
+    } else {
+        ok = chr_socket_open(chr, opts, errp);
+    }
+    if (!ok) {
+        g_free(chr->id);
+        g_free(chr->path);
+        g_free(chr);
+        return NULL;
+    }
+    if (!chardevs) {
+        chardevs = g_hash_table_new(g_str_hash, g_str_equal);
+    }
+    g_hash_table_insert(chardevs, chr->id, chr);
+    return chr;
+}
+
+void qemu_chr_delete(Chardev *chr)
+{
+    /* Silence the frontend: it is going away with us. */
+    chr->event = NULL;
+    chr_detach_peer(chr);
+    if (!chr->is_stdio) {
+        chr_socket_close(chr);
+    }
+    g_hash_table_remove(chardevs, chr->id);
+    g_free(chr->id);
+    g_free(chr->path);
+    g_free(chr);
+}
+
+void qemu_chr_cleanup(void)
+{
+    if (!chardevs) {
+        return;
+    }
+    while (g_hash_table_size(chardevs)) {
+        GList *vals = g_hash_table_get_values(chardevs);
+
+        qemu_chr_delete(vals->data);
+        g_list_free(vals);
+    }
+    g_clear_pointer(&chardevs, g_hash_table_unref);
+}

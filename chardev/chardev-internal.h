@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared between the chardev core and its backends; not a public API. */
+#ifndef CHARDEV_INTERNAL_H
+#define CHARDEV_INTERNAL_H
+
+#include "chardev/char.h"
+
+struct Chardev {
+    char *id;
+    /* The connected stream: both -1 while no peer is connected. */
+    int in_fd;
+    int out_fd;
+    guint in_watch;             /* g_unix_fd_add source on in_fd, or 0 */
+    bool connected;
+
+    IOCanReadHandler can_read;
+    IOReadHandler read;
+    IOEventHandler event;
+    void *opaque;
+
+    /* socket backend */
+    char *path;
+    bool server;
+    int listen_fd;              /* -1 unless a server */
+    guint listen_watch;
+    unsigned reconnect;         /* seconds, client only */
+    guint reconnect_timer;
+    bool is_stdio;
+};
+
+/* Make @in_fd/@out_fd the connected peer and tell the frontend. */
+void chr_attach_peer(Chardev *chr, int in_fd, int out_fd);
+
+/* Drop the peer (closing socket fds), tell the frontend. */
+void chr_detach_peer(Chardev *chr);
+
+bool chr_socket_open(Chardev *chr, const ChardevOptions *opts,
+                     GError **errp);
+void chr_socket_peer_gone(Chardev *chr);
+void chr_socket_close(Chardev *chr);
+
+#endif /* CHARDEV_INTERNAL_H */

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Character devices: byte streams on the GLib main loop.
+ *
+ * A chardev is a backend (a UNIX socket as client or server, or the
+ * process's stdin/stdout) with at most one frontend (the QMP monitor, the
+ * qtest server ...).  The frontend installs three callbacks:
+ *  - can_read() says how many bytes it accepts now (0 pauses reading until
+ *    qemu_chr_accept_input());
+ *  - read() receives at most that many bytes;
+ *  - event() is told CHR_EVENT_OPENED when a peer is connected (at once if
+ *    it already is when the handlers are installed) and CHR_EVENT_CLOSED
+ *    when it goes away.
+ * All callbacks run in the main loop's thread.  A listening socket serves
+ * one client at a time; when the client leaves it accepts the next one.
+ */
+#ifndef CHARDEV_CHAR_H
+#define CHARDEV_CHAR_H
+
+#include "qemu/osdep.h"
+
+typedef enum {
+    CHR_EVENT_OPENED,
+    CHR_EVENT_CLOSED,
+} QEMUChrEvent;
+
+typedef int (*IOCanReadHandler)(void *opaque);
+typedef void (*IOReadHandler)(void *opaque, const uint8_t *buf, int size);
+typedef void (*IOEventHandler)(void *opaque, QEMUChrEvent event);
+
+typedef struct Chardev Chardev;
+
+/* What -chardev / -qmp / -qtest asked for. */
+typedef struct ChardevOptions {
+    const char *id;         /* required, unique */
+    const char *backend;    /* "socket" or "stdio" */
+    const char *path;       /* socket: UNIX path */
+    bool server;            /* socket: listen instead of connect */
+    bool wait;              /* server: block until the first client */
+    unsigned reconnect;     /* client: retry every N seconds, 0 = never */
+} ChardevOptions;
+
+/**
+ * qemu_chr_new: create a chardev and register it under @opts->id.
+ *
+ * A client socket connects before this returns (and fails if it cannot,
+ * unless @opts->reconnect is set); a server socket binds and listens,
+ * replacing a stale socket file at @opts->path.
+ *
+ * Returns: the chardev (owned by the registry; see qemu_chr_delete()), or
+ * NULL with @errp set (duplicate id, unknown backend, socket errors).
+ */
+Chardev *qemu_chr_new(const ChardevOptions *opts, GError **errp);
+
+/* The chardev registered as @id, or NULL. */
+Chardev *qemu_chr_find(const char *id);
+
+/* Its id; owned by @chr. */
+const char *qemu_chr_get_id(const Chardev *chr);
+
+/**
+ * qemu_chr_set_handlers: attach the frontend (replacing any previous one).
+ * Pass all-NULL to detach.  If a peer is already connected, @event is
+ * called with CHR_EVENT_OPENED before this returns.
+ */
+void qemu_chr_set_handlers(Chardev *chr, IOCanReadHandler can_read,
+                           IOReadHandler read, IOEventHandler event,
+                           void *opaque);
+
+/* Resume reading after can_read() returned 0. */
+void qemu_chr_accept_input(Chardev *chr);
+
+/* True while a peer is connected. */
+bool qemu_chr_is_connected(const Chardev *chr);
+
+/**
+ * qemu_chr_write_all: write all of @buf to the peer, waiting for the
+ * socket to drain if needed.
+ * Returns: @len, or -errno (-ENOTCONN without a peer; the peer is then
+ * dropped on an I/O error).
+ */
+int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len);
+
+/* Close and unregister @chr; a listening socket's file is removed. */
+void qemu_chr_delete(Chardev *chr);
+
+/* Delete every chardev (clean shutdown). */
+void qemu_chr_cleanup(void);
+
+#endif /* CHARDEV_CHAR_H */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The configuration the command line produced (softmmu/vl.c), for the
+ * rooms that build the machine, backends and devices from it.  Filled
+ * before anything is created and read-only afterwards.
+ */
+#ifndef SYSEMU_SYSEMU_H
+#define SYSEMU_SYSEMU_H
+
+#include "qemu/osdep.h"
+#include "qemu/option.h"
+
+#define DEFAULT_RAM_SIZE (128 * MiB)
+
+typedef struct SysemuConfig {
+    /* -machine TYPE (canonical: "q35" for "pc" too), or "none" */
+    const char *machine_type;
+    const char *machine_memory_backend;     /* -machine memory-backend= */
+    const char *accel;                      /* "tcg" (default) or "qtest" */
+
+    /* -m size=,slots=,maxmem= */
+    uint64_t ram_size;          /* bytes, aligned to 8 KiB like QEMU */
+    uint64_t maxram_size;       /* == ram_size unless maxmem= was given */
+    uint64_t ram_slots;         /* 0 unless slots= was given */
+
+    /* -object / -device option sets in command-line order (QemuOpts *);
+     * "qom-type" resp. "driver" is the implied first key. */
+    GPtrArray *objects;
+    GPtrArray *devices;
+
+    const char *name;           /* -name, or NULL */
+    const char *qtest_chrdev;   /* -qtest: chardev id or "unix:PATH" */
+    const char *qtest_log;      /* -qtest-log FILE */
+    bool start_paused;          /* -S */
+    bool nodefaults;
+    bool nographic;
+} SysemuConfig;
+
+/* The parsed configuration; valid after qemu_init() returned. */
+extern SysemuConfig sysemu_config;
+
+/*
+ * Parse the command line and set up chardevs and monitors; exits with
+ * status 1 and a message on any error, 0 for -version, -help and
+ * "-machine help".
+ */
+void qemu_init(int argc, char **argv);
+
+/* Tear down monitors and chardevs (removing socket files). */
+void qemu_cleanup(void);
+
+#endif /* SYSEMU_SYSEMU_H */

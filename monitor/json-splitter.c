@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Streaming JSON splitter (see monitor/json-splitter.h for the contract).
+ *
+ * One pass per byte with a few bits of state; the message bytes are
+ * collected in a GString that is reused between messages.  Tuned for QMP:
+ * small messages at a human or script pace, with the occasional large one
+ * bounded by max_size so a hostile peer cannot grow the buffer without
+ * limit.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "monitor/json-splitter.h"
+
+void json_splitter_init(JsonSplitter *js, JsonSplitterFunc *emit,
+                        void *opaque, size_t max_size)
+{
+    memset(js, 0, sizeof(*js));
+    js->emit = emit;
+    js->opaque = opaque;
+    js->max_size = max_size ? max_size : JSON_SPLITTER_DEFAULT_MAX_SIZE;
+    js->buf = g_string_new(NULL);
+}
+
+void json_splitter_reset(JsonSplitter *js)
+{
+    g_string_truncate(js->buf, 0);
+    js->depth = 0;
+    js->in_string = js->escape = js->in_scalar = js->discarding = false;
+}
+
+void json_splitter_destroy(JsonSplitter *js)
+{
+    if (js->buf) {
+        g_string_free(js->buf, true);
+        js->buf = NULL;
+    }
+}
+
+static void splitter_error(JsonSplitter *js, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
+static void splitter_error(JsonSplitter *js, const char *fmt, ...)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    err = g_error_new_literal(QEMU_ERROR, QEMU_ERROR_GENERIC, msg);
+    js->emit(js->opaque, NULL, 0, err);
+}
+
+/* The current message ended: hand it over (unless we were skipping it). */
+static void splitter_complete(JsonSplitter *js)
+{
+    if (js->discarding) {
+        js->discarding = false;
+    } else {
+        js->emit(js->opaque, js->buf->str, js->buf->len, NULL);
+    }
+    g_string_truncate(js->buf, 0);
+}
+
+static void splitter_append(JsonSplitter *js, char c)
+{
+    if (js->discarding) {
+        return;
+    }
+    if (js->buf->len >= js->max_size) {
+        splitter_error(js, "JSON input exceeds the limit of %zu bytes",
+                       js->max_size);
+        js->discarding = true;
+        g_string_truncate(js->buf, 0);
+        return;
+    }
+    g_string_append_c(js->buf, c);
+}
+
+static void splitter_string_byte(JsonSplitter *js, char c)
+{
+    splitter_append(js, c);
+    if (js->escape) {
+        js->escape = false;
+    } else if (c == '\\') {
+        js->escape = true;
+    } else if (c == '"') {
+        js->in_string = false;
+        if (js->depth == 0) {
+            splitter_complete(js);
+        }
+    }
+}
+
+static bool is_delimiter(char c)
+{
+    return g_ascii_isspace(c) || strchr("{}[]\",:", c);
+}
+
+static void splitter_open(JsonSplitter *js, char c)
+{
+    splitter_append(js, c);
+    js->depth++;
+    if (js->depth > JSON_SPLITTER_MAX_DEPTH && !js->discarding) {
+        splitter_error(js, "JSON nesting depth limit exceeded");
+        js->discarding = true;
+        g_string_truncate(js->buf, 0);
+    }
+}
+
+static void splitter_close(JsonSplitter *js, char c)
+{
+    if (js->depth == 0) {
+        splitter_error(js, "JSON parse error, stray '%c'", c);
+        return;
+    }
+    splitter_append(js, c);
+    js->depth--;
+    if (js->depth == 0) {
+        splitter_complete(js);
+    }
+}
+
+static void splitter_byte(JsonSplitter *js, char c)
+{
+    if (js->in_string) {
+        splitter_string_byte(js, c);
+        return;
+    }
+    if (js->in_scalar) {
+        if (!is_delimiter(c)) {
+            splitter_append(js, c);
+            return;
+        }
+        js->in_scalar = false;
+        splitter_complete(js);
+    }
+    switch (c) {
+    case '"':
+        js->in_string = true;
+        splitter_append(js, c);
+        break;
+    case '{':
+    case '[':
+        splitter_open(js, c);
+        break;
+    case '}':
+    case ']':
+        splitter_close(js, c);
+        break;
+    default:
+        if (js->depth == 0 && g_ascii_isspace(c)) {
+            break;
+        }
+        splitter_append(js, c);
+        if (js->depth == 0) {
+            js->in_scalar = true;
+        }
+    }
+}
+
+void json_splitter_feed(JsonSplitter *js, const char *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        splitter_byte(js, data[i]);
+    }
+}

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QMP server: one monitor per chardev.  Owns the session state (greeting
+ * sent, capabilities negotiated), the framing of the input stream into
+ * JSON texts (json-splitter.c), parsing each with json-glib, and writing
+ * responses and events, one JSON object per line.
+ *
+ * Requests are handled synchronously in the order received: a response
+ * is written before the next request of the same read is looked at.  A
+ * disconnect resets the session; the chardev then waits for the next
+ * client (server) or reconnects (client).
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "monitor-internal.h"
+#include "monitor/json-splitter.h"
+
+typedef struct Monitor {
+    Chardev *chr;
+    JsonSplitter splitter;
+    bool negotiated;    /* qmp_capabilities done on this connection */
+} Monitor;
+
+/* All monitors; main loop thread only. */
+static GPtrArray *monitors;
+
+static void append_json(GString *out, JsonNode *node);
+
+static void append_json_string(GString *out, const char *str)
+{
+    g_string_append_c(out, '"');
+    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
+        switch (*p) {
+        case '"':
+            g_string_append(out, "\\\"");
+            break;
+        case '\\':
+            g_string_append(out, "\\\\");
+            break;
+        case '\n':
+            g_string_append(out, "\\n");
+            break;
+        case '\r':
+            g_string_append(out, "\\r");
+            break;
+        case '\t':
+            g_string_append(out, "\\t");
+            break;
+        default:
+            if (*p < 0x20) {
+                g_string_append_printf(out, "\\u%04x", *p);
+            } else {
+                g_string_append_c(out, *p);
+            }
+        }
+    }
+    g_string_append_c(out, '"');
+}
+
+static void append_json_value(GString *out, JsonNode *node)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    switch (json_node_get_value_type(node)) {
+    case G_TYPE_INT64:
+        g_string_append_printf(out, "%" PRId64, json_node_get_int(node));
+        break;
+    case G_TYPE_DOUBLE:
+        g_string_append(out, g_ascii_dtostr(buf, sizeof(buf),
+                                            json_node_get_double(node)));
+        break;
+    case G_TYPE_BOOLEAN:
+        g_string_append(out, json_node_get_boolean(node) ? "true" : "false");
+        break;
+    case G_TYPE_STRING:
+        append_json_string(out, json_node_get_string(node));
+        break;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+static void append_json_object(GString *out, JsonObject *obj)
+{
+    g_autoptr(GList) members = json_object_get_members(obj);
+
+    g_string_append_c(out, '{');
+    for (GList *l = members; l; l = l->next) {
+        if (l != members) {
+            g_string_append(out, ", ");
+        }
+        append_json_string(out, l->data);
+        g_string_append(out, ": ");
+        append_json(out, json_object_get_member(obj, l->data));
+    }
+    g_string_append_c(out, '}');
+}
+
+static void append_json(GString *out, JsonNode *node)
+{
+    switch (JSON_NODE_TYPE(node)) {
+    case JSON_NODE_OBJECT:
+        append_json_object(out, json_node_get_object(node));
+        break;
+    case JSON_NODE_ARRAY: {
+        JsonArray *arr = json_node_get_array(node);
+
+        g_string_append_c(out, '[');
+        for (guint i = 0; i < json_array_get_length(arr); i++) {
+            if (i) {
+                g_string_append(out, ", ");
+            }
+            append_json(out, json_array_get_element(arr, i));
+        }
+        g_string_append_c(out, ']');
+        break;
+    }
+    case JSON_NODE_VALUE:
+        append_json_value(out, node);
+        break;
+    case JSON_NODE_NULL:
+        g_string_append(out, "null");
+        break;
+    }
+}
+
+/*
+ * Serialize like QEMU does (", " and ": " separators, members in
+ * insertion order), so that output compares equal by eye and by grep.
+ */
+char *qmp_node_to_line(JsonNode *node)
+{
+    GString *out = g_string_new(NULL);
+
+    append_json(out, node);
+    return g_string_free(out, false);
+}
+
+static void monitor_write_line(Monitor *mon, const char *line)
+{
+    g_autofree char *out = g_strconcat(line, "\n", NULL);
+
+    qemu_chr_write_all(mon->chr, (const uint8_t *)out, strlen(out));
+}
+
+static void monitor_send(Monitor *mon, JsonNode *node)
+{
+    g_autofree char *line = qmp_node_to_line(node);
+
+    monitor_write_line(mon, line);
+}
+
+static void monitor_send_greeting(Monitor *mon)
+{
+    JsonObject *root = json_object_new();
+    JsonObject *qmp = json_object_new();
+    g_autoptr(JsonNode) node = NULL;
+
+    json_object_set_object_member(qmp, "version", qmp_version_object());
+    json_object_set_array_member(qmp, "capabilities", json_array_new());
+    json_object_set_object_member(root, "QMP", qmp);
+    node = qmp_node_take_object(root);
+    monitor_send(mon, node);
+}
+
+static void monitor_send_error(Monitor *mon, const GError *err)
+{
+    g_autoptr(JsonNode) resp = qmp_error_response(err, NULL);
+
+    monitor_send(mon, resp);
+}
+
+static void monitor_handle_text(Monitor *mon, const char *text, size_t len)
+{
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonNode) resp = NULL;
+
+    if (!json_parser_load_from_data(parser, text, len, &err)) {
+        g_autoptr(GError) perr = NULL;
+
+        error_setg(&perr, "JSON parse error, %s", err->message);
+        monitor_send_error(mon, perr);
+        return;
+    }
+    resp = qmp_dispatch(json_parser_get_root(parser), mon->negotiated,
+                        &mon->negotiated);
+    monitor_send(mon, resp);
+}
+
+static void monitor_splitter_emit(void *opaque, const char *text,
+                                  size_t len, const GError *err)
+{
+    Monitor *mon = opaque;
+
+    if (err) {
+        monitor_send_error(mon, err);
+    } else {
+        monitor_handle_text(mon, text, len);
+    }
+}
+
+static int monitor_can_read(void *opaque)
+{
+    return 65536;
+}
+
+static void monitor_read(void *opaque, const uint8_t *buf, int size)
+{
+    Monitor *mon = opaque;
+
+    json_splitter_feed(&mon->splitter, (const char *)buf, size);
+}
+
+static void monitor_event(void *opaque, QEMUChrEvent event)
+{
+    Monitor *mon = opaque;
+
+    json_splitter_reset(&mon->splitter);
+    mon->negotiated = false;
+    if (event == CHR_EVENT_OPENED) {
+        monitor_send_greeting(mon);
+    }
+}
+
+void monitor_init_qmp(Chardev *chr)
+{
+    Monitor *mon = g_new0(Monitor, 1);
+
+    mon->chr = chr;
+    json_splitter_init(&mon->splitter, monitor_splitter_emit, mon, 0);
+    if (!monitors) {
+        monitors = g_ptr_array_new();
+    }
+    g_ptr_array_add(monitors, mon);
+    qemu_chr_set_handlers(chr, monitor_can_read, monitor_read,
+                          monitor_event, mon);
+}
+
+void monitor_broadcast_line(const char *line)
+{
+    for (guint i = 0; monitors && i < monitors->len; i++) {
+        Monitor *mon = g_ptr_array_index(monitors, i);
+
+        if (mon->negotiated && qemu_chr_is_connected(mon->chr)) {
+            monitor_write_line(mon, line);
+        }
+    }
+}
+
+void monitor_cleanup(void)
+{
+    for (guint i = 0; monitors && i < monitors->len; i++) {
+        Monitor *mon = g_ptr_array_index(monitors, i);
+
+        qemu_chr_set_handlers(mon->chr, NULL, NULL, NULL, NULL);
+        json_splitter_destroy(&mon->splitter);
+        g_free(mon);
+    }
+    g_clear_pointer(&monitors, g_ptr_array_unref);
+}

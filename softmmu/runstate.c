@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Run state, shutdown and reset requests, and the main loop.
+ *
+ * The process is one GLib main loop (QMP, qtest, timers) that runs until
+ * "quit" or SIGINT/SIGTERM; there are no vCPU threads yet, so "running"
+ * and "paused" only differ in what QMP reports and which events go out.
+ * The QMP commands that act on the state live here, next to it.
+ */
+#include "qemu/osdep.h"
+#include <glib-unix.h>
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "monitor/qmp.h"
+#include "sysemu/reset.h"
+#include "sysemu/runstate.h"
+
+static RunState current_state = RUN_STATE_RUNNING;
+static GMainLoop *main_loop;
+static bool shutdown_requested;
+
+void runstate_init(RunState state)
+{
+    current_state = state;
+}
+
+RunState runstate_get(void)
+{
+    return current_state;
+}
+
+bool runstate_is_running(void)
+{
+    return current_state == RUN_STATE_RUNNING;
+}
+
+const char *runstate_name(RunState state)
+{
+    static const char *const names[] = {
+        [RUN_STATE_PRELAUNCH] = "prelaunch",
+        [RUN_STATE_RUNNING] = "running",
+        [RUN_STATE_PAUSED] = "paused",
+    };
+    return names[state];
+}
+
+void vm_stop(void)
+{
+    if (!runstate_is_running()) {
+        return;
+    }
+    current_state = RUN_STATE_PAUSED;
+    qmp_event_send("STOP", NULL);
+}
+
+void vm_start(void)
+{
+    if (runstate_is_running()) {
+        /* QEMU reports a no-op resume as a STOP/RESUME pair. */
+        qmp_event_send("STOP", NULL);
+        qmp_event_send("RESUME", NULL);
+        return;
+    }
+    current_state = RUN_STATE_RUNNING;
+    qmp_event_send("RESUME", NULL);
+}
+
+static JsonObject *guest_reason(const char *reason)
+{
+    JsonObject *data = json_object_new();
+
+    json_object_set_boolean_member(data, "guest", false);
+    json_object_set_string_member(data, "reason", reason);
+    return data;
+}
+
+void qemu_system_shutdown_request(ShutdownCause cause)
+{
+    static const char *const reasons[] = {
+        [SHUTDOWN_CAUSE_HOST_QMP_QUIT] = "host-qmp-quit",
+        [SHUTDOWN_CAUSE_HOST_SIGNAL] = "host-signal",
+    };
+
+    if (shutdown_requested) {
+        return;
+    }
+    shutdown_requested = true;
+    qmp_event_send("SHUTDOWN", guest_reason(reasons[cause]));
+    if (main_loop) {
+        g_main_loop_quit(main_loop);
+    }
+}
+
+void qemu_system_reset_request(void)
+{
+    qemu_devices_reset();
+    qmp_event_send("RESET", guest_reason("host-qmp-system-reset"));
+}
+
+static gboolean on_signal(gpointer opaque)
+{
+    int sig = GPOINTER_TO_INT(opaque);
+
+    error_report("terminating on signal %d", sig);
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_SIGNAL);
+    return G_SOURCE_CONTINUE;
+}
+
+void qemu_main_loop(void)
+{
+    guint sigint, sigterm;
+
+    if (shutdown_requested) {
+        return;
+    }
+    main_loop = g_main_loop_new(NULL, false);
+    sigint = g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
+    sigterm = g_unix_signal_add(SIGTERM, on_signal,
+                                GINT_TO_POINTER(SIGTERM));
+    g_main_loop_run(main_loop);
+    g_source_remove(sigint);
+    g_source_remove(sigterm);
+    g_clear_pointer(&main_loop, g_main_loop_unref);
+}
+
+/* --- QMP commands --- */
+
+static bool qmp_query_status(JsonObject *args, JsonNode **ret,
+                             GError **errp)
+{
+    JsonObject *st = json_object_new();
+
+    json_object_set_string_member(st, "status", runstate_name(current_state));
+    json_object_set_boolean_member(st, "singlestep", false);
+    json_object_set_boolean_member(st, "running", runstate_is_running());
+    *ret = qmp_node_take_object(st);
+    return true;
+}
+
+static bool qmp_stop(JsonObject *args, JsonNode **ret, GError **errp)
+{
+    vm_stop();
+    return true;
+}
+
+static bool qmp_cont(JsonObject *args, JsonNode **ret, GError **errp)
+{
+    vm_start();
+    return true;
+}
+
+static bool qmp_quit(JsonObject *args, JsonNode **ret, GError **errp)
+{
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_QMP_QUIT);
+    return true;
+}
+
+static bool qmp_system_reset(JsonObject *args, JsonNode **ret,
+                             GError **errp)
+{
+    qemu_system_reset_request();
+    return true;
+}
+
+void runstate_register_commands(void)
+{
+    qmp_register_command("query-status", qmp_query_status, NULL, 0);
+    qmp_register_command("stop", qmp_stop, NULL, 0);
+    qmp_register_command("cont", qmp_cont, NULL, 0);
+    qmp_register_command("quit", qmp_quit, NULL, 0);
+    qmp_register_command("system_reset", qmp_system_reset, NULL, 0);
+}

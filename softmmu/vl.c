@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The command line: QEMU's options, parsed once at start-up into
+ * sysemu_config (sysemu/sysemu.h), then the chardevs and QMP monitors
+ * they ask for are created.  Every error names the option as the user
+ * typed it ("-m 1G,bar=1: Invalid parameter 'bar'") and exits with
+ * status 1, as QEMU does.
+ *
+ * Two passes: the first only collects (so that later options may refer
+ * to earlier or later ones, e.g. -mon chardev=ID), the second validates
+ * and creates, in QEMU's order: memory sizes, chardevs, monitors.
+ * Backends, the machine and devices are created by their rooms from
+ * sysemu_config.objects / .devices.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/cutils.h"
+#include "qemu/error-report.h"
+#include "qemu/option.h"
+#include "chardev/char.h"
+#include "monitor/qmp.h"
+#include "sysemu/runstate.h"
+#include "sysemu/sysemu.h"
+
+SysemuConfig sysemu_config;
+
+typedef enum {
+    OPT_MACHINE, OPT_ACCEL, OPT_MEMORY, OPT_OBJECT, OPT_DEVICE, OPT_QMP,
+    OPT_CHARDEV, OPT_MON, OPT_QTEST, OPT_QTEST_LOG, OPT_DISPLAY,
+    OPT_NOGRAPHIC, OPT_NODEFAULTS, OPT_PAUSED, OPT_NAME, OPT_VERSION,
+    OPT_HELP,
+} OptIndex;
+
+typedef struct OptDef {
+    const char *name;
+    OptIndex index;
+    bool has_arg;
+    const char *help;       /* NULL: not listed by -help (an alias) */
+} OptDef;
+
+static const OptDef opt_defs[] = {
+    { "machine", OPT_MACHINE, true,
+      "-machine TYPE[,accel=qtest|tcg][,memory-backend=ID]" },
+    { "M", OPT_MACHINE, true, NULL },
+    { "accel", OPT_ACCEL, true, "-accel qtest|tcg" },
+    { "m", OPT_MEMORY, true, "-m [size=]SIZE[,slots=N][,maxmem=SIZE]" },
+    { "object", OPT_OBJECT, true, "-object TYPE,id=ID[,PROP=VALUE...]" },
+    { "device", OPT_DEVICE, true, "-device DRIVER[,PROP=VALUE...]" },
+    { "qmp", OPT_QMP, true,
+      "-qmp unix:PATH[,server=on|off][,wait=on|off] | stdio" },
+    { "chardev", OPT_CHARDEV, true,
+      "-chardev socket,id=ID,path=PATH[,server=on|off][,wait=on|off]"
+      "[,reconnect=SECONDS]\n-chardev stdio,id=ID" },
+    { "mon", OPT_MON, true, "-mon chardev=ID,mode=control" },
+    { "qtest", OPT_QTEST, true, "-qtest CHARDEV | unix:PATH" },
+    { "qtest-log", OPT_QTEST_LOG, true, "-qtest-log FILE" },
+    { "display", OPT_DISPLAY, true, "-display none" },
+    { "nographic", OPT_NOGRAPHIC, false, "-nographic" },
+    { "nodefaults", OPT_NODEFAULTS, false, "-nodefaults" },
+    { "S", OPT_PAUSED, false, "-S" },
+    { "name", OPT_NAME, true, "-name NAME" },
+    { "version", OPT_VERSION, false, "-version" },
+    { "h", OPT_HELP, false, NULL },
+    { "help", OPT_HELP, false, "-h, -help" },
+};
+
+typedef struct MachineDef {
+    const char *name;
+    const char *alias_of;
+    const char *desc;
+} MachineDef;
+
+static const MachineDef machine_defs[] = {
+    { "q35", NULL, "Standard PC (Q35 + ICH9, 2009) (default)" },
+    { "pc", "q35", "Standard PC (alias of q35)" },
+    { "none", NULL, "empty machine" },
+};
+
+/* An option occurrence: its text for messages and its parsed form. */
+typedef struct OptUse {
+    char *loc;          /* "-m 1G,maxmem=2G" */
+    QemuOpts *opts;
+} OptUse;
+
+/* Collected by the first pass; freed by qemu_init() before it returns. */
+typedef struct VlParse {
+    GPtrArray *chardevs;    /* of OptUse */
+    GPtrArray *mons;
+    GPtrArray *qmps;
+    OptUse *memory;         /* all -m merged; loc of the last */
+    OptUse *machine;        /* all -machine merged */
+    const char *accel;
+    const char *accel_loc;
+} VlParse;
+
+static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
+static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (loc) {
+        error_report("%s: %s", loc, msg);
+    } else {
+        error_report("%s", msg);
+    }
+    qemu_cleanup();     /* remove socket files created so far */
+    exit(1);
+}
+
+static G_NORETURN void vl_fail_err(const char *loc, GError *err)
+{
+    vl_fail(loc, "%s", err->message);
+}
+
+static void opt_use_free(gpointer p)
+{
+    OptUse *use = p;
+
+    g_free(use->loc);
+    qemu_opts_free(use->opts);
+    g_free(use);
+}
+
+static QemuOpts *parse_or_die(const char *loc, const char *arg,
+                              const char *implied,
+                              const char *const *allowed)
+{
+    g_autoptr(GError) err = NULL;
+    QemuOpts *opts = qemu_opts_parse(arg, implied, &err);
+
+    if (!opts || (allowed && !qemu_opts_validate(opts, allowed, &err))) {
+        vl_fail_err(loc, err);
+    }
+    return opts;
+}
+
+static OptUse *opt_use_new(const char *loc, QemuOpts *opts)
+{
+    OptUse *use = g_new0(OptUse, 1);
+
+    use->loc = g_strdup(loc);
+    use->opts = opts;
+    return use;
+}
+
+/* Merge repeated options (-m, -machine): later keys win. */
+static void opt_use_merge(OptUse **dst, const char *loc, QemuOpts *opts)
+{
+    if (!*dst) {
+        *dst = opt_use_new(loc, opts);
+        return;
+    }
+    g_free((*dst)->loc);
+    (*dst)->loc = g_strdup(loc);
+    for (guint i = 0; i < opts->opts->len; i++) {
+        QemuOpt *o = g_ptr_array_index(opts->opts, i);
+        QemuOpt *copy = g_new0(QemuOpt, 1);
+
+        copy->name = g_strdup(o->name);
+        copy->value = g_strdup(o->value);
+        g_ptr_array_add((*dst)->opts->opts, copy);
+    }
+    (*dst)->opts->help |= opts->help;
+    qemu_opts_free(opts);
+}
+
+static void print_help(void)
+{
+    printf("usage: qemu-system-x86_64 [options]\n\nOptions:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(opt_defs); i++) {
+        if (opt_defs[i].help) {
+            printf("%s\n", opt_defs[i].help);
+        }
+    }
+}
+
+static void print_machines(void)
+{
+    printf("Supported machines are:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(machine_defs); i++) {
+        printf("%-20s %s\n", machine_defs[i].name, machine_defs[i].desc);
+    }
+}
+
+static void print_version(void)
+{
+    printf("QEMU emulator version %s (qemu-elastic)\n", QEMU_VERSION);
+}
+
+static bool accel_valid(const char *name)
+{
+    return !strcmp(name, "qtest") || !strcmp(name, "tcg");
+}
+
+static void parse_accel(VlParse *vp, const char *loc, const char *arg)
+{
+    static const char *const keys[] = { "accel", NULL };
+    g_autoptr(QemuOpts) opts = parse_or_die(loc, arg, "accel", keys);
+    const char *name = qemu_opt_get(opts, "accel");
+
+    if (!name || !accel_valid(name)) {
+        vl_fail(loc, "invalid accelerator %s", name ? name : "");
+    }
+    vp->accel = g_intern_string(name);
+}
+
+static void parse_display(const char *loc, const char *arg)
+{
+    static const char *const keys[] = { "type", NULL };
+    g_autoptr(QemuOpts) opts = parse_or_die(loc, arg, "type", keys);
+    const char *type = qemu_opt_get(opts, "type");
+
+    if (!type || strcmp(type, "none")) {
+        vl_fail(loc, "Parameter 'type' does not accept value '%s'",
+                type ? type : "");
+    }
+}
+
+static void parse_name(const char *loc, const char *arg)
+{
+    static const char *const keys[] = {
+        "guest", "process", "debug-threads", NULL
+    };
+    g_autoptr(QemuOpts) opts = parse_or_die(loc, arg, "guest", keys);
+    const char *guest = qemu_opt_get(opts, "guest");
+
+    sysemu_config.name = guest ? g_intern_string(guest) : NULL;
+}
+
+static const OptDef *find_opt(const char *arg)
+{
+    const char *name = arg + 1;
+
+    if (name[0] == '-') {
+        name++;         /* "--m" works like "-m" */
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(opt_defs); i++) {
+        if (!strcmp(opt_defs[i].name, name)) {
+            return &opt_defs[i];
+        }
+    }
+    return NULL;
+}
+
+static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
+                      const char *arg)
+{
+    static const char *const machine_keys[] = {
+        "type", "accel", "memory-backend", NULL
+    };
+    static const char *const memory_keys[] = {
+        "size", "slots", "maxmem", NULL
+    };
+
+    switch (def->index) {
+    case OPT_MACHINE:
+        opt_use_merge(&vp->machine, loc,
+                      parse_or_die(loc, arg, "type", machine_keys));
+        break;
+    case OPT_ACCEL:
+        parse_accel(vp, loc, arg);
+        break;
+    case OPT_MEMORY:
+        opt_use_merge(&vp->memory, loc,
+                      parse_or_die(loc, arg, "size", memory_keys));
+        break;
+    case OPT_OBJECT:
+        g_ptr_array_add(sysemu_config.objects,
+                        parse_or_die(loc, arg, "qom-type", NULL));
+        break;
+    case OPT_DEVICE:
+        g_ptr_array_add(sysemu_config.devices,
+                        parse_or_die(loc, arg, "driver", NULL));
+        break;
+    case OPT_QMP:
+        g_ptr_array_add(vp->qmps, opt_use_new(loc,
+                        parse_or_die(loc, arg, "endpoint", NULL)));
+        break;
+    case OPT_CHARDEV:
+        g_ptr_array_add(vp->chardevs, opt_use_new(loc,
+                        parse_or_die(loc, arg, "backend", NULL)));
+        break;
+    case OPT_MON:
+        g_ptr_array_add(vp->mons, opt_use_new(loc,
+                        parse_or_die(loc, arg, "chardev", NULL)));
+        break;
+    case OPT_QTEST:
+        sysemu_config.qtest_chrdev = arg;
+        break;
+    case OPT_QTEST_LOG:
+        sysemu_config.qtest_log = arg;
+        break;
+    case OPT_DISPLAY:
+        parse_display(loc, arg);
+        break;
+    case OPT_NOGRAPHIC:
+        sysemu_config.nographic = true;
+        break;
+    case OPT_NODEFAULTS:
+        sysemu_config.nodefaults = true;
+        break;
+    case OPT_PAUSED:
+        sysemu_config.start_paused = true;
+        break;
+    case OPT_NAME:
+        parse_name(loc, arg);
+        break;
+    case OPT_VERSION:
+        print_version();
+        exit(0);
+    case OPT_HELP:
+        print_help();
+        exit(0);
+    }
+}
+
+static void parse_argv(VlParse *vp, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const OptDef *def;
+        g_autofree char *loc = NULL;
+
+        if (arg[0] != '-') {
+            vl_fail(arg, "disk images are not supported");
+        }
+        def = find_opt(arg);
+        if (!def) {
+            vl_fail(arg, "invalid option");
+        }
+        if (def->has_arg && i + 1 >= argc) {
+            vl_fail(arg, "requires an argument");
+        }
+        if (!def->has_arg) {
+            parse_one(vp, def, arg, NULL);
+            continue;
+        }
+        loc = g_strdup_printf("%s %s", arg, argv[i + 1]);
+        parse_one(vp, def, loc, argv[++i]);
+    }
+}
+
+/* --- second pass: validate and create --- */
+
+static const MachineDef *find_machine(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(machine_defs); i++) {
+        if (!strcmp(machine_defs[i].name, name)) {
+            return &machine_defs[i];
+        }
+    }
+    return NULL;
+}
+
+static void configure_machine(VlParse *vp)
+{
+    QemuOpts *opts = vp->machine ? vp->machine->opts : NULL;
+    const char *type = opts ? qemu_opt_get(opts, "type") : NULL;
+    const char *accel = opts ? qemu_opt_get(opts, "accel") : NULL;
+    const MachineDef *m;
+
+    if (opts && qemu_opts_has_help(opts)) {
+        print_machines();
+        exit(0);
+    }
+    m = find_machine(type ? type : "q35");
+    if (!m) {
+        vl_fail(NULL, "unsupported machine type\n"
+                "Use -machine help to list supported machines");
+    }
+    sysemu_config.machine_type = m->alias_of ? m->alias_of : m->name;
+    if (opts && qemu_opt_get(opts, "memory-backend")) {
+        sysemu_config.machine_memory_backend =
+            g_intern_string(qemu_opt_get(opts, "memory-backend"));
+    }
+    if (accel && !accel_valid(accel)) {
+        vl_fail(NULL, "invalid accelerator %s", accel);
+    }
+    if (vp->accel && accel && strcmp(vp->accel, accel)) {
+        vl_fail(NULL, "The -accel and \"-machine accel=\" options are "
+                "incompatible");
+    }
+    sysemu_config.accel = vp->accel ? vp->accel :
+                          accel ? g_intern_string(accel) : "tcg";
+}
+
+static void configure_memory(VlParse *vp)
+{
+    QemuOpts *opts = vp->memory ? vp->memory->opts : NULL;
+    const char *loc = vp->memory ? vp->memory->loc : NULL;
+    g_autoptr(GError) err = NULL;
+    uint64_t size = DEFAULT_RAM_SIZE, maxmem, slots;
+    const char *str;
+
+    if (!opts) {
+        sysemu_config.ram_size = sysemu_config.maxram_size = size;
+        return;
+    }
+    str = qemu_opt_get(opts, "size");
+    if (str && qemu_strtosz_MiB(str, NULL, &size) < 0) {
+        qemu_opt_size_error("size", &err);
+        vl_fail_err(loc, err);
+    }
+    if (size == 0) {
+        vl_fail(loc, "Parameter 'size' must be greater than zero");
+    }
+    size = QEMU_ALIGN_UP(size, 8192);
+    if (!qemu_opt_get_number(opts, "slots", 0, &slots, &err) ||
+        !qemu_opt_get_size(opts, "maxmem", size, &maxmem, &err)) {
+        vl_fail_err(loc, err);
+    }
+    if (qemu_opt_has(opts, "maxmem")) {
+        if (maxmem < size) {
+            vl_fail(NULL, "invalid value of maxmem: maximum memory size "
+                    "(0x%" PRIx64 ") must be at least the initial memory "
+                    "size (0x%" PRIx64 ")", maxmem, size);
+        }
+        if (slots && maxmem == size) {
+            vl_fail(NULL, "invalid value of maxmem: memory slots were "
+                    "specified but maximum memory size (0x%" PRIx64 ") is "
+                    "equal to the initial memory size (0x%" PRIx64 ")",
+                    maxmem, size);
+        }
+    } else if (slots) {
+        vl_fail(NULL, "slots specified but no max-size");
+    }
+    sysemu_config.ram_size = size;
+    sysemu_config.maxram_size = maxmem;
+    sysemu_config.ram_slots = slots;
+}
+
+static bool get_bool_or_die(const OptUse *use, const char *key, bool def)
+{
+    g_autoptr(GError) err = NULL;
+    bool value;
+
+    if (!qemu_opt_get_bool(use->opts, key, def, &value, &err)) {
+        vl_fail_err(use->loc, err);
+    }
+    return value;
+}
+
+static Chardev *chardev_from_opts(const OptUse *use, const char *id,
+                                  const char *backend, const char *path)
+{
+    static const char *const keys[] = {
+        "backend", "endpoint", "id", "path", "server", "wait", "reconnect",
+        "signal", NULL
+    };
+    g_autoptr(GError) err = NULL;
+    ChardevOptions co = {
+        .id = id, .backend = backend, .path = path,
+    };
+    uint64_t reconnect;
+    Chardev *chr;
+
+    if (!qemu_opts_validate(use->opts, keys, &err)) {
+        vl_fail_err(use->loc, err);
+    }
+    co.server = get_bool_or_die(use, "server", false);
+    co.wait = get_bool_or_die(use, "wait", true);
+    get_bool_or_die(use, "signal", true);
+    if (!qemu_opt_get_number(use->opts, "reconnect", 0, &reconnect, &err)) {
+        vl_fail_err(use->loc, err);
+    }
+    co.reconnect = MIN(reconnect, UINT_MAX);
+    chr = qemu_chr_new(&co, &err);
+    if (!chr) {
+        vl_fail_err(use->loc, err);
+    }
+    return chr;
+}
+
+static void create_chardevs(VlParse *vp)
+{
+    for (guint i = 0; i < vp->chardevs->len; i++) {
+        OptUse *use = g_ptr_array_index(vp->chardevs, i);
+
+        chardev_from_opts(use, qemu_opt_get(use->opts, "id"),
+                          qemu_opt_get(use->opts, "backend"),
+                          qemu_opt_get(use->opts, "path"));
+    }
+}
+
+static void create_mons(VlParse *vp)
+{
+    static const char *const keys[] = {
+        "chardev", "mode", "pretty", NULL
+    };
+
+    for (guint i = 0; i < vp->mons->len; i++) {
+        OptUse *use = g_ptr_array_index(vp->mons, i);
+        g_autoptr(GError) err = NULL;
+        const char *id = qemu_opt_get(use->opts, "chardev");
+        const char *mode = qemu_opt_get(use->opts, "mode");
+        Chardev *chr;
+
+        if (!qemu_opts_validate(use->opts, keys, &err)) {
+            vl_fail_err(use->loc, err);
+        }
+        get_bool_or_die(use, "pretty", false);
+        chr = id ? qemu_chr_find(id) : NULL;
+        if (!chr) {
+            vl_fail(use->loc, "chardev \"%s\" not found", id ? id : "");
+        }
+        if (!mode || strcmp(mode, "control")) {
+            vl_fail(use->loc, "only mode=control (QMP) is supported, "
+                    "not mode=%s", mode ? mode : "readline");
+        }
+        monitor_init_qmp(chr);
+    }
+}
+
+static void create_qmps(VlParse *vp)
+{
+    for (guint i = 0; i < vp->qmps->len; i++) {
+        OptUse *use = g_ptr_array_index(vp->qmps, i);
+        const char *endpoint = qemu_opt_get(use->opts, "endpoint");
+        g_autofree char *id = g_strdup_printf("compat_monitor%u", i);
+        Chardev *chr;
+
+        if (endpoint && !strcmp(endpoint, "stdio")) {
+            chr = chardev_from_opts(use, id, "stdio", NULL);
+        } else if (endpoint && g_str_has_prefix(endpoint, "unix:")) {
+            chr = chardev_from_opts(use, id, "socket", endpoint + 5);
+        } else {
+            vl_fail(use->loc, "parse error: %s", endpoint ? endpoint : "");
+        }
+        monitor_init_qmp(chr);
+    }
+}
+
+static bool qmp_query_name(JsonObject *args, JsonNode **ret, GError **errp)
+{
+    JsonObject *obj = json_object_new();
+
+    if (sysemu_config.name) {
+        json_object_set_string_member(obj, "name", sysemu_config.name);
+    }
+    *ret = qmp_node_take_object(obj);
+    return true;
+}
+
+static void vl_parse_free(VlParse *vp)
+{
+    g_ptr_array_unref(vp->chardevs);
+    g_ptr_array_unref(vp->mons);
+    g_ptr_array_unref(vp->qmps);
+    if (vp->memory) {
+        opt_use_free(vp->memory);
+    }
+    if (vp->machine) {
+        opt_use_free(vp->machine);
+    }
+}
+
+void qemu_init(int argc, char **argv)
+{
+    VlParse vp = {
+        .chardevs = g_ptr_array_new_with_free_func(opt_use_free),
+        .mons = g_ptr_array_new_with_free_func(opt_use_free),
+        .qmps = g_ptr_array_new_with_free_func(opt_use_free),
+    };
+
+    sysemu_config.objects = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)qemu_opts_free);
+    sysemu_config.devices = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)qemu_opts_free);
+    parse_argv(&vp, argc, argv);
+    configure_machine(&vp);
+    configure_memory(&vp);
+    runstate_init(sysemu_config.start_paused ? RUN_STATE_PRELAUNCH
+                                             : RUN_STATE_RUNNING);
+
+    qmp_register_builtin_commands();
+    runstate_register_commands();
+    qmp_register_command("query-name", qmp_query_name, NULL, 0);
+
+    create_chardevs(&vp);
+    create_mons(&vp);
+    create_qmps(&vp);
+    vl_parse_free(&vp);
+}
+
+void qemu_cleanup(void)
+{
+    monitor_cleanup();
+    qemu_chr_cleanup();
+    g_clear_pointer(&sysemu_config.objects, g_ptr_array_unref);
+    g_clear_pointer(&sysemu_config.devices, g_ptr_array_unref);
+}

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Command-line handling: bad lines exit 1 naming the culprit; info options.
+
+Each bad line is run with "-machine none -nodefaults -display none" in
+front, and must exit with status 1 before serving anything, with a message
+that names the offending option or value.
+"""
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import qemu_binary
+
+BASE = ["-machine", "none", "-nodefaults", "-display", "none"]
+
+
+def run(*args, timeout=10):
+    p = subprocess.run([qemu_binary(), *args], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=timeout, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+BAD_LINES = [
+    # (arguments, text the message must contain)
+    (["-foo"], "-foo: invalid option"),
+    (["-S,foo"], "-S,foo: invalid option"),
+    (["-m"], "-m: requires an argument"),
+    (["-m", "lots"], "Parameter 'size' expects a non-negative number"),
+    (["-m", "-1"], "-m -1: Parameter 'size'"),
+    (["-m", "1G,bar=1"], "Invalid parameter 'bar'"),
+    (["-m", "1G,maxmem=512M"], "invalid value of maxmem"),
+    (["-m", "1G,slots=2"], "slots specified but no max-size"),
+    (["-m", "1G,slots=x,maxmem=2G"], "Parameter 'slots' expects a number"),
+    (["-m", "1G,maxmem=many"], "Parameter 'maxmem' expects a non-negative"),
+    (["-m", "1G,slots=2,maxmem=1G"], "memory slots were specified"),
+    (["-machine", "nope"], "unsupported machine type"),
+    (["-machine", "q35,foo=1"], "Invalid parameter 'foo'"),
+    (["-machine", "none,accel=kvm"], "invalid accelerator kvm"),
+    (["-accel", "hax"], "-accel hax: invalid accelerator hax"),
+    (["-display", "gtk"], "Parameter 'type' does not accept value 'gtk'"),
+    (["-name", "foo,bar=1"], "Invalid parameter 'bar'"),
+    (["-qmp", "tcp:localhost:4444"], "-qmp tcp:localhost:4444: parse error"),
+    (["-qmp", "unix:/nonexistent/dir/q.sock,server=on,wait=off"],
+     "/nonexistent/dir/q.sock"),
+    (["-qmp", "unix:/tmp/q.sock,server=maybe"],
+     "Parameter 'server' expects 'on' or 'off'"),
+    (["-chardev", "nope,id=c0"], "'nope' is not a valid char driver name"),
+    (["-chardev", "socket,path=/tmp/x.sock"], "no id specified"),
+    (["-chardev", "socket,id=c0,path=/tmp/x.sock,color=red"],
+     "Invalid parameter 'color'"),
+    (["-chardev", "socket,id=c0,path=/nonexistent/x.sock"],
+     "Failed to connect to '/nonexistent/x.sock'"),
+    (["-mon", "chardev=missing,mode=control"], 'chardev "missing" not found'),
+    (["-chardev", "stdio,id=c0", "-mon", "chardev=c0,mode=readline"],
+     "mode=readline"),
+    (["-chardev", "stdio,id=c0", "-chardev", "stdio,id=c0"],
+     "duplicate chardev id 'c0'"),
+    (["-qtest-log"], "-qtest-log: requires an argument"),
+    (["disk.img"], "disk.img"),
+]
+
+
+@pytest.mark.parametrize("args,needle", BAD_LINES,
+                         ids=[" ".join(a) for a, _ in BAD_LINES])
+def test_bad_command_line(args, needle):
+    rc, out, err = run(*BASE, *args)
+    assert rc == 1, (out, err)
+    assert err.startswith("qemu-system-x86_64: "), err
+    assert needle in err, err
+
+
+def test_failed_start_removes_socket(tmp_path):
+    sock = str(tmp_path / "q.sock")
+    rc, _, err = run(*BASE, "-qmp", f"unix:{sock},server=on,wait=off",
+                     "-mon", "chardev=missing,mode=control")
+    assert rc == 1 and "missing" in err
+    assert not os.path.exists(sock)
+
+
+def test_version():
+    rc, out, _ = run("-version")
+    assert rc == 0
+    assert out.startswith("QEMU emulator version ")
+
+
+def test_help_lists_options():
+    rc, out, _ = run("-h")
+    assert rc == 0
+    for opt in ("-machine", "-m ", "-object", "-qmp", "-qtest", "-S"):
+        assert opt in out
+
+
+def test_machine_help():
+    rc, out, _ = run("-machine", "help")
+    assert rc == 0
+    names = [ln.split()[0] for ln in out.splitlines()[1:] if ln.strip()]
+    assert {"q35", "pc", "none"} <= set(names)
+
+
+@pytest.mark.parametrize("args", [
+    ["-m", "1G,slots=4,maxmem=9G"],
+    ["-m", "size=2048"],
+    ["-m", "1G", "-machine", "q35,accel=qtest"],
+    ["-accel", "qtest", "-nographic", "-name", "a,,b"],
+    ["-object", "memory-backend-ram,id=mem0,size=8G,reserve=off",
+     "-device", "virtio-mem-pci,id=vm0,memdev=mem0,requested-size=1G"],
+])
+def test_good_command_lines_start(tmp_path, args):
+    from conftest import VM
+    vm = VM(tmp_path, args).launch()
+    try:
+        c = vm.connect()
+        assert c.cmd("query-status")["status"] == "running"
+    finally:
+        vm.kill()
+
+
+def test_name_with_escaped_comma(tmp_path):
+    from conftest import VM
+    vm = VM(tmp_path, ["-name", "a,,b"]).launch()
+    try:
+        assert vm.connect().cmd("query-name") == {"name": "a,b"}
+    finally:
+        vm.kill()

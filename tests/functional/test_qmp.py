@@ -1,0 +1,314 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""QMP over a real socket: protocol, framing, errors, events, sessions."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import qemu_binary
+from qmp import QMPClient, QMPError
+
+NEGOTIATE_FIRST = "Expecting capabilities negotiation with 'qmp_capabilities'"
+
+
+def error_of(resp):
+    assert "error" in resp, resp
+    return resp["error"]["class"], resp["error"]["desc"]
+
+
+def test_greeting_shape(vm):
+    c = vm.connect(negotiate=False)
+    g = c.greeting["QMP"]
+    assert set(g) == {"version", "capabilities"}
+    assert g["capabilities"] == []
+    assert set(g["version"]) == {"qemu", "package"}
+    assert set(g["version"]["qemu"]) == {"major", "minor", "micro"}
+    assert all(isinstance(v, int) for v in g["version"]["qemu"].values())
+    c.negotiate()
+    assert c.cmd("query-version") == g["version"]
+
+
+def test_commands_refused_before_negotiation(vm):
+    c = vm.connect(negotiate=False)
+    for name in ("query-status", "no-such-command"):
+        assert error_of(c.execute(name)) == ("CommandNotFound",
+                                             NEGOTIATE_FIRST)
+    assert c.execute("qmp_capabilities") == {"return": {}}
+    assert error_of(c.execute("qmp_capabilities")) == (
+        "CommandNotFound",
+        "Capabilities negotiation is already complete, command ignored")
+
+
+def test_capabilities_enable_checked(vm):
+    c = vm.connect(negotiate=False)
+    assert error_of(c.execute("qmp_capabilities", {"enable": 1})) == (
+        "GenericError", "Invalid parameter type for 'enable', "
+        "expected: array")
+    assert error_of(c.execute("qmp_capabilities", {"enable": ["oob"]}))[0] \
+        == "GenericError"
+    assert c.execute("qmp_capabilities", {"enable": []}) == {"return": {}}
+
+
+@pytest.mark.parametrize("ident", [1, "abc", [1, {"x": None}], {"a": 1},
+                                   None, 2.5, True])
+def test_id_echoed(qmp, ident):
+    resp = qmp.execute("query-status", id=ident)
+    assert resp["id"] == ident
+    resp = qmp.execute("no-such-command", id=ident)
+    assert resp["id"] == ident and "error" in resp
+
+
+def test_merged_messages_in_one_write(qmp):
+    qmp.send_raw('{"execute":"query-status","id":1}{"execute":"query-name",'
+                 '"id":2}\n  {"execute":"bogus","id":3}')
+    assert qmp.response()["id"] == 1
+    assert qmp.response()["id"] == 2
+    assert qmp.response()["id"] == 3
+
+
+def test_message_split_over_many_writes(qmp):
+    msg = '{"execute": "query-status", "id": "split\\"}{"}'
+    for ch in msg:
+        qmp.send_raw(ch)
+        time.sleep(0.002)
+    resp = qmp.response()
+    assert resp["id"] == 'split"}{'
+    assert resp["return"]["status"] == "running"
+
+
+@pytest.mark.parametrize("raw,desc", [
+    ('{"execute": }', "JSON parse error"),
+    ('[1, 2]', "QMP input must be a JSON object"),
+    ('"text"', "QMP input must be a JSON object"),
+    ('{"arguments": {}}', "QMP input lacks member 'execute'"),
+    ('{"execute": 1}', "QMP input member 'execute' must be a string"),
+    ('{"execute": "stop", "x": 1}', "QMP input member 'x' is unexpected"),
+    ('{"execute": "stop", "arguments": []}',
+     "QMP input member 'arguments' must be an object"),
+    ('{"execute": "stop", "arguments": {"x": 1}}',
+     "Parameter 'x' is unexpected"),
+])
+def test_bad_input_then_still_serving(qmp, raw, desc):
+    qmp.send_raw(raw + "\n")
+    cls, got = error_of(qmp.response())
+    assert cls == "GenericError"
+    assert got.startswith(desc), got
+    assert qmp.cmd("query-status")["status"] == "running"
+
+
+def test_oversized_input_is_refused(qmp):
+    big = b'{"execute": "query-status", "id": "' + b"x" * (65 << 20) + b'"}'
+    qmp.send_raw(big)
+    cls, desc = error_of(qmp.response())
+    assert cls == "GenericError" and "limit" in desc
+    assert qmp.execute("query-status", id=7) == {
+        "return": {"status": "running", "singlestep": False,
+                   "running": True}, "id": 7}
+
+
+def test_deep_nesting_is_refused(qmp):
+    qmp.send_raw("[" * 5000 + "]" * 5000)
+    cls, desc = error_of(qmp.response())
+    assert cls == "GenericError" and "nesting" in desc
+    assert qmp.cmd("query-name") == {}
+
+
+def test_error_classes(qmp):
+    assert error_of(qmp.execute("no-such"))[0] == "CommandNotFound"
+    assert error_of(qmp.execute("no-such"))[1] == \
+        "The command no-such has not been found"
+    assert error_of(qmp.execute("stop", {"a": 1}))[0] == "GenericError"
+
+
+def test_query_commands_lists_registered(qmp):
+    names = {c["name"] for c in qmp.cmd("query-commands")}
+    assert {"qmp_capabilities", "query-version", "query-commands",
+            "query-status", "query-name", "stop", "cont", "quit",
+            "system_reset"} <= names
+
+
+def check_timestamp(ev):
+    ts = ev["timestamp"]
+    assert set(ts) == {"seconds", "microseconds"}
+    assert abs(ts["seconds"] - time.time()) < 60
+    assert 0 <= ts["microseconds"] < 1000000
+
+
+def test_stop_cont_events_and_status(qmp):
+    qmp.cmd("stop")
+    ev = qmp.event("STOP")
+    check_timestamp(ev)
+    assert "data" not in ev
+    assert qmp.cmd("query-status") == {"status": "paused",
+                                       "singlestep": False, "running": False}
+    qmp.cmd("cont")
+    check_timestamp(qmp.event("RESUME"))
+    assert qmp.cmd("query-status")["running"] is True
+
+
+def test_system_reset_event(qmp):
+    qmp.cmd("system_reset")
+    ev = qmp.event("RESET")
+    assert ev["data"] == {"guest": False, "reason": "host-qmp-system-reset"}
+
+
+def test_events_only_reach_negotiated_monitors(make_vm, tmp_path):
+    other = str(tmp_path / "other.sock")
+    vm = make_vm("-qmp", f"unix:{other},server=on,wait=off")
+    a = vm.connect()
+    b = QMPClient.connect(other)
+    vm.clients.append(b)
+    a.cmd("stop")
+    a.event("STOP")
+    b.negotiate()
+    # b was not negotiated when STOP went out: its next line is the reply.
+    b.send({"execute": "query-status"})
+    assert b.recv() == {"return": {"status": "paused", "singlestep": False,
+                                   "running": False}}
+    b.send({"execute": "cont"})
+    assert b.recv()["event"] == "RESUME"
+    assert a.event("RESUME")["event"] == "RESUME"
+
+
+def test_paused_start_is_prelaunch(make_vm):
+    vm = make_vm("-S", "-name", "guest0")
+    qmp = vm.connect()
+    assert qmp.cmd("query-status") == {"status": "prelaunch",
+                                       "singlestep": False, "running": False}
+    assert qmp.cmd("query-name") == {"name": "guest0"}
+    qmp.cmd("cont")
+    qmp.event("RESUME")
+    assert qmp.cmd("query-status")["status"] == "running"
+
+
+def test_client_reconnect_needs_new_negotiation(vm):
+    first = vm.connect()
+    first.cmd("stop")
+    first.close()
+    second = vm.connect(negotiate=False)
+    assert "QMP" in second.greeting
+    assert error_of(second.execute("query-status"))[1] == NEGOTIATE_FIRST
+    second.negotiate()
+    assert second.cmd("query-status")["status"] == "paused"
+
+
+def test_partial_message_dropped_on_disconnect(vm):
+    first = vm.connect()
+    first.send_raw('{"execute": "sto')
+    first.close()
+    second = vm.connect()
+    assert second.cmd("query-status")["status"] == "running"
+
+
+def test_quit_sends_shutdown_and_removes_socket(vm):
+    qmp = vm.connect()
+    qmp.send({"execute": "quit"})
+    ev = qmp.recv()
+    assert ev["event"] == "SHUTDOWN"
+    assert ev["data"] == {"guest": False, "reason": "host-qmp-quit"}
+    assert qmp.recv() == {"return": {}}
+    rc, _, _ = vm.wait()
+    assert rc == 0
+    assert not os.path.exists(vm.qmp_path)
+
+
+def test_sigterm_shuts_down_cleanly(vm):
+    qmp = vm.connect()
+    vm.proc.send_signal(signal.SIGTERM)
+    ev = qmp.event("SHUTDOWN")
+    assert ev["data"]["reason"] == "host-signal"
+    rc, _, err = vm.wait()
+    assert rc == 0
+    assert "terminating on signal 15" in err
+    assert not os.path.exists(vm.qmp_path)
+
+
+def test_qmp_stdio():
+    proc = subprocess.Popen([qemu_binary(), "-machine", "none",
+                             "-nodefaults", "-display", "none",
+                             "-qmp", "stdio"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        c = QMPClient(rfile=proc.stdout, wfile=proc.stdin)
+        assert "QMP" in c.greeting
+        c.negotiate()
+        assert c.cmd("query-status")["status"] == "running"
+        c.send({"execute": "quit"})
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+def test_long_form_server_chardev(make_vm, tmp_path):
+    path = str(tmp_path / "long.sock")
+    vm = make_vm("-chardev", f"socket,id=c,path={path},server=on,wait=off",
+                 "-mon", "chardev=c,mode=control")
+    c = QMPClient.connect(path)
+    vm.clients.append(c)
+    c.negotiate()
+    assert c.cmd("query-status")["status"] == "running"
+
+
+def accept_one(listener):
+    listener.settimeout(10)
+    conn, _ = listener.accept()
+    conn.settimeout(10)
+    return QMPClient(rfile=conn.makefile("rb"), wfile=conn.makefile("wb")), \
+        conn
+
+
+def test_client_chardev_connects_and_reconnects(make_vm, tmp_path):
+    """QEMU's test-library form: the binary connects to our socket."""
+    path = str(tmp_path / "client.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    try:
+        vm = make_vm("-chardev", f"socket,path={path},id=qmp0,reconnect=1",
+                     "-mon", "chardev=qmp0,mode=control")
+        c, conn = accept_one(listener)
+        c.negotiate()
+        assert c.cmd("query-status")["status"] == "running"
+        c.close()
+        conn.close()
+        c, conn = accept_one(listener)
+        assert "QMP" in c.greeting
+        c.negotiate()
+        c.send({"execute": "quit"})
+        assert c.event("SHUTDOWN")["data"]["reason"] == "host-qmp-quit"
+        conn.close()
+        assert vm.wait()[0] == 0
+    finally:
+        listener.close()
+
+
+def test_docs_transcript(vm):
+    """Replay the transcript in docs/devel/qmp.md."""
+    doc = os.path.join(os.path.dirname(__file__), "..", "..", "docs",
+                       "devel", "qmp.md")
+    lines = [ln for ln in open(doc).read().split("```transcript")[1]
+             .split("```")[0].splitlines() if ln.strip()]
+    c = vm.connect(negotiate=False)
+    expected_greeting = json.loads(lines[0][3:])
+    assert c.greeting == expected_greeting
+    for ln in lines[1:]:
+        tag, text = ln[:2], json.loads(ln[3:])
+        if tag == "->":
+            c.send(text)
+            continue
+        assert tag == "<-", ln
+        line = c.recv_line()
+        got = json.loads(line)
+        if "timestamp" in text:
+            check_timestamp(got)
+            got["timestamp"] = text["timestamp"]
+        else:
+            assert line == ln[3:]   # same text, spacing included
+        assert got == text
