@@ -22,6 +22,7 @@ static uint64_t vmem_wanted_features(const QVirtioMemOpts *o)
     uint64_t f = 1ull << VIRTIO_F_VERSION_1;
 
     f |= 1ull << VIRTIO_MEM_F_ACPI_PXM;
+    f |= 1ull << VIRTIO_RING_F_INDIRECT_DESC;
     if (!o->refuse_unplugged_inaccessible) {
         f |= 1ull << VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE;
     }
@@ -42,6 +43,8 @@ static bool vmem_start(QVirtioMem *vmem, uint64_t wanted, bool driver_ok)
     } else {
         qvirtio_pci_enable_queue(pci, vmem->vq);
     }
+    /* The driver polls the used ring; no used-buffer interrupts. */
+    qvirtqueue_set_no_interrupt(vmem->vq, true);
     if (driver_ok) {
         qvirtio_pci_driver_ok(pci);
     }

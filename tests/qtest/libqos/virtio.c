@@ -176,6 +176,12 @@ int qvirtqueue_add_indirect(QVirtQueue *vq, uint64_t table,
     return head;
 }
 
+void qvirtqueue_set_no_interrupt(QVirtQueue *vq, bool no_interrupt)
+{
+    qtest_writew(vq->qts, vq->avail + AVAIL_FLAGS,
+                 no_interrupt ? VRING_AVAIL_F_NO_INTERRUPT : 0);
+}
+
 uint16_t qvirtqueue_used_idx(QVirtQueue *vq)
 {
     return qtest_readw(vq->qts, vq->used + USED_IDX);

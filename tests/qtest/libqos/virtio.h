@@ -42,6 +42,8 @@
 #define VRING_DESC_F_WRITE                 2
 #define VRING_DESC_F_INDIRECT              4
 
+#define VRING_AVAIL_F_NO_INTERRUPT         1
+
 #define VRING_DESC_SIZE                    16
 #define VRING_USED_ELEM_SIZE               8
 
@@ -179,6 +181,12 @@ void qvirtqueue_write_desc(QVirtQueue *vq, uint16_t i, uint64_t addr,
  * available ring and bump the available index.
  */
 void qvirtqueue_publish(QVirtQueue *vq, uint16_t head);
+
+/**
+ * qvirtqueue_set_no_interrupt: set or clear VRING_AVAIL_F_NO_INTERRUPT,
+ * the driver's hint that it polls and wants no used-buffer interrupts.
+ */
+void qvirtqueue_set_no_interrupt(QVirtQueue *vq, bool no_interrupt);
 
 /** qvirtqueue_used_idx: the device's current used index. */
 uint16_t qvirtqueue_used_idx(QVirtQueue *vq);
