@@ -71,7 +71,7 @@ static inline char *vmem_qom_set_size(VMemCtx *c, const char *prop,
         "'property': '%s', 'value': %" PRIu64 "}}", prop, value);
     char *desc = NULL;
 
-    if (qmp_rsp_is_err(rsp)) {
+    if (json_object_has_member(rsp, "error")) {
         JsonObject *err = json_object_get_object_member(rsp, "error");
 
         desc = g_strdup(json_object_get_string_member(err, "desc"));

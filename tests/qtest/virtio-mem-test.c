@@ -522,6 +522,8 @@ static void bad_avail_jump(VMemCtx *c, uint64_t s)
 typedef struct BadChainCase {
     const char *name;
     BadChainFn fn;
+    /* Why QEMU 7.2 does not treat this as a violation, if it does not. */
+    const char *reference_accepts;
 } BadChainCase;
 
 static const BadChainCase bad_chains[] = {
@@ -534,7 +536,10 @@ static const BadChainCase bad_chains[] = {
     { "loop", bad_loop },
     { "head-out-of-range", bad_head_out_of_range },
     { "next-out-of-range", bad_next_out_of_range },
-    { "avail-index-jump", bad_avail_jump },
+    { "avail-index-jump", bad_avail_jump,
+      "QEMU 7.2 checks the available index only when counting heads for "
+      "buffer sizes, not when popping: it re-reads stale ring entries and "
+      "answers them" },
 };
 
 static void assert_pattern(VMemCtx *c, uint64_t addr, uint8_t pattern)
@@ -570,6 +575,17 @@ static void test_bad_chain(const void *opaque)
 
     bc->fn(c, scratch);
     qvirtio_pci_kick(d, c->vmem->vq);
+    if (qtest_is_reference() && bc->reference_accepts) {
+        g_test_message("reference: %s", bc->reference_accepts);
+        g_assert_true(qvirtio_pci_wait_used(d, c->vmem->vq, SHORT_NS, NULL,
+                                            NULL));
+        g_assert_cmphex(qvirtio_pci_get_status(d) &
+                        VIRTIO_CONFIG_S_NEEDS_RESET, ==, 0);
+        g_assert_true(qtest_probe_child(c->qts));
+        g_assert_cmphex(qvirtio_mem_plugged_size(c->vmem), ==, 4 * BS);
+        vmem_ctx_free(c);
+        return;
+    }
     /* No answer, the device needs a reset and said so. */
     g_assert_false(qvirtio_pci_wait_used(d, c->vmem->vq, SHORT_NS, NULL,
                                          NULL));
