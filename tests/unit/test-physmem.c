@@ -94,17 +94,24 @@ static void test_alloc_anonymous_shared(void)
 static void test_alloc_noreserve(void)
 {
     g_autoptr(GError) err = NULL;
+    int64_t delta = 0;
     uint64_t before;
     RAMBlock *rb;
+    int try;
 
-    if (qemu_overcommit_mode() != 2) {
+    for (try = 0; qemu_overcommit_mode() != 2 && try < HOST_COMMIT_TRIES;
+         try++) {
         before = host_committed_as();
         rb = OK(qemu_ram_alloc(8 * GiB, RAM_NORESERVE, NULL, &ok_err));
         g_assert_true(qemu_ram_is_noreserve(rb));
-        g_assert_cmpint((int64_t)(host_committed_as() - before), <,
-                        (int64_t)GiB);
+        delta = host_committed_as() - before;
         qemu_ram_free(rb);
+        if (delta < (int64_t)GiB) {
+            break;
+        }
+        g_test_message("Committed_AS noise? retrying");
     }
+    g_assert_cmpint(delta, <, (int64_t)GiB);
 
     /* Where the kernel would ignore MAP_NORESERVE the block is refused. */
     qemu_mmap_alloc_set_overcommit_mode_for_test(2);
