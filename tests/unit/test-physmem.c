@@ -251,6 +251,15 @@ static void test_alloc_hugetlb(void)
     g_assert_cmpuint(qemu_ram_get_used_length(rb), ==, 2 * huge);
     g_assert_cmpuint((uintptr_t)qemu_ram_get_host_addr(rb) % huge, ==, 0);
     qemu_ram_free(rb);
+
+    /* Without NORESERVE the huge pages are reserved at mmap: none free. */
+    if (host_proc_kb("/proc/meminfo", "HugePages_Free") == 0) {
+        g_autoptr(GError) err = NULL;
+
+        g_assert_null(qemu_ram_alloc_from_fd(huge, NULL, RAM_SHARED, fd, 0,
+                                             &err));
+        g_assert_nonnull(strstr(err->message, "cannot map"));
+    }
     close(fd);
 }
 
