@@ -83,6 +83,13 @@ static inline uint64_t host_committed_as(void)
     return host_proc_kb("/proc/meminfo", "Committed_AS") * KiB;
 }
 
+/*
+ * How many times a commit measurement is repeated when it looks wrong:
+ * other processes (parallel tests) may map or unmap gigabytes between
+ * the two reads.  A behaviour that is really broken fails every time.
+ */
+#define HOST_COMMIT_TRIES 5
+
 /* Resident set size of this process, bytes. */
 static inline uint64_t host_rss(void)
 {
