@@ -279,7 +279,7 @@ typedef void ObjectPropertyRelease(Object *obj, ObjectProperty *prop);
  */
 typedef enum {
     OBJ_PARSE_STRING,  /* a JSON string, as is */
-    OBJ_PARSE_BOOL,    /* on/off/yes/no/true/false */
+    OBJ_PARSE_BOOL,    /* on/off/yes/no/true/false/y/n */
     OBJ_PARSE_INT,     /* signed decimal or 0x hex */
     OBJ_PARSE_UINT,    /* unsigned decimal or 0x hex */
     OBJ_PARSE_SIZE,    /* unsigned with optional B/K/M/G/T/P/E suffix */

@@ -739,8 +739,8 @@ static void test_prop_json_roundtrip(void)
 static void test_prop_parse_bool(void)
 {
     g_autoptr(Object) be = object_new(TYPE_TEST_BACKEND);
-    static const char *const yes[] = { "on", "yes", "true" };
-    static const char *const no[] = { "off", "no", "false" };
+    static const char *const yes[] = { "on", "yes", "true", "y" };
+    static const char *const no[] = { "off", "no", "false", "n" };
     GError *err = NULL;
 
     for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
@@ -765,10 +765,12 @@ static void test_prop_parse_size(void)
         { "1.5k", 1536 }, { "0x1000", 4096 }, { "2M", 2 * MiB },
         { "512B", 512 }, { "1T", TiB }, { "15E", UINT64_C(15) << 60 },
         { "1.G", GiB }, { "18446744073709551615", UINT64_MAX },
+        { "+1G", GiB },
     };
     static const char *const bad[] = {
         "", "abc", "-1", "1.5", "16E", "1GB", "1 G", " 1", "8Q",
-        "18446744073709551616", "1.5.5k", "0x", "1.5e3k", "infK",
+        "18446744073709551616", "1.5.5k", "0x", "1.5e3k", "infK", "0x1.5k",
+        "+-1", "++1",
     };
     g_autoptr(Object) be = object_new(TYPE_TEST_BACKEND);
     GError *err = NULL;
@@ -794,6 +796,11 @@ static void test_prop_parse_numbers(void)
     g_assert_true(object_property_parse(be, "prealloc-threads", "0x20",
                                         NULL));
     g_assert_cmpuint(TEST_BACKEND(be)->threads, ==, 32);
+    g_assert_true(object_property_parse(be, "prealloc-threads", "010",
+                                        NULL));
+    g_assert_cmpuint(TEST_BACKEND(be)->threads, ==, 8);
+    g_assert_true(object_property_parse(be, "prealloc-threads", "+32",
+                                        NULL));
     g_assert_false(object_property_parse(be, "prealloc-threads", "-1", &err));
     assert_error(err, "Parameter 'prealloc-threads' expects a uint64 value");
     g_assert_false(object_property_parse(be, "prealloc-threads", "abc",
