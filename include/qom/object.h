@@ -378,7 +378,7 @@ JsonNode *object_property_get_json(Object *obj, const char *name,
                                    GError **errp);
 
 /*
- * Set @name from command-line text: "on"/"off"/"yes"/"no"/"true"/"false"
+ * Set @name from command-line text: on/off/yes/no/true/false/y/n
  * for bools, size suffixes for sizes, enum names, link paths or ids.
  * Parse errors use QEMU's keyval wording, e.g.
  * "Parameter 'size' expects a size value".
