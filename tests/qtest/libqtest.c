@@ -41,6 +41,7 @@ typedef struct QTestChan {
 struct QTestState {
     pid_t pid;                /* 0 once reaped */
     int wstatus;              /* valid once pid == 0 */
+    bool killed;              /* qtest_kill_binary() was called */
     int slot;                 /* index in live_children */
     char *dir;
     char *qtest_path;
@@ -593,6 +594,7 @@ void qtest_kill_binary(QTestState *s)
         s->pid = 0;
         live_children[s->slot].pid = 0;
     }
+    s->killed = true;
 }
 
 static bool wstatus_is_clean_exit(int wstatus)
@@ -612,14 +614,13 @@ static void free_queue(GQueue *q)
 
 void qtest_quit(QTestState *s)
 {
-    bool died_before = false;
+    bool died_before;
 
     if (!s) {
         return;
     }
-    if (s->pid && !qtest_probe_child(s)) {
-        died_before = true;
-    }
+    /* Reaped already (by a probe) or dead now: it went on its own. */
+    died_before = !s->killed && (!s->pid || !qtest_probe_child(s));
     if (s->pid) {
         kill(s->pid, SIGTERM);
         if (!wait_child(s, s->timeout_ms)) {
