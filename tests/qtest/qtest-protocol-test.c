@@ -432,6 +432,85 @@ static void test_hung_binary_fails(void)
     check_death_kills_child(DIE_HUNG_BINARY, SIGABRT);
 }
 
+static char *trap_pid_file(pid_t tester)
+{
+    g_autofree char *name = g_strdup_printf("qtest-trap-%d", (int)tester);
+
+    return g_build_filename(g_get_tmp_dir(), name, NULL);
+}
+
+/*
+ * In a g_test_trap_subprocess() child a failed assertion ends in _exit():
+ * no atexit() hooks, no SIGABRT.  The binary must die all the same.
+ */
+static void test_trap_subprocess_failure(void)
+{
+    g_autofree char *file = NULL;
+    g_autofree char *text = NULL;
+
+    if (g_test_subprocess()) {
+        QTestState *s = start();
+        g_autofree char *pid = g_strdup_printf("%d", (int)qtest_pid(s));
+
+        file = trap_pid_file(getppid());
+        g_assert_true(g_file_set_contents(file, pid, -1, NULL));
+        qtest_fail_test("deliberate failure");
+    }
+    file = trap_pid_file(getpid());
+    g_test_trap_subprocess(NULL, 60 * G_USEC_PER_SEC, 0);
+    g_test_trap_assert_failed();
+    g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+    unlink(file);
+    g_assert_cmpint(atoi(text), >, 0);
+    g_assert_true(pid_gone(atoi(text)));
+}
+
+static void restore_env(const char *name, const char *value)
+{
+    if (value) {
+        g_setenv(name, value, TRUE);
+    } else {
+        g_unsetenv(name);
+    }
+}
+
+/*
+ * A binary that never connects: the test fails after QTEST_TIMEOUT and,
+ * although it dies in a trap subprocess (_exit, no atexit), leaves no
+ * socket files behind.  TMPDIR points the session into a private dir.
+ */
+static void test_no_connect_cleans_up(void)
+{
+    g_autofree char *priv = NULL;
+    g_autofree char *old_binary = g_strdup(g_getenv("QTEST_QEMU_BINARY"));
+    g_autofree char *old_accel = g_strdup(g_getenv("QTEST_QEMU_ACCEL"));
+    GDir *dir;
+
+    if (g_test_subprocess()) {
+        start();
+        return;
+    }
+    priv = g_dir_make_tmp("qtest-parent-XXXXXX", NULL);
+    g_assert_nonnull(priv);
+    g_setenv("TMPDIR", priv, TRUE);
+    g_setenv("QTEST_QEMU_BINARY", "/bin/sh", TRUE);
+    g_setenv("QTEST_QEMU_ACCEL", "-c 'exec sleep 30' sh", TRUE);
+    g_setenv("QTEST_TIMEOUT", "1", TRUE);
+    g_test_trap_subprocess(NULL, 60 * G_USEC_PER_SEC, 0);
+    g_unsetenv("TMPDIR");
+    g_unsetenv("QTEST_TIMEOUT");
+    restore_env("QTEST_QEMU_BINARY", old_binary);
+    restore_env("QTEST_QEMU_ACCEL", old_accel);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*did not connect*");
+
+    dir = g_dir_open(priv, 0, NULL);
+    g_assert_nonnull(dir);
+    g_assert_null(g_dir_read_name(dir));
+    g_dir_close(dir);
+    g_assert_cmpint(rmdir(priv), ==, 0);
+}
+
 static void test_quit_reports_crash(void)
 {
     pid_t tester;
@@ -517,6 +596,10 @@ int main(int argc, char **argv)
                     test_sigkill_kills_child);
     g_test_add_func("/qtest/libqtest/hung-binary-fails-test",
                     test_hung_binary_fails);
+    g_test_add_func("/qtest/libqtest/trap-subprocess-failure-kills-child",
+                    test_trap_subprocess_failure);
+    g_test_add_func("/qtest/libqtest/no-connect-fails-and-cleans-up",
+                    test_no_connect_cleans_up);
     g_test_add_func("/qtest/libqtest/quit-fails-on-crashed-binary",
                     test_quit_reports_crash);
     g_test_add_func("/qtest/libqtest/binary-exit-at-start-fails-test",
