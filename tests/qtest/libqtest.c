@@ -138,7 +138,8 @@ static int live_child_add(QTestState *s)
             return i;
         }
     }
-    g_error("libqtest: more than %d sessions at once", QTEST_MAX_CHILDREN);
+    qtest_fail_test("libqtest: more than %d sessions at once",
+                    QTEST_MAX_CHILDREN);
 }
 
 /* Forget the socket files once they are gone (they are unlinked early). */
@@ -157,7 +158,7 @@ static void live_child_remove(QTestState *s)
     live_children[s->slot].pid = 0;
 }
 
-/* ---- failure reporting --------------------------------------------------- */
+/* ---- failure reporting -------------------------------------------------- */
 
 static char *describe_wstatus(int wstatus)
 {
@@ -171,6 +172,25 @@ static char *describe_wstatus(int wstatus)
     }
     return g_strdup_printf("wait status 0x%x", wstatus);
 }
+
+void qtest_fail_test(const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    /*
+     * Like a failed g_assert (TAP "Bail out!"), then abort() even if
+     * assertions were made non-fatal: the SIGABRT handler kills the
+     * children.  Not g_error(), which may raise SIGTRAP instead.
+     */
+    g_assertion_message(G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, msg);
+    abort();
+}
+
+
 
 bool qtest_probe_child(QTestState *s)
 {
@@ -189,8 +209,10 @@ bool qtest_probe_child(QTestState *s)
 }
 
 /* Aborts the test; the SIGABRT handler then kills the child. */
-static void G_GNUC_PRINTF(2, 3) G_NORETURN
-qtest_fail(QTestState *s, const char *fmt, ...)
+static void qtest_fail(QTestState *s, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3) G_GNUC_NORETURN;
+
+static void qtest_fail(QTestState *s, const char *fmt, ...)
 {
     va_list ap;
     g_autofree char *msg = NULL;
@@ -202,11 +224,12 @@ qtest_fail(QTestState *s, const char *fmt, ...)
     if (s && !qtest_probe_child(s)) {
         status = describe_wstatus(s->wstatus);
     }
-    g_error("libqtest: %s%s%s", msg, status ? "; the binary " : "",
-            status ? status : "");
+    qtest_fail_test("libqtest: %s%s%s", msg,
+                    status ? "; the binary " : "",
+                    status ? status : "");
 }
 
-/* ---- channels ------------------------------------------------------------ */
+/* ---- channels ----------------------------------------------------------- */
 
 static void chan_init(QTestChan *c, int fd, const char *name)
 {
@@ -321,7 +344,7 @@ static char *chan_read_line(QTestState *s, QTestChan *c)
     return line;
 }
 
-/* ---- start-up -------------------------------------------------------------- */
+/* ---- start-up ----------------------------------------------------------- */
 
 static int listen_unix(const char *path)
 {
@@ -334,7 +357,8 @@ static int listen_unix(const char *path)
     g_assert_cmpint(fd, >=, 0);
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
         listen(fd, 1) < 0) {
-        g_error("libqtest: cannot listen on %s: %s", path, g_strerror(errno));
+        qtest_fail_test("libqtest: cannot listen on %s: %s", path,
+                        g_strerror(errno));
     }
     return fd;
 }
@@ -367,8 +391,8 @@ static char **build_argv(QTestState *s, const char *extra_args)
         g_printerr("[libqtest] %s\n", cmdline);
     }
     if (!g_shell_parse_argv(cmdline, NULL, &argv, &err)) {
-        g_error("libqtest: cannot split command line '%s': %s", cmdline,
-                err->message);
+        qtest_fail_test("libqtest: cannot split command line '%s': %s",
+                        cmdline, err->message);
     }
     return argv;
 }
@@ -414,7 +438,7 @@ static void accept_both(QTestState *s, const int lfd[2], int out[2])
             }
         }
         if (poll(pfd, n, 100) < 0 && errno != EINTR) {
-            g_error("libqtest: poll: %s", g_strerror(errno));
+            qtest_fail_test("libqtest: poll: %s", g_strerror(errno));
         }
         for (int i = 0; i < n; i++) {
             if (pfd[i].revents & POLLIN) {
@@ -492,8 +516,8 @@ static QTestState *qtest_new(void)
     s->log = g_getenv("QTEST_LOG") != NULL;
     s->dir = g_dir_make_tmp("qtest-XXXXXX", &err);
     if (!s->dir) {
-        g_error("libqtest: cannot create socket directory: %s",
-                err->message);
+        qtest_fail_test("libqtest: cannot create socket directory: %s",
+                        err->message);
     }
     s->qtest_path = g_build_filename(s->dir, "qtest.sock", NULL);
     s->qmp_path = g_build_filename(s->dir, "qmp.sock", NULL);
@@ -546,7 +570,7 @@ QTestState *qtest_initf(const char *fmt, ...)
     return qtest_init(args);
 }
 
-/* ---- shutdown -------------------------------------------------------------- */
+/* ---- shutdown ----------------------------------------------------------- */
 
 static bool wait_child(QTestState *s, int timeout_ms)
 {
@@ -639,7 +663,7 @@ bool qtest_big_endian(QTestState *s)
     return s->big_endian;
 }
 
-/* ---- qtest channel --------------------------------------------------------- */
+/* ---- qtest channel ------------------------------------------------------ */
 
 /* Records an "IRQ raise N" / "IRQ lower N" line; false if not one. */
 static bool handle_irq_line(QTestState *s, const char *line)
@@ -965,7 +989,7 @@ bool qtest_get_irq(QTestState *s, int num)
     return s->irq_level[num];
 }
 
-/* ---- QMP ------------------------------------------------------------------ */
+/* ---- QMP ---------------------------------------------------------------- */
 
 static void qmp_vsend(QTestState *s, const char *fmt, va_list ap)
 {

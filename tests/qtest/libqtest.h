@@ -29,7 +29,7 @@
 
 typedef struct QTestState QTestState;
 
-/* ---- lifetime ---------------------------------------------------------- */
+/* ---- lifetime ----------------------------------------------------------- */
 
 /**
  * qtest_init:
@@ -78,10 +78,18 @@ bool qtest_probe_child(QTestState *s);
 /** qtest_pid: the child's process id (for observing it in /proc). */
 pid_t qtest_pid(QTestState *s);
 
+/**
+ * qtest_fail_test:
+ * Fails the running test with a message (as a failed g_assert does) and
+ * aborts; every live child is killed on the way out.  For libqos and tests.
+ */
+void qtest_fail_test(const char *fmt, ...)
+    G_GNUC_PRINTF(1, 2) G_GNUC_NORETURN;
+
 /** qtest_is_reference: true when QTEST_REFERENCE=1 (Debian's QEMU run). */
 bool qtest_is_reference(void);
 
-/* ---- raw protocol ------------------------------------------------------ */
+/* ---- raw protocol ------------------------------------------------------- */
 
 /**
  * qtest_raw_cmd:
@@ -97,7 +105,7 @@ char *qtest_raw_cmd(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /** qtest_big_endian: target endianness, as the "endianness" command said. */
 bool qtest_big_endian(QTestState *s);
 
-/* ---- I/O ports and memory ---------------------------------------------- */
+/* ---- I/O ports and memory ----------------------------------------------- */
 /* Every helper aborts the test unless the reply starts with "OK". */
 
 uint8_t qtest_inb(QTestState *s, uint16_t port);

@@ -53,8 +53,9 @@ static void machine_stop(Machine *m)
 static bool vmem_start(Machine *m, QPCIDevice **dev)
 {
     QTestState *probe = qtest_init("-machine q35");
-    JsonObject *rsp = qtest_qmp(probe, "{'execute': 'device-list-properties',"
-                                " 'arguments': {'typename': 'virtio-mem-pci'}}");
+    JsonObject *rsp = qtest_qmp(probe,
+                                "{'execute': 'device-list-properties', "
+                                "'arguments': {'typename': 'virtio-mem-pci'}}");
 
     if (qmp_rsp_is_err(rsp)) {
         qtest_quit(probe);
@@ -68,7 +69,7 @@ static bool vmem_start(Machine *m, QPCIDevice **dev)
     return true;
 }
 
-/* ---- enumeration ---------------------------------------------------------- */
+/* ---- enumeration -------------------------------------------------------- */
 
 static void record_devfn(QPCIDevice *dev, int devfn, void *opaque)
 {
@@ -128,7 +129,7 @@ static void test_enumerate_virtio_mem(void)
     machine_stop(&m);
 }
 
-/* ---- configuration space -------------------------------------------------- */
+/* ---- configuration space ------------------------------------------------ */
 
 static void test_config_read_widths(void)
 {
@@ -209,7 +210,7 @@ static void test_config_address_reads_back(void)
     machine_stop(&m);
 }
 
-/* ---- BARs ----------------------------------------------------------------- */
+/* ---- BARs --------------------------------------------------------------- */
 
 static void test_bar_host_bridge_has_none(void)
 {

@@ -252,7 +252,7 @@ static void test_qmp_error(void)
     qtest_quit(s);
 }
 
-/* ---- libqtest hygiene -------------------------------------------------- */
+/* ---- libqtest hygiene --------------------------------------------------- */
 
 static bool pid_gone(pid_t pid)
 {
@@ -307,11 +307,17 @@ static void test_quit_leaves_nothing(void)
     g_assert_cmpint(errno, ==, ESRCH);
 }
 
+typedef enum DeathHow {
+    DIE_ASSERT,         /* a failing assertion: SIGABRT */
+    DIE_SIGKILL,        /* the test process is SIGKILLed */
+    DIE_HUNG_BINARY,    /* the binary stops answering */
+} DeathHow;
+
 /*
  * Runs in a forked child: start a session, report the binary's pid through
- * @fd, then die by @how: a failing assertion (SIGABRT) or SIGKILL.
+ * @fd, then die as @how says.
  */
-static void G_GNUC_NORETURN die_with_session(int fd, int how)
+static void G_GNUC_NORETURN die_with_session(int fd, DeathHow how)
 {
     QTestState *s;
     pid_t pid;
@@ -319,19 +325,29 @@ static void G_GNUC_NORETURN die_with_session(int fd, int how)
 
     /* Keep the parent's TAP stream clean. */
     dup2(devnull, STDOUT_FILENO);
+    g_setenv("QTEST_TIMEOUT", "1", TRUE);
     s = start();
     pid = qtest_pid(s);
     if (write(fd, &pid, sizeof(pid)) != sizeof(pid)) {
         _exit(1);
     }
-    if (how == SIGKILL) {
+    switch (how) {
+    case DIE_SIGKILL:
         kill(getpid(), SIGKILL);
+        break;
+    case DIE_HUNG_BINARY:
+        /* The read below must time out and fail the test. */
+        kill(pid, SIGSTOP);
+        qtest_readb(s, TEST_ADDR);
+        break;
+    case DIE_ASSERT:
+        break;
     }
     g_assert_cmphex(qtest_readb(s, TEST_ADDR), ==, 0x1ff);   /* fails */
     _exit(0);
 }
 
-static void check_death_kills_child(int how)
+static void check_death_kills_child(DeathHow how, int expect_sig)
 {
     int fds[2], wstatus;
     pid_t tester, pid = 0;
@@ -348,19 +364,45 @@ static void check_death_kills_child(int how)
     close(fds[0]);
     g_assert_cmpint(waitpid(tester, &wstatus, 0), ==, tester);
     g_assert_true(WIFSIGNALED(wstatus));
-    g_assert_cmpint(WTERMSIG(wstatus), ==, how);
+    g_assert_cmpint(WTERMSIG(wstatus), ==, expect_sig);
     g_assert_cmpint(pid, >, 0);
     g_assert_true(pid_gone(pid));
 }
 
 static void test_abort_kills_child(void)
 {
-    check_death_kills_child(SIGABRT);
+    check_death_kills_child(DIE_ASSERT, SIGABRT);
 }
 
 static void test_sigkill_kills_child(void)
 {
-    check_death_kills_child(SIGKILL);
+    check_death_kills_child(DIE_SIGKILL, SIGKILL);
+}
+
+static void test_hung_binary_fails(void)
+{
+    check_death_kills_child(DIE_HUNG_BINARY, SIGABRT);
+}
+
+static void test_binary_exits_at_start(void)
+{
+    pid_t tester;
+    int wstatus;
+
+    tester = fork();
+    g_assert_cmpint(tester, >=, 0);
+    if (tester == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+
+        dup2(devnull, STDOUT_FILENO);
+        dup2(devnull, STDERR_FILENO);
+        g_setenv("QTEST_QEMU_BINARY", "/bin/false", TRUE);
+        start();
+        _exit(0);
+    }
+    g_assert_cmpint(waitpid(tester, &wstatus, 0), ==, tester);
+    g_assert_true(WIFSIGNALED(wstatus));
+    g_assert_cmpint(WTERMSIG(wstatus), ==, SIGABRT);
 }
 
 int main(int argc, char **argv)
@@ -395,5 +437,9 @@ int main(int argc, char **argv)
                     test_abort_kills_child);
     g_test_add_func("/qtest/libqtest/sigkill-kills-child",
                     test_sigkill_kills_child);
+    g_test_add_func("/qtest/libqtest/hung-binary-fails-test",
+                    test_hung_binary_fails);
+    g_test_add_func("/qtest/libqtest/binary-exit-at-start-fails-test",
+                    test_binary_exits_at_start);
     return g_test_run();
 }

@@ -11,6 +11,7 @@
 #include "qemu/osdep.h"
 
 #include "libqos/malloc.h"
+#include "libqtest.h"
 
 typedef struct Extent {
     uint64_t addr;
@@ -111,8 +112,9 @@ uint64_t guest_alloc_aligned(QGuestAllocator *a, size_t size, size_t align)
         record_used(a, addr, len);
         return addr;
     }
-    g_error("guest_alloc: no room for 0x%zx bytes (align 0x%zx) in "
-            "[0x%" PRIx64 ", 0x%" PRIx64 ")", size, align, a->start, a->end);
+    qtest_fail_test("guest_alloc: no room for 0x%zx bytes (align 0x%zx) "
+                    "in [0x%" PRIx64 ", 0x%" PRIx64 ")", size, align,
+                    a->start, a->end);
 }
 
 uint64_t guest_alloc(QGuestAllocator *a, size_t size)
@@ -131,7 +133,7 @@ void guest_free(QGuestAllocator *a, uint64_t addr)
     }
     sizep = g_hash_table_lookup(a->used, &addr);
     if (!sizep) {
-        g_error("guest_free: 0x%" PRIx64 " was not allocated", addr);
+        qtest_fail_test("guest_free: 0x%" PRIx64 " was not allocated", addr);
     }
     size = *sizep;
     g_hash_table_remove(a->used, &addr);

@@ -13,7 +13,7 @@
 
 #include "libqos/pci.h"
 
-/* ---- configuration space -------------------------------------------------- */
+/* ---- configuration space ------------------------------------------------ */
 
 uint8_t qpci_config_readb(QPCIDevice *dev, uint8_t offset)
 {
@@ -45,7 +45,7 @@ void qpci_config_writel(QPCIDevice *dev, uint8_t offset, uint32_t value)
     dev->bus->ops->config_writel(dev->bus, dev->devfn, offset, value);
 }
 
-/* ---- devices -------------------------------------------------------------- */
+/* ---- devices ------------------------------------------------------------ */
 
 QPCIDevice *qpci_device_find(QPCIBus *bus, int devfn)
 {
@@ -143,7 +143,7 @@ uint8_t qpci_find_capability(QPCIDevice *dev, uint8_t id, uint8_t start)
     return 0;
 }
 
-/* ---- BARs ----------------------------------------------------------------- */
+/* ---- BARs --------------------------------------------------------------- */
 
 static uint8_t bar_offset(int barno)
 {
@@ -243,7 +243,7 @@ void qpci_iounmap(QPCIDevice *dev, QPCIBar bar)
     qpci_config_writew(dev, PCI_COMMAND, cmd);
 }
 
-/* ---- accesses into BARs --------------------------------------------------- */
+/* ---- accesses into BARs ------------------------------------------------- */
 
 static void check_range(QPCIBar bar, uint64_t off, uint64_t len)
 {

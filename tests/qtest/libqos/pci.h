@@ -92,7 +92,7 @@ typedef struct QPCIBarInfo {
     bool prefetchable;
 } QPCIBarInfo;
 
-/* ---- devices -------------------------------------------------------------- */
+/* ---- devices ------------------------------------------------------------ */
 
 /**
  * qpci_device_find:
@@ -132,7 +132,7 @@ void qpci_device_enable(QPCIDevice *dev);
  */
 uint8_t qpci_find_capability(QPCIDevice *dev, uint8_t id, uint8_t start);
 
-/* ---- configuration space -------------------------------------------------- */
+/* ---- configuration space ------------------------------------------------ */
 
 uint8_t qpci_config_readb(QPCIDevice *dev, uint8_t offset);
 uint16_t qpci_config_readw(QPCIDevice *dev, uint8_t offset);
@@ -141,7 +141,7 @@ void qpci_config_writeb(QPCIDevice *dev, uint8_t offset, uint8_t value);
 void qpci_config_writew(QPCIDevice *dev, uint8_t offset, uint16_t value);
 void qpci_config_writel(QPCIDevice *dev, uint8_t offset, uint32_t value);
 
-/* ---- BARs ----------------------------------------------------------------- */
+/* ---- BARs --------------------------------------------------------------- */
 
 /**
  * qpci_bar_probe:
