@@ -90,6 +90,25 @@ static void test_pci_identity(void)
     vmem_ctx_free(c);
 }
 
+/* INTx pin A reaches the IOAPIC input the q35 routing says, per slot. */
+static void test_pci_intx_gsi(const void *opaque)
+{
+    int slot = GPOINTER_TO_INT(opaque);
+    QVirtioMemOpts o = { .devfn = QPCI_DEVFN(slot, 0) };
+    g_autofree char *dev = g_strdup_printf("addr=0x%x", slot);
+    VMemCtx *c = vmem_ctx_new(&o, "memory-backend-ram,id=mem0,size=1G,"
+                              "reserve=off", dev);
+    QVirtioPCIDevice *d = c->vmem->pci;
+
+    qvirtio_pci_irq_intercept(d, qvirtio_pci_q35_gsi(o.devfn));
+    g_assert_false(qvirtio_pci_irq_pending(d));
+    vmem_set_requested(c, 64 * MiB);
+    g_assert_true(qvirtio_pci_irq_pending(d));
+    g_assert_cmpuint(qvirtio_pci_isr_read(d), ==, 3);
+    g_assert_false(qvirtio_pci_irq_pending(d));
+    vmem_ctx_free(c);
+}
+
 /* ---- config for option sets ------------------------------------------ */
 
 typedef struct ConfigCase {
@@ -987,6 +1006,12 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
 
     g_test_add_func("/virtio-mem/pci/identity", test_pci_identity);
+    for (int slot = 2; slot <= 4; slot++) {
+        g_autofree char *path =
+            g_strdup_printf("/virtio-mem/pci/intx-gsi/slot-%d", slot);
+
+        g_test_add_data_func(path, GINT_TO_POINTER(slot), test_pci_intx_gsi);
+    }
     for (size_t i = 0; i < ARRAY_SIZE(config_cases); i++) {
         g_autofree char *path =
             g_strdup_printf("/virtio-mem/config/%s", config_cases[i].name);

@@ -14,7 +14,8 @@
  * INTx.  Tests intercept the IOAPIC inputs (qvirtio_pci_irq_intercept) and
  * poll the line of the device's GSI; reading the ISR acknowledges and
  * lowers it.  On q35 a device in slot S of bus 0 with pin A lands on GSI
- * 20 + ((S + 0) & 3) (PIRQ E..H), e.g. 21 for slot 1.
+ * 20 + (S & 3) (PIRQ E..H), e.g. 21 for slot 1 (virtio-mem-test checks
+ * slots 1 to 4 against QEMU 7.2).
  *
  * Time: waiting steps the virtual clock (qtest clock_step) when the binary
  * supports it (-accel qtest).  Debian's QEMU runs the reference suite with
