@@ -202,8 +202,9 @@ void qvirtio_pci_kick(QVirtioPCIDevice *d, QVirtQueue *vq);
 
 /**
  * qvirtio_pci_wait_used: wait until the device used an element of @vq,
- * waiting 100 us at a time (qvirtio_pci_wait), for at most @timeout_ns.  Consumes the element (see qvirtqueue_get_used()).
- * Returns false on timeout.
+ * waiting 100 us at a time (qvirtio_pci_wait), for at most @timeout_ns.
+ * Consumes the element (see qvirtqueue_get_used()).  Returns false on
+ * timeout.
  */
 bool qvirtio_pci_wait_used(QVirtioPCIDevice *d, QVirtQueue *vq,
                            int64_t timeout_ns, uint32_t *head,
