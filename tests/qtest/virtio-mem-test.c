@@ -210,7 +210,7 @@ static void test_resize_config_interrupt(void)
     VMemCtx *c = vmem_ctx_ram("4G", "");
     QVirtioPCIDevice *d = c->vmem->pci;
     uint8_t gen = qvirtio_pci_config_generation(d);
-    g_autofree char *err1 = NULL, *err2 = NULL;
+    g_autofree char *err1 = NULL, *err2 = NULL, *err3 = NULL;
 
     qvirtio_pci_irq_intercept(d, qvirtio_pci_q35_gsi(VMEM_DEVFN));
     g_assert_false(qvirtio_pci_irq_pending(d));
@@ -252,6 +252,11 @@ static void test_resize_config_interrupt(void)
     err2 = vmem_qom_set_size(c, "requested-size", 8 * GiB);
     g_assert_nonnull(err2);
     g_assert_nonnull(strstr(err2, "cannot exceed the memory backend size"));
+    err3 = vmem_qom_set_size(c, "block-size", 4 * MiB);
+    g_assert_nonnull(err3);
+    g_assert_nonnull(strstr(err3, "'block-size' cannot be changed"));
+    g_assert_cmphex(qvirtio_pci_config_readq(d, VIRTIO_MEM_CFG_BLOCK_SIZE),
+                    ==, BS);
     g_assert_cmphex(qvirtio_mem_requested_size(c->vmem), ==, 4 * GiB);
     g_assert_false(qvirtio_pci_irq_pending(d));
     g_assert_cmpuint(qvirtio_pci_config_generation(d), ==, (uint8_t)(gen + 4));
