@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * virtio-mem model-based qtest: random PLUG, UNPLUG, UNPLUG_ALL, STATE,
- * resize (qom-set requested-size) and device-reset sequences, each answer
- * and the config checked against a plain model: a bool per block,
+ * resize (qom-set requested-size), device and system reset sequences,
+ * each answer and the config checked against a plain model: a bool per block,
  * requested_size and usable_region_size, with the interface's order of
  * checks (range -> ERROR, over-request -> NACK, block state -> ERROR).
  *
@@ -42,6 +42,7 @@ typedef struct Run {
     Model m;
     uint64_t step;
     unsigned count[4][4];       /* [request type][response] */
+    unsigned system_resets;
 } Run;
 
 static uint64_t usable_for(uint64_t requested)
@@ -230,7 +231,9 @@ static void op_unplug_all(Run *r)
 
 static void op_resize(Run *r)
 {
-    uint64_t blocks = g_rand_int_range(r->rand, 0, NB_BLOCKS + 1);
+    /* Zero often enough that UNPLUG_ALL sometimes empties the region. */
+    uint64_t blocks = g_rand_int_range(r->rand, 0, 8) == 0 ? 0 :
+                      g_rand_int_range(r->rand, 0, NB_BLOCKS + 1);
 
     if (g_rand_int_range(r->rand, 0, 10) == 0) {
         /* Not a multiple of the block size: refused, nothing changes. */
@@ -249,6 +252,22 @@ static void op_device_reset(Run *r)
 {
     /* A device reset keeps every block and its contents. */
     g_assert_true(qvirtio_mem_reinit(r->c->vmem));
+}
+
+static void op_system_reset(Run *r)
+{
+    VMemCtx *c = r->c;
+
+    qtest_qmp_assert_success(c->qts, "{'execute': 'system_reset'}");
+    /* The reset runs from the main loop and ends with a RESET event. */
+    qtest_qmp_eventwait(c->qts, "RESET");
+    r->system_resets++;
+    memset(r->m.plugged, 0, sizeof(r->m.plugged));
+    r->m.usable = usable_for(r->m.requested);
+    /* PCI config was reset too: probe from scratch. */
+    qvirtio_mem_free(c->vmem);
+    c->vmem = qvirtio_mem_probe(c->bus, c->alloc, NULL);
+    g_assert_nonnull(c->vmem);
 }
 
 static uint64_t env_u64(const char *name, uint64_t def)
@@ -284,10 +303,12 @@ static void test_model_random(void)
             op_request(&r, VIRTIO_MEM_REQ_STATE);
         } else if (dice < 83) {
             op_unplug_all(&r);
-        } else if (dice < 98) {
+        } else if (dice < 97) {
             op_resize(&r);
-        } else {
+        } else if (dice < 99) {
             op_device_reset(&r);
+        } else {
+            op_system_reset(&r);
         }
         check_config(&r);
         if (r.step % FULL_CHECK == 0) {
@@ -296,10 +317,10 @@ static void test_model_random(void)
     }
     check_full(&r);
     g_test_message("plug ack/nack/error %u/%u/%u, unplug ack/error %u/%u, "
-                   "state ack/error %u/%u, unplug-all %u",
+                   "state ack/error %u/%u, unplug-all %u, system resets %u",
                    r.count[0][0], r.count[0][1], r.count[0][3],
                    r.count[1][0], r.count[1][3], r.count[3][0],
-                   r.count[3][3], r.count[2][0]);
+                   r.count[3][3], r.count[2][0], r.system_resets);
     /* The mix must have exercised every answer. */
     g_assert_cmpuint(r.count[0][0], >, 0);
     g_assert_cmpuint(r.count[0][1], >, 0);

@@ -729,7 +729,6 @@ static void test_device_reset_keeps_blocks(void)
 static void test_system_reset(void)
 {
     VMemCtx *c = vmem_ctx_ram("4G", "requested-size=64M");
-    int tries = 0;
 
     g_assert_cmpint(qvirtio_mem_plug(c->vmem, blk(c, 0), 32), ==,
                     VIRTIO_MEM_RESP_ACK);
@@ -740,11 +739,9 @@ static void test_system_reset(void)
                     1 * GiB + USABLE_EXTRA);
 
     qtest_qmp_assert_success(c->qts, "{'execute': 'system_reset'}");
-    /* The reset runs from the main loop; QMP size tells when it ran. */
-    while (vmem_qom_get_u64(c, "size") != 0) {
-        g_assert_cmpint(++tries, <, 1000);
-        g_usleep(1000);
-    }
+    /* The reset runs from the main loop and ends with a RESET event. */
+    qtest_qmp_eventwait(c->qts, "RESET");
+    g_assert_cmphex(vmem_qom_get_u64(c, "size"), ==, 0);
 
     /* PCI state is gone too: a fresh driver probes the device again. */
     qvirtio_mem_free(c->vmem);
