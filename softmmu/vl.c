@@ -19,6 +19,7 @@
 #include "qemu/option.h"
 #include "chardev/char.h"
 #include "monitor/qmp.h"
+#include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
 
@@ -586,10 +587,12 @@ void qemu_init(int argc, char **argv)
     create_mons(&vp);
     create_qmps(&vp);
     vl_parse_free(&vp);
+    qemu_machine_init();
 }
 
 void qemu_cleanup(void)
 {
+    qtest_server_cleanup();
     monitor_cleanup();
     qemu_chr_cleanup();
     g_clear_pointer(&sysemu_config.objects, g_ptr_array_unref);
