@@ -72,7 +72,10 @@ static void device_help_and_exit(void)
             if (!qdev_device_help(driver, &err)) {
                 g_autofree char *loc = device_loc(opts);
 
-                machine_fail(loc, err);
+                /* QEMU 7.2 says so and still exits with status 0 */
+                error_report("%s: Device '%s' not found", loc,
+                             driver ? driver : "");
+                g_error_free(err);
             }
             exit(0);
         }
