@@ -240,8 +240,16 @@ static void count_record(const VFIODMAMapping *m, void *opaque)
     g_assert_cmpuint(k->size, ==, m->size);
 }
 
+/* How much the random walk exercised, to show it is not vacuous. */
+static struct {
+    uint64_t checks_with_managed;   /* checks with a populated block mapped */
+    uint64_t checks_with_plain;
+} coverage;
+
 static void check_model(Env *e, RecContainer *rc)
 {
+    uint8_t *mgd = memory_region_get_ram_ptr(&e->mgd);
+    bool managed = false, plain = false;
     PageState want[NPAGES], have[NPAGES];
     GHashTableIter it;
     RecMap *m;
@@ -265,6 +273,11 @@ static void check_model(Env *e, RecContainer *rc)
                            have[p].host);
         }
         g_assert_true(want[p].host == have[p].host);
+        if (want[p].host >= mgd && want[p].host < mgd + MGD_PAGES * ps) {
+            managed = true;
+        } else if (want[p].host) {
+            plain = true;
+        }
         if (want[p].host) {
             g_assert_cmpint(want[p].readonly, ==, have[p].readonly);
         }
@@ -273,6 +286,8 @@ static void check_model(Env *e, RecContainer *rc)
     g_assert_cmpuint(vfio_container_nr_mappings(&rc->c), ==,
                      g_hash_table_size(rc->kernel));
     vfio_container_foreach_mapping(&rc->c, count_record, rc);
+    coverage.checks_with_managed += managed;
+    coverage.checks_with_plain += plain;
 }
 
 /* --- Random operations --- */
@@ -414,6 +429,11 @@ static void test_model_random(void)
         random_step(&e, r);
         check_model(&e, rc);
     }
+    g_test_message("%" PRIu64 " checks saw populated blocks mapped, %"
+                   PRIu64 " plain RAM", coverage.checks_with_managed,
+                   coverage.checks_with_plain);
+    g_assert_cmpuint(coverage.checks_with_managed, >, steps / 10);
+    g_assert_cmpuint(coverage.checks_with_plain, >, steps / 10);
     g_assert_null(vfio_container_get_error(&rc->c));
     vfio_container_detach(&rc->c);
     g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 0);
