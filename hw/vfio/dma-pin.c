@@ -15,6 +15,7 @@
  */
 #include "qemu/osdep.h"
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include "qom/object-props.h"
 #include "qom/object_interfaces.h"
 #include "hw/vfio/dma-pin.h"
@@ -53,6 +54,20 @@ typedef struct HostPiece {
 static DMAPin *container_to_pin(VFIOContainer *c)
 {
     return container_of(c, DMAPin, c);
+}
+
+/*
+ * mlock(2)/munlock(2) by system call: AddressSanitizer replaces the libc
+ * functions with no-ops, and a sanitizer build must pin for real too.
+ */
+static int host_mlock(uintptr_t start, uintptr_t end)
+{
+    return syscall(SYS_mlock, (void *)start, (size_t)(end - start));
+}
+
+static void host_munlock(uintptr_t start, uintptr_t end)
+{
+    syscall(SYS_munlock, (void *)start, (size_t)(end - start));
 }
 
 /* --- The lock map --- */
@@ -140,7 +155,7 @@ static int lock_add(DMAPin *pin, uintptr_t a, uintptr_t b, GError **errp)
     for (i = 0; i < gaps->len; i++) {
         HostPiece *g = &g_array_index(gaps, HostPiece, i);
 
-        if (mlock((void *)g->start, g->end - g->start) < 0) {
+        if (host_mlock(g->start, g->end) < 0) {
             int err = errno;
 
             error_setg_errno(errp, err, "x-dma-pin '%s': cannot lock 0x%"
@@ -149,7 +164,7 @@ static int lock_add(DMAPin *pin, uintptr_t a, uintptr_t b, GError **errp)
                              "CAP_IPC_LOCK)", pin->c.name, g->end - g->start);
             while (i-- > 0) {
                 g = &g_array_index(gaps, HostPiece, i);
-                munlock((void *)g->start, g->end - g->start);
+                host_munlock(g->start, g->end);
             }
             return -err;
         }
@@ -193,7 +208,7 @@ static void lock_remove(DMAPin *pin, uintptr_t a, uintptr_t b)
         }
         g_assert(r->count > 0);
         if (--r->count == 0) {
-            munlock((void *)r->start, r->end - r->start);
+            host_munlock(r->start, r->end);
             pin->locked_size -= r->end - r->start;
             g_sequence_remove(it);
         }
