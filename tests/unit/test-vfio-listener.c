@@ -542,11 +542,69 @@ static void test_limit_fits_larger_block(void)
     g_assert_no_error(err);
     g_assert_cmpint(ram_discard_bitmap_populate(&e.rdb, 0, 64 * ps), ==, 0);
     g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 9);
+    g_assert_cmpuint(rc->maps, ==, 9);
     /* Plain sections only need a free slot: this takes the last. */
     memory_region_add_subregion(&e.root, 200 * ps, &e.ram_b);
     g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 10);
+    g_assert_null(vfio_container_get_error(&rc->c));
+    /* One more is refused by the container, before the backend. */
+    memory_region_add_subregion(&e.root, 240 * ps, &e.ram_resz);
+    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 10);
+    g_assert_cmpuint(rc->maps, ==, 10);
+    g_assert_nonnull(strstr(vfio_container_get_error(&rc->c)->message,
+                            "all 10 mappings are in use"));
     rec_free(rc);
     env_destroy(&e);
+}
+
+/*
+ * The real numbers: type1's default limit of 65535 takes a 64 GiB
+ * virtio-mem region in 2 MiB blocks (32768), not in 1 MiB (65536).
+ */
+static void test_limit_type1_default_64g(void)
+{
+    MemoryRegion root, big;
+    AddressSpace as;
+    RamDiscardBitmap rdb;
+    GError *err = NULL;
+    uint64_t bs[] = { 1 * MiB, 2 * MiB };
+
+    memory_region_init(&root, NULL, "sys", 128 * GiB);
+    address_space_init(&as, &root, "test-as");
+    g_assert_true(memory_region_init_ram_flags_nomigrate(&big, NULL, "vmem0",
+                  64 * GiB, RAM_NORESERVE, &err));
+    g_assert_no_error(err);
+    for (size_t i = 0; i < ARRAY_SIZE(bs); i++) {
+        RecContainer *rc = rec_new(VFIO_DEFAULT_MAX_MAPPINGS);
+        bool ok;
+
+        ram_discard_bitmap_init(&rdb, &big, bs[i]);
+        memory_region_set_ram_discard_manager(&big, &rdb.rdm);
+        memory_region_add_subregion(&root, 64 * GiB, &big);
+        ok = vfio_container_attach(&rc->c, &as, &err);
+        g_assert_cmpint(ok, ==, bs[i] == 2 * MiB);
+        if (ok) {
+            /* Plug 1 GiB, unplug half of it: mappings follow exactly. */
+            g_assert_cmpint(ram_discard_bitmap_populate(&rdb, 0, 1 * GiB),
+                            ==, 0);
+            g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 512);
+            g_assert_cmpint(ram_discard_bitmap_discard(&rdb, 0, 512 * MiB),
+                            ==, 0);
+            g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 256);
+        } else {
+            g_assert_nonnull(strstr(err->message, "65536 mappings with "
+                                    "block-size 0x100000"));
+            g_clear_error(&err);
+        }
+        rec_free(rc);
+        memory_region_del_subregion(&root, &big);
+        ram_discard_bitmap_discard_all(&rdb);
+        memory_region_set_ram_discard_manager(&big, NULL);
+        ram_discard_bitmap_destroy(&rdb);
+    }
+    address_space_destroy(&as);
+    memory_region_finalize(&big);
+    memory_region_finalize(&root);
 }
 
 static void test_readonly_sections(void)
@@ -743,6 +801,8 @@ int main(int argc, char **argv)
                     test_limit_names_block_size);
     g_test_add_func("/vfio/listener/limit/larger-block-size-fits",
                     test_limit_fits_larger_block);
+    g_test_add_func("/vfio/listener/limit/type1-default-and-64g-region",
+                    test_limit_type1_default_64g);
     g_test_add_func("/vfio/listener/readonly/mapped-readonly",
                     test_readonly_sections);
     g_test_add_func("/vfio/listener/io/skipped", test_io_skipped);
