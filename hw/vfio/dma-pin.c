@@ -296,6 +296,11 @@ static uint64_t dma_pin_get_locked_size(Object *obj)
     return DMA_PIN(obj)->locked_size;
 }
 
+static bool dma_pin_get_attached(Object *obj)
+{
+    return vfio_container_is_attached(&DMA_PIN(obj)->c);
+}
+
 static void add_mapping_json(const VFIODMAMapping *m, void *opaque)
 {
     JsonArray *arr = opaque;
@@ -355,6 +360,10 @@ static void dma_pin_class_init(ObjectClass *oc, void *data)
     p = object_class_property_add_size(oc, "locked-size",
                                        dma_pin_get_locked_size, NULL);
     object_property_set_description(p, "host bytes held locked");
+    p = object_class_property_add_bool(oc, "attached", dma_pin_get_attached,
+                                       NULL);
+    object_property_set_description(p, "following system memory (false "
+                                    "until the machine published it)");
 }
 
 static const TypeInfo dma_pin_info = {

@@ -56,6 +56,10 @@ def start(make_vm, *extra):
         if "not found" in e.desc:
             pytest.skip("-object is not instantiated by the binary yet")
         raise
+    if not qmp.cmd("qom-get", {"path": "/objects/pin0",
+                               "property": "attached"}):
+        pytest.skip("no system memory was published to vfio: the machine "
+                    "must call vfio_containers_attach_all()")
     return vm, qmp
 
 

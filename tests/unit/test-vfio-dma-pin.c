@@ -94,12 +94,14 @@ static void test_vmlck_follows_populated(void)
     pin = user_creatable_add_type(TYPE_DMA_PIN, "pin0", NULL, &err);
     g_assert_no_error(err);
     g_assert_cmpuint(vmlck(), ==, base);
+    g_assert_false(object_property_get_bool(pin, "attached", NULL));
     json = get_json(pin, "mappings");
     g_assert_cmpstr(json, ==, "[]");
     g_clear_pointer(&json, g_free);
 
     g_assert_true(vfio_containers_attach_all(&e.as, &err));
     g_assert_no_error(err);
+    g_assert_true(object_property_get_bool(pin, "attached", NULL));
     g_assert_cmpuint(vmlck() - base, ==, RAM_SIZE);
     g_assert_cmpuint(host_resident_pages(memory_region_get_ram_ptr(&e.ram),
                                          RAM_SIZE), ==,

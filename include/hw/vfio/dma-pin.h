@@ -9,7 +9,8 @@
  * Properties: max-mappings (uint64, default 65535, like type1; frozen at
  * completion), mappings (read-only: [{"iova", "size", "readonly"}] in
  * iova order), locked-size (read-only: bytes of host memory it holds
- * locked; aliases of the same memory count once).
+ * locked; aliases of the same memory count once), attached (read-only:
+ * whether it follows system memory yet).
  *
  * At completion it attaches to system memory, or waits until the machine
  * calls vfio_containers_attach_all() (hw/vfio/vfio-container.h).
