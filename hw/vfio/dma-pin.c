@@ -6,9 +6,10 @@
  *
  * mlock() does not count: unlocking memory that another mapping still
  * needs (the same RAM seen through two aliases, e.g. a ROM at two guest
- * addresses) would unpin it.  So the object keeps the locked host memory
- * as disjoint intervals with a use count, and only calls mlock() for the
- * parts going from 0 to 1 users and munlock() for those going back to 0.
+ * addresses, or by a second x-dma-pin object) would unpin it.  So the
+ * locked host memory of the process is kept as disjoint intervals with a
+ * use count, and mlock() is only called for the parts going from 0 to 1
+ * users and munlock() for those going back to 0.
  * Tuned for the listener's pattern: many block-sized mappings appearing
  * and disappearing a run at a time; each map or unmap costs O(log n)
  * plus the intervals it touches.
@@ -21,13 +22,22 @@
 #include "hw/vfio/dma-pin.h"
 #include "hw/vfio/vfio-container.h"
 
+/*
+ * Users of host memory: disjoint intervals with a use count.  One map
+ * for the whole process decides mlock()/munlock() (the kernel's lock is
+ * per process, not per object); one per object says what it holds.
+ */
+typedef struct LockMap {
+    GSequence *ranges;          /* LockRange *, disjoint, by start */
+    uint64_t covered;           /* bytes with count > 0 */
+} LockMap;
+
 typedef struct DMAPin {
     Object parent;
     VFIOContainer c;
     uint64_t max_mappings;
-    GSequence *locks;           /* LockRange *, disjoint, by start */
+    LockMap own;                /* what this object's mappings cover */
     GHashTable *by_iova;        /* &PinnedMapping.iova -> PinnedMapping */
-    uint64_t locked_size;       /* bytes with count > 0 */
 } DMAPin;
 
 /* Host bytes [start, end) are used by @count mappings (count > 0). */
@@ -70,7 +80,18 @@ static void host_munlock(uintptr_t start, uintptr_t end)
     syscall(SYS_munlock, (void *)start, (size_t)(end - start));
 }
 
-/* --- The lock map --- */
+/* --- The lock maps --- */
+
+/* All x-dma-pin objects' locks: the process's, main thread only. */
+static LockMap *process_locks(void)
+{
+    static LockMap all;
+
+    if (!all.ranges) {
+        all.ranges = g_sequence_new(g_free);
+    }
+    return &all;
+}
 
 /* By start; a probe (end == 0) sorts before a range at the same start. */
 static gint lock_cmp(gconstpointer a, gconstpointer b, gpointer unused)
@@ -84,10 +105,10 @@ static gint lock_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 }
 
 /* The first range ending after @addr (it may start after @addr). */
-static GSequenceIter *lock_first_after(DMAPin *pin, uintptr_t addr)
+static GSequenceIter *lock_first_after(LockMap *lm, uintptr_t addr)
 {
     LockRange probe = { .start = addr, .end = 0 };
-    GSequenceIter *it = g_sequence_search(pin->locks, &probe, lock_cmp,
+    GSequenceIter *it = g_sequence_search(lm->ranges, &probe, lock_cmp,
                                           NULL);
 
     if (!g_sequence_iter_is_begin(it)) {
@@ -102,9 +123,9 @@ static GSequenceIter *lock_first_after(DMAPin *pin, uintptr_t addr)
 }
 
 /* Make @addr a boundary: split the range that strictly contains it. */
-static void lock_split(DMAPin *pin, uintptr_t addr)
+static void lock_split(LockMap *lm, uintptr_t addr)
 {
-    GSequenceIter *it = lock_first_after(pin, addr);
+    GSequenceIter *it = lock_first_after(lm, addr);
     LockRange *r, *tail;
 
     if (g_sequence_iter_is_end(it)) {
@@ -117,14 +138,14 @@ static void lock_split(DMAPin *pin, uintptr_t addr)
     tail = g_new(LockRange, 1);
     *tail = (LockRange) { .start = addr, .end = r->end, .count = r->count };
     r->end = addr;
-    g_sequence_insert_sorted(pin->locks, tail, lock_cmp, NULL);
+    g_sequence_insert_sorted(lm->ranges, tail, lock_cmp, NULL);
 }
 
-/* Gaps (bytes nobody uses yet) of [a, b), in order. */
-static GArray *lock_gaps(DMAPin *pin, uintptr_t a, uintptr_t b)
+/* The parts of [a, b) nobody uses yet, in order.  Caller frees. */
+static GArray *lock_map_gaps(LockMap *lm, uintptr_t a, uintptr_t b)
 {
     GArray *gaps = g_array_new(false, false, sizeof(HostPiece));
-    GSequenceIter *it = lock_first_after(pin, a);
+    GSequenceIter *it = lock_first_after(lm, a);
     uintptr_t cur = a;
 
     for (; cur < b && !g_sequence_iter_is_end(it);
@@ -145,13 +166,73 @@ static GArray *lock_gaps(DMAPin *pin, uintptr_t a, uintptr_t b)
     return gaps;
 }
 
-static int lock_add(DMAPin *pin, uintptr_t a, uintptr_t b, GError **errp)
+/* One more user of [a, b); @gaps is lock_map_gaps(lm, a, b). */
+static void lock_map_add(LockMap *lm, uintptr_t a, uintptr_t b,
+                         const GArray *gaps)
 {
-    g_autoptr(GArray) gaps = lock_gaps(pin, a, b);
     GSequenceIter *it;
     guint i;
 
-    /* Lock what is new first, so a failure leaves the map untouched. */
+    lock_split(lm, a);
+    lock_split(lm, b);
+    for (it = lock_first_after(lm, a); !g_sequence_iter_is_end(it);
+         it = g_sequence_iter_next(it)) {
+        LockRange *r = g_sequence_get(it);
+
+        if (r->start >= b) {
+            break;
+        }
+        r->count++;
+    }
+    for (i = 0; i < gaps->len; i++) {
+        const HostPiece *g = &g_array_index(gaps, HostPiece, i);
+        LockRange *r = g_new(LockRange, 1);
+
+        *r = (LockRange) { .start = g->start, .end = g->end, .count = 1 };
+        g_sequence_insert_sorted(lm->ranges, r, lock_cmp, NULL);
+        lm->covered += g->end - g->start;
+    }
+}
+
+/*
+ * One user less of [a, b), which lock_map_add() covered.  Returns the
+ * parts nobody uses any more (caller frees).
+ */
+static GArray *lock_map_remove(LockMap *lm, uintptr_t a, uintptr_t b)
+{
+    GArray *freed = g_array_new(false, false, sizeof(HostPiece));
+    GSequenceIter *it;
+
+    lock_split(lm, a);
+    lock_split(lm, b);
+    it = lock_first_after(lm, a);
+    while (!g_sequence_iter_is_end(it)) {
+        LockRange *r = g_sequence_get(it);
+        GSequenceIter *next = g_sequence_iter_next(it);
+
+        if (r->start >= b) {
+            break;
+        }
+        g_assert(r->count > 0);
+        if (--r->count == 0) {
+            g_array_append_val(freed, ((HostPiece) { r->start, r->end }));
+            lm->covered -= r->end - r->start;
+            g_sequence_remove(it);
+        }
+        it = next;
+    }
+    return freed;
+}
+
+/* Lock [a, b) for @pin: mlock() what no object had locked yet. */
+static int lock_add(DMAPin *pin, uintptr_t a, uintptr_t b, GError **errp)
+{
+    LockMap *all = process_locks();
+    g_autoptr(GArray) gaps = lock_map_gaps(all, a, b);
+    g_autoptr(GArray) own = NULL;
+    guint i;
+
+    /* Lock what is new first, so a failure leaves the maps untouched. */
     for (i = 0; i < gaps->len; i++) {
         HostPiece *g = &g_array_index(gaps, HostPiece, i);
 
@@ -169,50 +250,22 @@ static int lock_add(DMAPin *pin, uintptr_t a, uintptr_t b, GError **errp)
             return -err;
         }
     }
-    lock_split(pin, a);
-    lock_split(pin, b);
-    for (it = lock_first_after(pin, a); !g_sequence_iter_is_end(it);
-         it = g_sequence_iter_next(it)) {
-        LockRange *r = g_sequence_get(it);
-
-        if (r->start >= b) {
-            break;
-        }
-        r->count++;
-    }
-    for (i = 0; i < gaps->len; i++) {
-        HostPiece *g = &g_array_index(gaps, HostPiece, i);
-        LockRange *r = g_new(LockRange, 1);
-
-        *r = (LockRange) { .start = g->start, .end = g->end, .count = 1 };
-        g_sequence_insert_sorted(pin->locks, r, lock_cmp, NULL);
-        pin->locked_size += g->end - g->start;
-    }
+    lock_map_add(all, a, b, gaps);
+    own = lock_map_gaps(&pin->own, a, b);
+    lock_map_add(&pin->own, a, b, own);
     return 0;
 }
 
-/* Undo one lock_add(a, b): every byte of [a, b) has a range. */
+/* Undo one lock_add(): munlock() what no object uses any more. */
 static void lock_remove(DMAPin *pin, uintptr_t a, uintptr_t b)
 {
-    GSequenceIter *it;
+    g_autoptr(GArray) freed = lock_map_remove(process_locks(), a, b);
+    g_autoptr(GArray) own = lock_map_remove(&pin->own, a, b);
 
-    lock_split(pin, a);
-    lock_split(pin, b);
-    it = lock_first_after(pin, a);
-    while (!g_sequence_iter_is_end(it)) {
-        LockRange *r = g_sequence_get(it);
-        GSequenceIter *next = g_sequence_iter_next(it);
+    for (guint i = 0; i < freed->len; i++) {
+        HostPiece *g = &g_array_index(freed, HostPiece, i);
 
-        if (r->start >= b) {
-            break;
-        }
-        g_assert(r->count > 0);
-        if (--r->count == 0) {
-            host_munlock(r->start, r->end);
-            pin->locked_size -= r->end - r->start;
-            g_sequence_remove(it);
-        }
-        it = next;
+        host_munlock(g->start, g->end);
     }
 }
 
@@ -293,7 +346,7 @@ static bool dma_pin_set_max_mappings(Object *obj, uint64_t value,
 
 static uint64_t dma_pin_get_locked_size(Object *obj)
 {
-    return DMA_PIN(obj)->locked_size;
+    return DMA_PIN(obj)->own.covered;
 }
 
 static bool dma_pin_get_attached(Object *obj)
@@ -328,7 +381,7 @@ static void dma_pin_instance_init(Object *obj)
     DMAPin *pin = DMA_PIN(obj);
 
     pin->max_mappings = VFIO_DEFAULT_MAX_MAPPINGS;
-    pin->locks = g_sequence_new(g_free);
+    pin->own.ranges = g_sequence_new(g_free);
     pin->by_iova = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
                                          g_free);
 }
@@ -338,8 +391,8 @@ static void dma_pin_instance_finalize(Object *obj)
     DMAPin *pin = DMA_PIN(obj);
 
     vfio_container_destroy(&pin->c);    /* unmaps, so unlocks */
-    g_assert(pin->locked_size == 0);
-    g_sequence_free(pin->locks);
+    g_assert(pin->own.covered == 0);
+    g_sequence_free(pin->own.ranges);
     g_hash_table_destroy(pin->by_iova);
 }
 

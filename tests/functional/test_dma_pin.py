@@ -105,7 +105,15 @@ def test_object_add_at_runtime_pins(make_vm):
 
 def test_mapping_limit_refused(make_vm):
     vm, qmp = start(make_vm)
+    n = len(mappings(qmp))
+    if n < 2:
+        pytest.skip("one RAM section only: no smaller limit to exceed")
+    before = vmlck(vm)
     with pytest.raises(QMPError) as e:
         qmp.cmd("object-add", {"qom-type": "x-dma-pin", "id": "pin2",
-                               "max-mappings": 1})
+                               "max-mappings": n - 1})
     assert "pin2" in e.value.desc
+    assert f"all {n - 1} mappings are in use" in e.value.desc
+    assert vmlck(vm) == before
+    with pytest.raises(QMPError):
+        qmp.cmd("qom-get", {"path": "/objects/pin2", "property": "mappings"})

@@ -164,6 +164,30 @@ static void test_aliases_lock_once(void)
     env_destroy(&e);
 }
 
+static void test_two_objects_share_locks(void)
+{
+    uint64_t base = vmlck();
+    GError *err = NULL;
+    Env e;
+
+    env_init(&e);
+    g_assert_true(vfio_containers_attach_all(&e.as, &err));
+    g_assert_nonnull(user_creatable_add_type(TYPE_DMA_PIN, "pin-a", NULL,
+                                             &err));
+    g_assert_nonnull(user_creatable_add_type(TYPE_DMA_PIN, "pin-b", NULL,
+                                             &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(ram_discard_bitmap_populate(&e.rdb, 0, BLOCK), ==, 0);
+    g_assert_cmpuint(vmlck() - base, ==, RAM_SIZE + BLOCK);
+    /* The kernel's lock is per process: pin-b must keep it. */
+    g_assert_true(user_creatable_del("pin-a", &err));
+    g_assert_cmpuint(vmlck() - base, ==, RAM_SIZE + BLOCK);
+    g_assert_true(user_creatable_del("pin-b", &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(vmlck(), ==, base);
+    env_destroy(&e);
+}
+
 static void test_limit_refused_at_creation(void)
 {
     g_autoptr(JsonObject) props = json_object_new();
@@ -255,6 +279,8 @@ int main(int argc, char **argv)
                     test_vmlck_follows_populated);
     g_test_add_func("/vfio/dma-pin/aliases-lock-once",
                     test_aliases_lock_once);
+    g_test_add_func("/vfio/dma-pin/two-objects-share-locks",
+                    test_two_objects_share_locks);
     g_test_add_func("/vfio/dma-pin/limit-refused-at-creation",
                     test_limit_refused_at_creation);
     g_test_add_func("/vfio/dma-pin/mlock-failure-is-clear-error",
