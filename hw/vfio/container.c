@@ -55,10 +55,17 @@ int vfio_container_map(VFIOContainer *c, hwaddr iova, uint64_t size,
 
     g_assert(size && QEMU_IS_ALIGNED(iova | size,
                                      vfio_container_min_page(c)));
-    if (vfio_container_nr_mappings(c) >= c->max_mappings) {
+    /*
+     * Blocks of managed sections were reserved when their listener was
+     * registered; a plain section must fit beside every reservation, so
+     * that a later plug never finds the container full.
+     */
+    if (managed ? vfio_container_nr_mappings(c) >= c->max_mappings
+                : c->plain_mappings + c->managed_reserved >= c->max_mappings) {
         error_setg(errp, "vfio: container '%s': cannot map 0x%" PRIx64
-                   "+0x%" PRIx64 ": all %" PRIu64 " mappings are in use",
-                   c->name, iova, size, c->max_mappings);
+                   "+0x%" PRIx64 ": all %" PRIu64 " mappings are in use or "
+                   "reserved for discard-managed memory", c->name, iova,
+                   size, c->max_mappings);
         return -ENOSPC;
     }
     ret = c->ops->dma_map(c, iova, size, vaddr, readonly, errp);
