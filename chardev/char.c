@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <glib-unix.h>
 #include "qapi/error.h"
 #include "chardev-internal.h"
@@ -121,7 +122,12 @@ int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len)
         if (!chr->connected) {
             return -ENOTCONN;
         }
-        n = write(chr->out_fd, buf + done, len - done);
+        if (chr->is_stdio) {
+            n = write(chr->out_fd, buf + done, len - done);
+        } else {
+            /* A vanished peer must be an EPIPE, not a SIGPIPE. */
+            n = send(chr->out_fd, buf + done, len - done, MSG_NOSIGNAL);
+        }
         if (n < 0 && errno == EINTR) {
             continue;
         }

@@ -13,6 +13,7 @@
  * sysemu_config.objects / .devices.
  */
 #include "qemu/osdep.h"
+#include <signal.h>
 #include "qapi/error.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
@@ -568,6 +569,8 @@ void qemu_init(int argc, char **argv)
         .qmps = g_ptr_array_new_with_free_func(opt_use_free),
     };
 
+    /* Peers may vanish mid-write; that is an error code, not a signal. */
+    signal(SIGPIPE, SIG_IGN);
     sysemu_config.objects = g_ptr_array_new_with_free_func(
         (GDestroyNotify)qemu_opts_free);
     sysemu_config.devices = g_ptr_array_new_with_free_func(

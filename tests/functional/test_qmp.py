@@ -83,6 +83,7 @@ def test_message_split_over_many_writes(qmp):
 
 @pytest.mark.parametrize("raw,desc", [
     ('{"execute": }', "JSON parse error"),
+    (b'{"execute": "\xff"}', "JSON parse error"),
     ('[1, 2]', "QMP input must be a JSON object"),
     ('"text"', "QMP input must be a JSON object"),
     ('{"arguments": {}}', "QMP input lacks member 'execute'"),
@@ -94,11 +95,19 @@ def test_message_split_over_many_writes(qmp):
      "Parameter 'x' is unexpected"),
 ])
 def test_bad_input_then_still_serving(qmp, raw, desc):
-    qmp.send_raw(raw + "\n")
+    qmp.send_raw(raw + (b"\n" if isinstance(raw, bytes) else "\n"))
     cls, got = error_of(qmp.response())
     assert cls == "GenericError"
     assert got.startswith(desc), got
     assert qmp.cmd("query-status")["status"] == "running"
+
+
+def test_single_quoted_strings_accepted(qmp):
+    # QEMU's parser takes single quotes too; braces inside must not count.
+    qmp.send_raw("{'execute': 'query-status', 'id': '}{\\''}")
+    resp = qmp.response()
+    assert resp["id"] == "}{'"
+    assert resp["return"]["status"] == "running"
 
 
 def test_oversized_input_is_refused(qmp):
@@ -203,6 +212,26 @@ def test_partial_message_dropped_on_disconnect(vm):
     first.close()
     second = vm.connect()
     assert second.cmd("query-status")["status"] == "running"
+
+
+def test_client_leaving_without_reading(vm):
+    """Replies to a vanished client must not kill the server (EPIPE)."""
+    for _ in range(3):
+        c = vm.connect()
+        c.send_raw('{"execute": "query-commands"}' * 2000)
+        c.close()
+    c = vm.connect()
+    assert c.cmd("query-status")["status"] == "running"
+    assert vm.proc.poll() is None
+
+
+def test_legacy_server_nowait_spelling(make_vm, tmp_path):
+    path = str(tmp_path / "legacy.sock")
+    vm = make_vm("-qmp", f"unix:{path},server,nowait")
+    c = QMPClient.connect(path)
+    vm.clients.append(c)
+    c.negotiate()
+    assert c.cmd("query-name") == {}
 
 
 def test_quit_sends_shutdown_and_removes_socket(vm):

@@ -68,6 +68,17 @@ static void test_byte_at_a_time(void)
     assert_items(items, want);
 }
 
+static void test_single_quotes(void)
+{
+    static const char *const want[] = {
+        "{\"a\": \"}'\\\"\"}", "\"x\"", "\"\\n\"", NULL
+    };
+    g_autoptr(GPtrArray) items =
+        split_chunks("{'a': '}\\'\"'} 'x' '\\n'", 2, 0);
+
+    assert_items(items, want);
+}
+
 static void test_top_level_scalars(void)
 {
     static const char *const want[] = {
@@ -211,6 +222,7 @@ int main(int argc, char **argv)
     g_test_add_func("/json-splitter/several-per-feed",
                     test_several_per_feed);
     g_test_add_func("/json-splitter/byte-at-a-time", test_byte_at_a_time);
+    g_test_add_func("/json-splitter/single-quotes", test_single_quotes);
     g_test_add_func("/json-splitter/top-level-scalars",
                     test_top_level_scalars);
     g_test_add_func("/json-splitter/stray-close-then-recovers",

@@ -28,6 +28,16 @@ static void test_implied_key_only_first(void)
     g_assert_cmpstr(qemu_opt_get(opts, "share"), ==, "on");
 }
 
+static void test_legacy_flags(void)
+{
+    g_autoptr(QemuOpts) opts =
+        qemu_opts_parse("unix:/tmp/q.sock,server,nowait", "endpoint", NULL);
+
+    g_assert_cmpstr(qemu_opt_get(opts, "endpoint"), ==, "unix:/tmp/q.sock");
+    g_assert_cmpstr(qemu_opt_get(opts, "server"), ==, "on");
+    g_assert_cmpstr(qemu_opt_get(opts, "wait"), ==, "off");
+}
+
 static void test_explicit_first_key(void)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse("size=2G", "size", NULL);
@@ -182,6 +192,7 @@ int main(int argc, char **argv)
     g_test_add_func("/option/parse/implied-key", test_implied_key);
     g_test_add_func("/option/parse/implied-key-only-first",
                     test_implied_key_only_first);
+    g_test_add_func("/option/parse/legacy-flags", test_legacy_flags);
     g_test_add_func("/option/parse/explicit-first-key",
                     test_explicit_first_key);
     g_test_add_func("/option/parse/comma-escape", test_comma_escape);
