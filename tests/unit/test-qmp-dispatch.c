@@ -110,8 +110,8 @@ static void test_mistyped_arguments(void)
 static void test_device_not_found_class(void)
 {
     check("{\"execute\":\"test-find\",\"id\":\"q\"}",
-          "{\"error\":{\"class\":\"DeviceNotFound\","
-          "\"desc\":\"Device 'vm9' not found\"},\"id\":\"q\"}");
+          "{\"id\":\"q\",\"error\":{\"class\":\"DeviceNotFound\","
+          "\"desc\":\"Device 'vm9' not found\"}}");
 }
 
 static void test_command_not_found(void)
