@@ -6,9 +6,10 @@
  *
  * Tuned for control traffic: a handful of chardevs, messages of a few
  * bytes to a few MiB.  Reads go through a 64 KiB stack buffer bounded by
- * the frontend's can_read(); writes are synchronous (a reply is on the
- * wire before the next request is read), waiting with poll() when the
- * peer's socket buffer is full.
+ * the frontend's can_read().  Writes go straight to the socket when it
+ * takes them; what it does not take is queued (up to 64 MiB per peer) and
+ * sent from a G_IO_OUT watch, so a client that stops reading never blocks
+ * the main loop.  Order is kept: nothing bypasses a non-empty queue.
  */
 #include "qemu/osdep.h"
 #include <fcntl.h>
@@ -19,6 +20,8 @@
 #include "chardev-internal.h"
 
 #define CHR_READ_BUF 65536
+#define CHR_OUTBUF_MAX (64 * MiB)       /* queued output per peer */
+#define CHR_FLUSH_TIMEOUT_MS 1000       /* per chunk, at close */
 
 /* Registered chardevs by id; main loop thread only. */
 static GHashTable *chardevs;
@@ -40,6 +43,15 @@ static void chr_unwatch_input(Chardev *chr)
         g_source_remove(chr->in_watch);
         chr->in_watch = 0;
     }
+}
+
+static void chr_unwatch_output(Chardev *chr)
+{
+    if (chr->out_watch) {
+        g_source_remove(chr->out_watch);
+        chr->out_watch = 0;
+    }
+    g_byte_array_set_size(chr->outbuf, 0);
 }
 
 static void chr_send_event(Chardev *chr, QEMUChrEvent event)
@@ -64,6 +76,7 @@ void chr_detach_peer(Chardev *chr)
         return;
     }
     chr_unwatch_input(chr);
+    chr_unwatch_output(chr);
     chr->connected = false;
     if (!chr->is_stdio) {
         close(chr->in_fd);
@@ -105,47 +118,102 @@ static gboolean chr_readable(gint fd, GIOCondition cond, gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
-static bool chr_wait_writable(int fd)
+/*
+ * Write as much of @buf as the peer takes without blocking.
+ * Returns: bytes written (possibly 0), or -errno on a dead peer.
+ */
+static ssize_t chr_try_write(Chardev *chr, const uint8_t *buf, size_t len)
 {
-    struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-    return poll(&pfd, 1, -1) >= 0 || errno == EINTR;
-}
-
-int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len)
-{
-    int done = 0;
+    size_t done = 0;
 
     while (done < len) {
         ssize_t n;
 
-        if (!chr->connected) {
-            return -ENOTCONN;
-        }
         if (chr->is_stdio) {
             n = write(chr->out_fd, buf + done, len - done);
         } else {
             /* A vanished peer must be an EPIPE, not a SIGPIPE. */
-            n = send(chr->out_fd, buf + done, len - done, MSG_NOSIGNAL);
+            n = send(chr->out_fd, buf + done, len - done,
+                     MSG_NOSIGNAL | MSG_DONTWAIT);
         }
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n < 0 && errno == EAGAIN) {
-            if (!chr_wait_writable(chr->out_fd)) {
-                return -errno;
-            }
-            continue;
+            break;
         }
         if (n <= 0) {
-            int ret = n < 0 ? -errno : -EIO;
-
-            chr_detach_peer(chr);
-            return ret;
+            return n < 0 ? -errno : -EIO;
         }
         done += n;
     }
+    return done;
+}
+
+static gboolean chr_writable(gint fd, GIOCondition cond, gpointer opaque)
+{
+    Chardev *chr = opaque;
+    ssize_t n = chr_try_write(chr, chr->outbuf->data, chr->outbuf->len);
+
+    if (n < 0) {
+        chr->out_watch = 0;
+        chr_detach_peer(chr);
+        return G_SOURCE_REMOVE;
+    }
+    g_byte_array_remove_range(chr->outbuf, 0, n);
+    if (chr->outbuf->len == 0) {
+        chr->out_watch = 0;
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len)
+{
+    ssize_t done = 0;
+
+    if (!chr->connected) {
+        return -ENOTCONN;
+    }
+    if (chr->outbuf->len == 0) {
+        done = chr_try_write(chr, buf, len);
+        if (done < 0) {
+            chr_detach_peer(chr);
+            return done;
+        }
+    }
+    if (done == len) {
+        return len;
+    }
+    if (chr->outbuf->len + (len - done) > CHR_OUTBUF_MAX) {
+        /* The peer stopped reading long ago: drop it, not our memory. */
+        chr_detach_peer(chr);
+        return -ENOBUFS;
+    }
+    g_byte_array_append(chr->outbuf, buf + done, len - done);
+    if (!chr->out_watch) {
+        chr->out_watch = g_unix_fd_add(chr->out_fd, G_IO_OUT,
+                                       chr_writable, chr);
+    }
     return len;
+}
+
+/* Before closing: give queued output a bounded chance to leave. */
+static void chr_flush(Chardev *chr)
+{
+    while (chr->connected && chr->outbuf->len) {
+        struct pollfd pfd = { .fd = chr->out_fd, .events = POLLOUT };
+        ssize_t n;
+
+        if (poll(&pfd, 1, CHR_FLUSH_TIMEOUT_MS) <= 0) {
+            return;
+        }
+        n = chr_try_write(chr, chr->outbuf->data, chr->outbuf->len);
+        if (n <= 0) {
+            return;
+        }
+        g_byte_array_remove_range(chr->outbuf, 0, n);
+    }
 }
 
 void qemu_chr_set_handlers(Chardev *chr, IOCanReadHandler can_read,
@@ -222,12 +290,14 @@ Chardev *qemu_chr_new(const ChardevOptions *opts, GError **errp)
     chr = g_new0(Chardev, 1);
     chr->id = g_strdup(opts->id);
     chr->in_fd = chr->out_fd = chr->listen_fd = -1;
+    chr->outbuf = g_byte_array_new();
     if (!strcmp(opts->backend, "stdio")) {
         ok = chr_stdio_open(chr, errp);
     } else {
         ok = chr_socket_open(chr, opts, errp);
     }
     if (!ok) {
+        g_byte_array_unref(chr->outbuf);
         g_free(chr->id);
         g_free(chr->path);
         g_free(chr);
@@ -244,11 +314,13 @@ void qemu_chr_delete(Chardev *chr)
 {
     /* Silence the frontend: it is going away with us. */
     chr->event = NULL;
+    chr_flush(chr);
     chr_detach_peer(chr);
     if (!chr->is_stdio) {
         chr_socket_close(chr);
     }
     g_hash_table_remove(chardevs, chr->id);
+    g_byte_array_unref(chr->outbuf);
     g_free(chr->id);
     g_free(chr->path);
     g_free(chr);

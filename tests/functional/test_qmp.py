@@ -225,6 +225,26 @@ def test_client_leaving_without_reading(vm):
     assert vm.proc.poll() is None
 
 
+def test_stalled_client_does_not_block_others(make_vm, tmp_path):
+    """A negotiated client that never reads must not freeze the server."""
+    other = str(tmp_path / "other.sock")
+    vm = make_vm("-qmp", f"unix:{other},server=on,wait=off")
+    stalled = vm.connect()
+    busy = QMPClient.connect(other)
+    vm.clients.append(busy)
+    busy.negotiate()
+    # Each reset sends a RESET event to the stalled client too: ~1 MiB.
+    busy.send_raw('{"execute": "system_reset"}' * 8000)
+    for _ in range(8000):
+        assert busy.response() == {"return": {}}
+    busy.events.clear()
+    # The stalled client still gets everything, in order, when it reads.
+    for _ in range(8000):
+        assert stalled.event("RESET")["data"]["reason"] == \
+            "host-qmp-system-reset"
+    assert stalled.cmd("query-status")["status"] == "running"
+
+
 def test_legacy_server_nowait_spelling(make_vm, tmp_path):
     path = str(tmp_path / "legacy.sock")
     vm = make_vm("-qmp", f"unix:{path},server,nowait")

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Tests for UNIX socket chardevs (chardev/char.c, chardev/char-socket.c). */
 #include "qemu/osdep.h"
+#include <glib-unix.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -159,6 +160,50 @@ static void test_client_connects(void)
     rmdir(dir);
 }
 
+static void test_slow_reader_does_not_block(void)
+{
+    g_autofree char *path = tmp_sock("q.sock");
+    g_autofree char *dir = g_path_get_dirname(path);
+    ChardevOptions o = {
+        .id = "slow", .backend = "socket", .path = path, .server = true,
+    };
+    Front f = { .data = g_string_new(NULL) };
+    Chardev *chr = qemu_chr_new(&o, NULL);
+    size_t total = 4 * MiB, got = 0;
+    g_autofree uint8_t *pattern = g_malloc(total);
+    g_autofree uint8_t *back = g_malloc(total);
+    int fd;
+
+    for (size_t i = 0; i < total; i++) {
+        pattern[i] = (uint8_t)(i * 7 + i / 4096);
+    }
+    qemu_chr_set_handlers(chr, front_can_read, front_read, front_event, &f);
+    fd = unix_connect(path);
+    spin_until(&f.opened, 1);
+    /* Far more than a socket buffer, nobody reading: must return. */
+    for (size_t off = 0; off < total; off += 64 * KiB) {
+        g_assert_cmpint(qemu_chr_write_all(chr, pattern + off, 64 * KiB),
+                        ==, 64 * KiB);
+    }
+    /* Now read it all back, letting the main loop drain the queue. */
+    g_unix_set_fd_nonblocking(fd, true, NULL);
+    while (got < total) {
+        ssize_t n = read(fd, back + got, total - got);
+
+        if (n > 0) {
+            got += n;
+        } else {
+            g_assert_true(n < 0 && errno == EAGAIN);
+            g_main_context_iteration(NULL, true);
+        }
+    }
+    g_assert_cmpmem(back, total, pattern, total);
+    close(fd);
+    qemu_chr_delete(chr);
+    g_string_free(f.data, true);
+    rmdir(dir);
+}
+
 static void test_client_without_server_fails(void)
 {
     ChardevOptions o = {
@@ -198,6 +243,8 @@ int main(int argc, char **argv)
                     test_server_serves_clients_in_turn);
     g_test_add_func("/chardev/socket/client-connects",
                     test_client_connects);
+    g_test_add_func("/chardev/socket/slow-reader-does-not-block",
+                    test_slow_reader_does_not_block);
     g_test_add_func("/chardev/socket/client-without-server-fails",
                     test_client_without_server_fails);
     g_test_add_func("/chardev/socket/duplicate-id-refused",
