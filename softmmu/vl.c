@@ -99,7 +99,7 @@ static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
 
 static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
 {
-    g_autofree char *msg = NULL;
+    char *msg;
     va_list ap;
 
     va_start(ap, fmt);
@@ -110,6 +110,7 @@ static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
     } else {
         error_report("%s", msg);
     }
+    g_free(msg);        /* exit() runs no cleanup attributes */
     qemu_cleanup();     /* remove socket files created so far */
     exit(1);
 }
