@@ -260,9 +260,13 @@ static bool chr_stdio_open(Chardev *chr, GError **errp)
     }
     stdio_in_use = true;
     chr->is_stdio = true;
-    /* Non-blocking input only; output stays blocking for the terminal. */
-    fcntl(STDIN_FILENO, F_SETFL,
-          fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+    /*
+     * Non-blocking input only; output stays blocking for the terminal.
+     * The flag is shared with whoever else has the file open (the shell),
+     * so qemu_chr_delete() puts the old flags back.
+     */
+    chr->stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
+    fcntl(STDIN_FILENO, F_SETFL, chr->stdin_flags | O_NONBLOCK);
     chr_attach_peer(chr, STDIN_FILENO, STDOUT_FILENO);
     return true;
 }
@@ -318,6 +322,8 @@ void qemu_chr_delete(Chardev *chr)
     chr_detach_peer(chr);
     if (!chr->is_stdio) {
         chr_socket_close(chr);
+    } else if (chr->stdin_flags >= 0) {
+        fcntl(STDIN_FILENO, F_SETFL, chr->stdin_flags);
     }
     g_hash_table_remove(chardevs, chr->id);
     g_byte_array_unref(chr->outbuf);

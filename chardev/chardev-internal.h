@@ -28,6 +28,7 @@ struct Chardev {
     unsigned reconnect;         /* seconds, client only */
     guint reconnect_timer;
     bool is_stdio;
+    int stdin_flags;            /* stdio: F_GETFL of stdin before us */
 };
 
 /* Make @in_fd/@out_fd the connected peer and tell the frontend. */
