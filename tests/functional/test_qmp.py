@@ -305,6 +305,29 @@ def test_long_form_server_chardev(make_vm, tmp_path):
     assert c.cmd("query-status")["status"] == "running"
 
 
+def test_server_wait_blocks_until_first_client(tmp_path):
+    path = str(tmp_path / "wait.sock")
+    proc = subprocess.Popen([qemu_binary(), "-machine", "none", "-nodefaults",
+                             "-display", "none", "-chardev",
+                             f"socket,id=c,path={path},server=on",
+                             "-mon", "chardev=c,mode=control"],
+                            stdin=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        c = QMPClient.connect(path)
+        assert "QMP" in c.greeting
+        c.negotiate()
+        c.send({"execute": "quit"})
+        c.event("SHUTDOWN")
+        assert proc.wait(timeout=10) == 0
+        assert "waiting for connection" in proc.stderr.read()
+        c.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
 def accept_one(listener):
     listener.settimeout(10)
     conn, _ = listener.accept()
