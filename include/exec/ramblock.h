@@ -49,6 +49,8 @@ struct RAMBlock {
     char idstr[256];
     /* Backing fd, or -1 for anonymous memory. */
     int fd;
+    /* qemu_ram_free() closes @fd (set by qemu_ram_alloc_from_file()). */
+    bool fd_owned;
     /* Offset of the mapping in @fd. */
     uint64_t fd_offset;
     /* Page size of the backing (host page size, or the huge page size). */
@@ -57,42 +59,66 @@ struct RAMBlock {
 
 /*
  * Allocation.  Each returns the new block, or NULL with @errp set.
- * @size and @max_size are rounded up to the backing's page size.
- * Blocks are freed with qemu_ram_free().
+ * @size and @max_size are rounded up to the backing's page size and must
+ * not be zero.  The block gets the lowest free offset (first fit) in the
+ * ram-address space and is announced to the RAMBlockNotifiers.  Blocks are
+ * freed with qemu_ram_free().
+ *
+ * RAM_NORESERVE is refused with an error ("reserve=off is not supported:
+ * vm.overcommit_memory=2 ...") where the kernel would charge the memory
+ * anyway (see qemu_ram_mmap_noreserve_honoured()).
  */
 
-/* Anonymous memory. @ram_flags: RAM_SHARED, RAM_NORESERVE. */
+/*
+ * Anonymous memory, aligned to 2 MiB (private memory is advised for THP).
+ * @ram_flags: RAM_SHARED (MAP_SHARED | MAP_ANONYMOUS), RAM_NORESERVE.
+ */
 RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t ram_flags,
                          struct MemoryRegion *mr, GError **errp);
 
 /*
- * Resizable anonymous memory: @max_size is reserved as inaccessible
- * address space, [0, @size) is made accessible.  See qemu_ram_resize().
+ * Resizable private anonymous memory: @max_size is reserved as
+ * inaccessible, uncharged address space, [0, @size) is made accessible.
+ * @resized (may be NULL) is called after each change of used_length.
+ * See qemu_ram_resize().
  */
 RAMBlock *qemu_ram_alloc_resizeable(ram_addr_t size, ram_addr_t max_size,
                                     RAMBlockResized resized,
                                     struct MemoryRegion *mr, GError **errp);
 
-/* Memory at @host provided (and later freed) by the caller. */
+/*
+ * Memory at @host provided (and later freed) by the caller; the block gets
+ * RAM_PREALLOC.  Discarding treats it as private anonymous memory.
+ */
 RAMBlock *qemu_ram_alloc_from_ptr(ram_addr_t size, void *host,
                                   struct MemoryRegion *mr, GError **errp);
 
 /*
- * Memory from @fd at @offset.  @ram_flags: RAM_SHARED, RAM_NORESERVE,
- * RAM_READONLY, RAM_READONLY_FD.  The block does not own @fd unless
- * ownership is passed with RAM_NAMED_FILE semantics by the caller
- * (qemu_ram_alloc_from_file opens and owns its fd).
+ * Memory from @fd at @offset (a multiple of the fd's page size; the page
+ * size is the huge page size on hugetlbfs).  @ram_flags: RAM_SHARED,
+ * RAM_NORESERVE, RAM_READONLY, RAM_READONLY_FD.  A regular file shorter
+ * than @offset + size is extended with ftruncate (an error if
+ * RAM_READONLY_FD).  The block does not own @fd: the caller closes it
+ * after qemu_ram_free().
  */
 RAMBlock *qemu_ram_alloc_from_fd(ram_addr_t size, struct MemoryRegion *mr,
                                  uint32_t ram_flags, int fd, off_t offset,
                                  GError **errp);
 
-/* Memory from the file (or a new file in the directory) @mem_path. */
+/*
+ * Memory from the file @mem_path (opened, or created if missing; the block
+ * gets RAM_NAMED_FILE) or, if @mem_path is a directory, from a new
+ * unlinked file in it.  The block owns the fd (fd_owned) and closes it in
+ * qemu_ram_free(); a file created here is removed again on failure.
+ */
 RAMBlock *qemu_ram_alloc_from_file(ram_addr_t size, struct MemoryRegion *mr,
                                    uint32_t ram_flags, const char *mem_path,
                                    off_t offset, GError **errp);
 
-/* Unmap and forget @block (notifiers see ram_block_removed first). */
+/*
+ * Unmap and forget @block (notifiers see ram_block_removed first).
+ * RAM_PREALLOC memory is left to its owner.  NULL is ignored.
+ */
 void qemu_ram_free(RAMBlock *block);
 
 /*
@@ -100,14 +126,27 @@ void qemu_ram_free(RAMBlock *block);
  * to the page size, at most max_length).  Growing makes the new part
  * accessible (it reads as zero); shrinking makes the tail inaccessible and
  * releases its memory.  Data below min(old, new) is preserved.
- * Returns 0, or -errno with @errp set and the block unchanged.
+ *
+ * Order: on growth the memory is mapped, used_length updated, then the
+ * notifiers' ram_block_resized and finally block->resized run.  On shrink
+ * the notifiers run first (the tail still mapped), then the tail is
+ * unmapped, used_length updated and block->resized runs.  If unmapping
+ * fails the notifiers are told the reverse resize.
+ *
+ * A size equal to used_length is a no-op (also for fixed-size blocks).
+ * Returns 0, or -errno with @errp set and the block unchanged: -EINVAL for
+ * a block that is not resizable ("Size mismatch"), a size above
+ * max_length ("Size too large") or zero; the mmap error otherwise.
  */
 int qemu_ram_resize(RAMBlock *block, ram_addr_t newsize, GError **errp);
 
-/* Give @block its unique name; false with @errp set if it is taken. */
+/*
+ * Give @block (which has no name yet) its unique name, 1..255 characters;
+ * false with @errp set if it is invalid or taken.
+ */
 bool qemu_ram_set_idstr(RAMBlock *block, const char *name, GError **errp);
 
-/* Lookup. */
+/* Lookup (linear in the number of blocks). */
 RAMBlock *qemu_ram_block_by_name(const char *name);
 /* The block containing ram address @addr, or NULL. */
 RAMBlock *qemu_ram_block_from_ram_addr(ram_addr_t addr);
@@ -120,7 +159,10 @@ RAMBlock *qemu_ram_block_from_host(void *ptr, bool round_offset,
                                    ram_addr_t *offset);
 
 typedef int (RAMBlockIterFunc)(RAMBlock *rb, void *opaque);
-/* Call @func for each block in offset order; stop at a non-zero return. */
+/*
+ * Call @func for each block in offset order; stop at a non-zero return
+ * and return it (0 if all returned 0).  @func must not add or free blocks.
+ */
 int qemu_ram_foreach_block(RAMBlockIterFunc func, void *opaque);
 
 /* Accessors. */
@@ -168,8 +210,16 @@ static inline bool qemu_ram_is_resizeable(RAMBlock *rb)
 /*
  * Give [@start, @start + @length) of @rb back to the host: afterwards it
  * reads as zero (anonymous, shmem, hugetlb) or as the file's hole.  Both
- * must be aligned to the block's page size and lie within used_length.
- * Returns 0 or -errno; prints nothing.
+ * must be aligned to the block's page size (the huge page size for
+ * hugetlb) and lie within used_length, else -EINVAL.
+ *
+ * Per backing: private anonymous (and RAM_PREALLOC): MADV_DONTNEED;
+ * shared anonymous: MADV_REMOVE; fd-backed: fallocate(PUNCH_HOLE |
+ * KEEP_SIZE) on the fd, plus MADV_DONTNEED for a private mapping to drop
+ * its copies.  A private mapping of a RAM_READONLY_FD file only drops its
+ * copies (it reads the file's contents again, not zero).
+ * Returns 0 or -errno from the kernel (e.g. -EOPNOTSUPP where the
+ * filesystem cannot punch holes); prints nothing.
  */
 int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length);
 
@@ -188,7 +238,8 @@ int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length);
  *    plainly disabled.
  *
  * Each is counted: every successful (true) call is undone by one (false)
- * call.  Returns 0 or -EBUSY.
+ * call (an unbalanced false call is a programming error).  Returns 0 or
+ * -EBUSY.  Thread-safe.
  */
 int ram_block_discard_disable(bool state);
 int ram_block_uncoordinated_discard_disable(bool state);

@@ -20,7 +20,8 @@ struct RAMBlockNotifier {
     /*
      * The used size of a resizable block changes: called after growing
      * (new memory already accessible) and before shrinking (the tail is
-     * still accessible).
+     * still accessible).  If a shrink then fails, a second call reports
+     * the reverse change (new_size back to old_size).
      */
     void (*ram_block_resized)(RAMBlockNotifier *n, void *host,
                               size_t old_size, size_t new_size);
@@ -28,10 +29,15 @@ struct RAMBlockNotifier {
 
 /*
  * Register @n; it is told ram_block_added for every existing block (in
- * offset order) before this returns.
+ * offset order) before this returns.  Any callback may be NULL.  @n must
+ * stay valid until ram_block_notifier_remove().  Notifiers are called in
+ * registration order.
  */
 void ram_block_notifier_add(RAMBlockNotifier *n);
-/* Unregister @n; it is told ram_block_removed for every existing block. */
+/*
+ * Unregister @n; it is told ram_block_removed for every existing block
+ * (in offset order) before this returns.
+ */
 void ram_block_notifier_remove(RAMBlockNotifier *n);
 
 #endif /* EXEC_RAMLIST_H */

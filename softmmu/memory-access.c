@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Guest-physical accesses: address_space_read/write/rw and the fixed-size
+ * load/store helpers.  Owns the rules that turn one guest access into
+ * memcpy for RAM and into callbacks of the right size for I/O regions.
+ *
+ * Tuned for the device path (virtqueue descriptors, config space): a
+ * reference on the current FlatView pins the rendering for the duration
+ * of the call, each region crossed costs one binary search, and nothing
+ * is allocated.  Every guest-supplied address and length is checked;
+ * failures become MemTxResult bits, never assertions.
+ */
+#include "qemu/osdep.h"
+#include "memory-internal.h"
+
+static uint64_t load_le(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+    unsigned i;
+
+    for (i = 0; i < size; i++) {
+        v |= (uint64_t)p[i] << (8 * i);
+    }
+    return v;
+}
+
+static void store_le(uint8_t *p, uint64_t v, unsigned size)
+{
+    unsigned i;
+
+    for (i = 0; i < size; i++) {
+        p[i] = v >> (8 * i);
+    }
+}
+
+static uint64_t size_mask(unsigned size)
+{
+    return size >= 8 ? UINT64_MAX : (UINT64_C(1) << (size * 8)) - 1;
+}
+
+static unsigned valid_min(const MemoryRegionOps *ops)
+{
+    return ops->valid.min_access_size ? ops->valid.min_access_size : 1;
+}
+
+static unsigned valid_max(const MemoryRegionOps *ops)
+{
+    return ops->valid.max_access_size ? ops->valid.max_access_size : 4;
+}
+
+/* The largest naturally aligned power of two the guest may use here. */
+static unsigned io_access_size(const MemoryRegionOps *ops, hwaddr off,
+                               hwaddr len)
+{
+    uint64_t max = valid_max(ops);
+
+    if (!ops->valid.unaligned && off) {
+        max = MIN(max, off & -off);
+    }
+    return pow2floor(MIN(len, max));
+}
+
+static bool io_access_valid(const MemoryRegionOps *ops, hwaddr off,
+                            unsigned size)
+{
+    if (!ops->valid.unaligned && (off & (size - 1))) {
+        return false;
+    }
+    return size >= valid_min(ops) && size <= valid_max(ops);
+}
+
+static MemTxResult io_read_piece(MemoryRegion *mr, hwaddr off,
+                                 uint64_t *val, unsigned size,
+                                 MemTxAttrs attrs)
+{
+    const MemoryRegionOps *ops = mr->ops;
+
+    if (ops->read_with_attrs) {
+        return ops->read_with_attrs(mr->opaque, off, val, size, attrs);
+    }
+    if (!ops->read) {
+        *val = 0;
+        return MEMTX_ERROR;
+    }
+    *val = ops->read(mr->opaque, off, size);
+    return MEMTX_OK;
+}
+
+static MemTxResult io_write_piece(MemoryRegion *mr, hwaddr off,
+                                  uint64_t val, unsigned size,
+                                  MemTxAttrs attrs)
+{
+    const MemoryRegionOps *ops = mr->ops;
+
+    if (ops->write_with_attrs) {
+        return ops->write_with_attrs(mr->opaque, off, val, size, attrs);
+    }
+    if (!ops->write) {
+        return MEMTX_ERROR;
+    }
+    ops->write(mr->opaque, off, val, size);
+    return MEMTX_OK;
+}
+
+/*
+ * One valid guest access of @size bytes, made of callbacks of the
+ * implemented size, assembled little-endian.
+ */
+static MemTxResult io_dispatch(MemoryRegion *mr, hwaddr off, uint64_t *val,
+                               unsigned size, bool is_write, MemTxAttrs attrs)
+{
+    const MemoryRegionOps *ops = mr->ops;
+    unsigned imin = ops->impl.min_access_size ? ops->impl.min_access_size : 1;
+    unsigned imax = ops->impl.max_access_size ? ops->impl.max_access_size : 4;
+    unsigned piece = MAX(MIN(size, imax), imin);
+    MemTxResult res = MEMTX_OK;
+    uint64_t acc = 0;
+    unsigned i;
+
+    for (i = 0; i < size; i += piece) {
+        uint64_t v = 0;
+
+        if (is_write) {
+            v = (*val >> (8 * i)) & size_mask(piece);
+            res |= io_write_piece(mr, off + i, v, piece, attrs);
+        } else {
+            res |= io_read_piece(mr, off + i, &v, piece, attrs);
+            acc |= (v & size_mask(piece)) << (8 * i);
+        }
+    }
+    if (!is_write) {
+        *val = acc & size_mask(size);
+    }
+    return res;
+}
+
+static MemTxResult io_access(MemoryRegion *mr, hwaddr off, uint8_t *buf,
+                             hwaddr len, bool is_write, MemTxAttrs attrs)
+{
+    MemTxResult res = MEMTX_OK;
+
+    while (len) {
+        unsigned size = io_access_size(mr->ops, off, len);
+        uint64_t val = 0;
+
+        if (!io_access_valid(mr->ops, off, size)) {
+            res |= MEMTX_DECODE_ERROR;
+        } else {
+            if (is_write) {
+                val = load_le(buf, size);
+            }
+            res |= io_dispatch(mr, off, &val, size, is_write, attrs);
+        }
+        if (!is_write) {
+            store_le(buf, val, size);
+        }
+        off += size;
+        buf += size;
+        len -= size;
+    }
+    return res;
+}
+
+static MemTxResult ram_access(const FlatRange *fr, hwaddr off, uint8_t *buf,
+                              hwaddr len, bool is_write)
+{
+    RAMBlock *rb = fr->mr->ram_block;
+    uint8_t *host = qemu_ram_get_host_addr(rb);
+    ram_addr_t used = qemu_ram_get_used_length(rb);
+
+    /* A region larger than its block: the excess is not backed. */
+    if (off >= used || len > used - off) {
+        if (!is_write) {
+            memset(buf, 0, len);
+        }
+        return MEMTX_DECODE_ERROR;
+    }
+    if (is_write) {
+        if (fr->readonly) {
+            return MEMTX_ERROR;
+        }
+        memcpy(host + off, buf, len);
+    } else {
+        memcpy(buf, host + off, len);
+    }
+    return MEMTX_OK;
+}
+
+MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                             void *buf, hwaddr len, bool is_write)
+{
+    uint8_t *p = buf;
+    MemTxResult res = MEMTX_OK;
+    FlatView *fv;
+
+    if (!len) {
+        return MEMTX_OK;
+    }
+    if (addr + (len - 1) < addr) {
+        if (!is_write) {
+            memset(buf, 0, len);
+        }
+        return MEMTX_DECODE_ERROR;
+    }
+    fv = address_space_get_flatview(as);
+    while (len) {
+        const FlatRange *fr = flatview_next(fv, addr);
+        hwaddr l, off;
+
+        if (!fr || fr->addr > addr) {
+            /* A gap: up to the next range or the end of the request. */
+            l = fr ? MIN(len, fr->addr - addr) : len;
+            if (!is_write) {
+                memset(p, 0, l);
+            }
+            res |= MEMTX_DECODE_ERROR;
+        } else {
+            off = fr->offset_in_region + (addr - fr->addr);
+            l = MIN(len, fr->size - (addr - fr->addr));
+            if (fr->mr->kind == MR_RAM) {
+                res |= ram_access(fr, off, p, l, is_write);
+            } else {
+                res |= io_access(fr->mr, off, p, l, is_write, attrs);
+            }
+        }
+        addr += l;
+        p += l;
+        len -= l;
+    }
+    flatview_unref(fv);
+    return res;
+}
+
+MemTxResult address_space_read(AddressSpace *as, hwaddr addr,
+                               MemTxAttrs attrs, void *buf, hwaddr len)
+{
+    return address_space_rw(as, addr, attrs, buf, len, false);
+}
+
+MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
+                                MemTxAttrs attrs, const void *buf,
+                                hwaddr len)
+{
+    return address_space_rw(as, addr, attrs, (void *)buf, len, true);
+}
+
+static uint64_t ld_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                      MemTxResult *result, unsigned size)
+{
+    uint8_t buf[8];
+    MemTxResult r = address_space_read(as, addr, attrs, buf, size);
+
+    if (result) {
+        *result = r;
+    }
+    return load_le(buf, size);
+}
+
+static void st_le(AddressSpace *as, hwaddr addr, uint64_t val,
+                  MemTxAttrs attrs, MemTxResult *result, unsigned size)
+{
+    uint8_t buf[8];
+    MemTxResult r;
+
+    store_le(buf, val, size);
+    r = address_space_write(as, addr, attrs, buf, size);
+    if (result) {
+        *result = r;
+    }
+}
+
+uint32_t address_space_ldub(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                            MemTxResult *result)
+{
+    return ld_le(as, addr, attrs, result, 1);
+}
+
+uint32_t address_space_lduw_le(AddressSpace *as, hwaddr addr,
+                               MemTxAttrs attrs, MemTxResult *result)
+{
+    return ld_le(as, addr, attrs, result, 2);
+}
+
+uint32_t address_space_ldl_le(AddressSpace *as, hwaddr addr,
+                              MemTxAttrs attrs, MemTxResult *result)
+{
+    return ld_le(as, addr, attrs, result, 4);
+}
+
+uint64_t address_space_ldq_le(AddressSpace *as, hwaddr addr,
+                              MemTxAttrs attrs, MemTxResult *result)
+{
+    return ld_le(as, addr, attrs, result, 8);
+}
+
+void address_space_stb(AddressSpace *as, hwaddr addr, uint32_t val,
+                       MemTxAttrs attrs, MemTxResult *result)
+{
+    st_le(as, addr, val, attrs, result, 1);
+}
+
+void address_space_stw_le(AddressSpace *as, hwaddr addr, uint32_t val,
+                          MemTxAttrs attrs, MemTxResult *result)
+{
+    st_le(as, addr, val, attrs, result, 2);
+}
+
+void address_space_stl_le(AddressSpace *as, hwaddr addr, uint32_t val,
+                          MemTxAttrs attrs, MemTxResult *result)
+{
+    st_le(as, addr, val, attrs, result, 4);
+}
+
+void address_space_stq_le(AddressSpace *as, hwaddr addr, uint64_t val,
+                          MemTxAttrs attrs, MemTxResult *result)
+{
+    st_le(as, addr, val, attrs, result, 8);
+}
