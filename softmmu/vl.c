@@ -451,10 +451,16 @@ static bool get_bool_or_die(const OptUse *use, const char *key, bool def)
 static Chardev *chardev_from_opts(const OptUse *use, const char *id,
                                   const char *backend, const char *path)
 {
-    static const char *const keys[] = {
-        "backend", "endpoint", "id", "path", "server", "wait", "reconnect",
-        "signal", NULL
+    /* -chardev names backend, id and path; -qmp has them in "endpoint". */
+    static const char *const chardev_keys[] = {
+        "backend", "id", "path", "server", "wait", "reconnect", "signal",
+        NULL
     };
+    static const char *const qmp_keys[] = {
+        "endpoint", "server", "wait", "reconnect", "signal", NULL
+    };
+    const char *const *keys = qemu_opt_has(use->opts, "endpoint") ?
+                              qmp_keys : chardev_keys;
     g_autoptr(GError) err = NULL;
     ChardevOptions co = {
         .id = id, .backend = backend, .path = path,

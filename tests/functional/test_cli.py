@@ -53,6 +53,7 @@ BAD_LINES = [
     (["-chardev", "socket,id=c0,path=/nonexistent/x.sock"],
      "Failed to connect to '/nonexistent/x.sock'"),
     (["-mon", "chardev=missing,mode=control"], 'chardev "missing" not found'),
+    (["-qmp", "stdio,path=/tmp/x"], "Invalid parameter 'path'"),
     (["-chardev", "stdio,id=c0", "-mon", "chardev=c0,mode=readline"],
      "mode=readline"),
     (["-chardev", "stdio,id=c0", "-chardev", "stdio,id=c0"],
