@@ -62,6 +62,12 @@ struct HostMemoryBackendClass {
      * (all-zero), on failure.  Called once, from complete().
      */
     bool (*alloc)(HostMemoryBackend *backend, GError **errp);
+    /*
+     * Optional: called by host_memory_backend_cleanup() at process exit,
+     * also for backends still in use (which are not finalized then); e.g.
+     * memory-backend-file's discard-data.  The memory is still mapped.
+     */
+    void (*exiting)(HostMemoryBackend *backend);
 };
 
 /*
@@ -84,6 +90,7 @@ struct HostMemoryBackend {
     DECLARE_BITMAP(host_nodes, HOSTMEM_MAX_NODES);
 
     /* State. */
+    bool size_given;            /* the size setter ran (size is required) */
     bool mr_inited;             /* complete() allocated mr */
     bool is_mapped;             /* in use by a machine or device */
     MemoryRegion mr;
@@ -142,6 +149,21 @@ uint32_t host_memory_backend_ram_flags(HostMemoryBackend *backend);
  * /objects.  Caller unrefs.
  */
 JsonArray *host_memory_backend_query_list(void);
+
+/*
+ * Process exit: run the classes' exiting hooks for every backend under
+ * /objects (before the machine and devices are torn down).  Nothing is
+ * freed.
+ */
+void host_memory_backend_cleanup(void);
+
+/*
+ * Call @fn for every backend under /objects, in qom-list order (the
+ * order they were created in).
+ */
+void host_memory_backend_foreach(void (*fn)(HostMemoryBackend *backend,
+                                            void *opaque),
+                                 void *opaque);
 
 /*
  * Register the abstract "memory-backend" type, the three concrete types
