@@ -303,7 +303,11 @@ static bool host_node_valid(int64_t n, GError **errp)
     return true;
 }
 
-/* Command-line form: "N" or "N-M" (a range, inclusive). */
+/*
+ * Command-line form: "N" or "N-M" (a range, inclusive).  The property's
+ * parse kind is "string", so -object hands the text over unchanged; QMP
+ * clients send an array (a string is accepted from them too).
+ */
 static bool host_nodes_parse_text(const char *text, unsigned long *nodes,
                                   GError **errp)
 {
@@ -370,12 +374,6 @@ static bool host_nodes_set(Object *obj, ObjectProperty *prop,
     } else if (JSON_NODE_HOLDS_VALUE(value) &&
                json_node_get_value_type(value) == G_TYPE_STRING) {
         ok = host_nodes_parse_text(json_node_get_string(value), nodes, errp);
-    } else if (JSON_NODE_HOLDS_VALUE(value) &&
-               json_node_get_value_type(value) == G_TYPE_INT64) {
-        ok = host_node_valid(json_node_get_int(value), errp);
-        if (ok) {
-            set_bit(json_node_get_int(value), nodes);
-        }
     } else {
         error_setg(errp, "Invalid parameter type for 'host-nodes', "
                    "expected: array");

@@ -125,7 +125,7 @@ static bool qmp_qom_list_properties(JsonObject *args, JsonNode **ret,
     g_autoptr(GPtrArray) props = NULL;
     Object *obj = NULL;
 
-    if (!oc || object_class_dynamic_cast(oc, TYPE_INTERFACE)) {
+    if (!oc || object_class_dynamic_cast(oc, TYPE_INTERFACE) == oc) {
         error_set(errp, QEMU_ERROR_DEVICE_NOT_FOUND,
                   "Class '%s' not found", type);
         return false;
