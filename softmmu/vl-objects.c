@@ -57,6 +57,7 @@ static char *option_text(const QemuOpts *opts)
     for (guint i = 0; i < opts->opts->len; i++) {
         const QemuOpt *o = g_ptr_array_index(opts->opts, i);
         g_auto(GStrv) parts = NULL;
+        g_autofree char *escaped = NULL;
 
         if (!first) {
             g_string_append_c(out, ',');
@@ -65,7 +66,7 @@ static char *option_text(const QemuOpts *opts)
             g_string_append_printf(out, "%s=", o->name);
         }
         parts = g_strsplit(o->value, ",", -1);
-        g_autofree char *escaped = g_strjoinv(",,", parts);
+        escaped = g_strjoinv(",,", parts);
         g_string_append(out, escaped);
         first = false;
     }
@@ -93,7 +94,11 @@ static gint compare_props(gconstpointer a, gconstpointer b)
     const ObjectProperty *pa = *(ObjectProperty *const *)a;
     const ObjectProperty *pb = *(ObjectProperty *const *)b;
 
-    return strcmp(pa->name, pb->name);
+    g_autofree char *ka = g_strconcat(pa->name, "=", NULL);
+    g_autofree char *kb = g_strconcat(pb->name, "=", NULL);
+
+    /* QEMU sorts the printed "name=<type>" lines: "a-b=" before "a=". */
+    return strcmp(ka, kb);
 }
 
 /* Writable class properties, sorted, QEMU's layout. */
