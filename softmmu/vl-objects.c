@@ -174,6 +174,27 @@ static QemuOpts *find_duplicate_id(void)
 }
 
 /*
+ * Options that QEMU reads as lists: repeating them adds values instead of
+ * replacing the earlier one ("host-nodes=0,host-nodes=2" means nodes 0
+ * and 2; any other repeated option: the last value wins).  The property
+ * receives a JSON array of the strings.
+ */
+static bool is_list_option(const char *name)
+{
+    return !strcmp(name, "host-nodes");
+}
+
+static void add_list_value(JsonObject *props, const char *name,
+                           const char *value)
+{
+    if (!json_object_has_member(props, name)) {
+        json_object_set_array_member(props, name, json_array_new());
+    }
+    json_array_add_string_element(json_object_get_array_member(props, name),
+                                  value);
+}
+
+/*
  * Create one -object.  On failure return false with @errp set and
  * *@loc set to the option text to print before the message, or NULL.
  */
@@ -191,7 +212,12 @@ static bool create_one(QemuOpts *opts, char **loc, GError **errp)
     for (guint i = 0; i < opts->opts->len; i++) {
         const QemuOpt *o = g_ptr_array_index(opts->opts, i);
 
-        if (strcmp(o->name, "qom-type") && strcmp(o->name, "id")) {
+        if (!strcmp(o->name, "qom-type") || !strcmp(o->name, "id")) {
+            continue;
+        }
+        if (is_list_option(o->name)) {
+            add_list_value(props, o->name, o->value);
+        } else {
             json_object_set_string_member(props, o->name, o->value);
         }
     }

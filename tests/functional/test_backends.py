@@ -273,6 +273,8 @@ MEMDEV_LINES = [
     "memory-backend-ram,id=ram4,size=4M,policy=bind,host-nodes=0",
     "memory-backend-ram,id=ram5,size=4M,policy=interleave,host-nodes=0",
     "memory-backend-ram,id=ram6,size=4M,policy=preferred,host-nodes=0",
+    "memory-backend-ram,id=ram7,size=4M,policy=bind,host-nodes=0,"
+    "host-nodes=0-0",
     "memory-backend-memfd,id=fd0,size=32M",
     "memory-backend-memfd,id=fd1,size=32M,share=off,seal=off",
     "memory-backend-file,id=file0,size=16M,mem-path=/dev/shm,share=on",
@@ -486,6 +488,11 @@ def test_bad_object_lines_match_reference(tmp_path):
                  "memory-backend-ram,id=m,size=1M,reserve=off,prealloc=on",
                  "memory-backend-ram,id=m,size=1M,share=maybe",
                  "memory-backend-ram,id=m,size=1M,policy=bind",
+                 "memory-backend-ram,id=m,size=1M,policy=bind,host-nodes=1-0",
+                 "memory-backend-ram,id=m,size=1M,policy=bind,host-nodes=x",
+                 "memory-backend-ram,id=m,size=1M,policy=bind,host-nodes=-1",
+                 "memory-backend-ram,id=m,size=1M,policy=bind,"
+                 "host-nodes=200,host-nodes=0",
                  "memory-backend-ram,size=1M"):
         results = []
         for binary in (None, REF_BINARY):
