@@ -317,6 +317,30 @@ static void test_file_discard_data(void)
     rmdir(dir);
 }
 
+/*
+ * A step after the allocation fails (here: the RAM block name is taken):
+ * the memory must be unmapped again.  VmSize shows it (1 GiB).
+ */
+static void test_failure_after_alloc_unmaps(void)
+{
+    g_autoptr(GError) err = NULL;
+    RAMBlock *clash = qemu_ram_alloc(MiB, 0, NULL, &err);
+    uint64_t before;
+
+    g_assert_no_error(err);
+    g_assert_true(qemu_ram_set_idstr(clash, "clash", NULL));
+    before = host_proc_kb("/proc/self/status", "VmSize");
+    g_assert_null(add_backend(TYPE_MEMORY_BACKEND_RAM, "clash",
+                              "{\"size\": 1073741824, \"reserve\": false}",
+                              &err));
+    g_assert_nonnull(strstr(err->message, "clash"));
+    g_assert_cmpuint(host_proc_kb("/proc/self/status", "VmSize"), <,
+                     before + 64 * 1024);
+    g_assert_null(object_resolve_path_component(object_get_objects_root(),
+                                                "clash"));
+    qemu_ram_free(clash);
+}
+
 static void test_query_list(void)
 {
     add_ok(TYPE_MEMORY_BACKEND_RAM, "q0", "{\"size\": 1048576,"
@@ -370,6 +394,8 @@ int main(int argc, char **argv)
                     test_file_readonly_faults_on_write);
     g_test_add_func("/backends/file/discard-data-punches-file",
                     test_file_discard_data);
+    g_test_add_func("/backends/failure-after-alloc/unmaps-the-memory",
+                    test_failure_after_alloc_unmaps);
     g_test_add_func("/backends/query-memdev/fields", test_query_list);
     return g_test_run();
 }
