@@ -397,14 +397,16 @@ def test_hugetlb_prealloc_fails_at_startup(tmp_path, vms):
 def test_hugetlb_prealloc_fails_at_object_add(start):
     size = hugetlb_shortage_size()
     vm, c = start("-object", "memory-backend-ram,id=m0,size=1M")
+    fds = len(os.listdir(f"/proc/{vm.proc.pid}/fd"))
     for share in (True, False):
         cls, desc = error_of(c, "object-add", {
             "qom-type": "memory-backend-memfd", "id": "h", "size": size,
             "hugetlb": True, "prealloc": True, "share": share})
         assert cls == "GenericError" and "hugetlb" in desc
         assert objects_children(c) == ["m0"]
-    # still serving, and the id is free
+    # still serving, no memfd left open, and the id is free
     assert [m["id"] for m in c.cmd("query-memdev")] == ["m0"]
+    assert len(os.listdir(f"/proc/{vm.proc.pid}/fd")) == fds
     c.cmd("object-add", {"qom-type": "memory-backend-ram", "id": "h",
                          "size": MiB})
     assert vm.proc.poll() is None
