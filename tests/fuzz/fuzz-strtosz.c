@@ -218,7 +218,7 @@ static bool ref_fraction_nonzero(const char *p, const char *q)
 static void ref_strtosz(const char *s, char default_suffix, unsigned unit,
                         RefSize *ref)
 {
-    const char *p = s, *num, *frac = NULL;
+    const char *p = s, *num, *frac = NULL, *frac_end = NULL;
     g_autofree char *digits = NULL;
     long double mul, limit = ldexpl(1, 64);
     bool hex;
@@ -254,6 +254,7 @@ static void ref_strtosz(const char *s, char default_suffix, unsigned unit,
             while (g_ascii_isdigit(*p)) {
                 p++;
             }
+            frac_end = p;
         }
         /* Only the digits we took: strtold() would also read "e5". */
         digits = g_strndup(num, p - num);
@@ -265,7 +266,7 @@ static void ref_strtosz(const char *s, char default_suffix, unsigned unit,
     } else {
         mul = ref_suffix(default_suffix, unit);
     }
-    if (mul == 1 && frac && ref_fraction_nonzero(frac, p)) {
+    if (mul == 1 && frac && ref_fraction_nonzero(frac, frac_end)) {
         return;
     }
     ref->approx *= mul;
