@@ -577,6 +577,41 @@ bool host_memory_backend_is_mapped(HostMemoryBackend *backend)
     return backend->is_mapped;
 }
 
+bool host_memory_backend_claim(HostMemoryBackend *backend, GError **errp)
+{
+    if (backend->is_mapped) {
+        g_autofree char *id = host_memory_backend_get_name(backend);
+
+        error_setg(errp, "can't use already busy memdev: %s", id);
+        return false;
+    }
+    backend->is_mapped = true;
+    return true;
+}
+
+HostMemoryBackend *host_memory_backend_find(const char *id, GError **errp)
+{
+    Object *obj = object_resolve_path_type(id, TYPE_MEMORY_BACKEND, NULL);
+
+    if (!obj) {
+        error_setg(errp, "Memory backend '%s' not found", id);
+        return NULL;
+    }
+    return MEMORY_BACKEND(obj);
+}
+
+HostMemoryBackend *host_memory_backend_new_default(const char *id,
+                                                   uint64_t size,
+                                                   GError **errp)
+{
+    g_autoptr(JsonObject) props = json_object_new();
+    Object *obj;
+
+    json_object_set_member(props, "size", object_property_uint_to_json(size));
+    obj = user_creatable_add_type(TYPE_MEMORY_BACKEND_RAM, id, props, errp);
+    return obj ? MEMORY_BACKEND(obj) : NULL;
+}
+
 size_t host_memory_backend_pagesize(HostMemoryBackend *backend)
 {
     RAMBlock *rb = host_memory_backend_get_ram_block(backend);
