@@ -508,6 +508,56 @@ def test_bad_object_lines_match_reference(tmp_path):
         assert results[0] == results[1], line
 
 
+def test_object_json_form(start, tmp_path):
+    """-object '{...}' as libvirt writes it, including ',' and '=' in
+    strings (vl.c splits the text; vl-objects.c must rebuild it)."""
+    shm = "/dev/shm/test-backends-a=b,c-%d" % os.getpid()
+    try:
+        _, c = start("-object", '{"qom-type":"memory-backend-ram","id":"j0",'
+                     '"size":16777216,"reserve":false,"merge":false}',
+                     "-object", '{"qom-type":"memory-backend-file","id":"j1",'
+                     f'"size":1048576,"mem-path":"{shm}","share":true}}')
+        got = {m["id"]: m for m in c.cmd("query-memdev")}
+        assert (got["j0"]["reserve"], got["j0"]["merge"]) == (False, False)
+        assert got["j1"]["share"] is True
+        assert c.cmd("qom-get", {"path": "j1", "property": "mem-path"}) == shm
+    finally:
+        if os.path.exists(shm):
+            os.unlink(shm)
+
+
+@pytest.mark.parametrize("text", [
+    '{"qom-type":"memory-backend-ram","id":"m","size":"1M"}',
+    '{"qom-type":"memory-backend-ram","id":"m"}',
+    '{"qom-type":"memory-backend-ram","id":"m","size":0}',
+    '{"qom-type":"nope","size":0}',
+    '[1]',
+])
+def test_object_json_form_errors_match_reference(tmp_path, text):
+    need_reference()
+    results = []
+    for binary in (None, REF_BINARY):
+        vm = launch(tmp_path, "j", "-object", text, "-S", binary=binary)
+        try:
+            rc, _, err = vm.wait()
+        finally:
+            vm.kill()
+        results.append((rc, err.strip().split(": ", 1)[1]))
+    assert results[0] == results[1]
+
+
+def test_object_add_check_order_matches_reference(start):
+    need_reference()
+    reqs = [{"qom-type": "nope"}, {"id": "x"},
+            {"qom-type": "memory-backend-ram", "id": 1},
+            {"qom-type": 1, "id": "x"}]
+    answers = []
+    for binary in (None, REF_BINARY):
+        _, c = start(binary=binary)
+        answers.append([error_of(c, "object-add", r) for r in reqs])
+    assert answers[0] == answers[1]
+
+
 # Command lines from QEMU's documentation (qemu-options, NUMA, vhost-user
 # and virtio-mem pages) that need nothing but the host.
 QEMU_DOC_LINES = [
