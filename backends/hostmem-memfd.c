@@ -94,7 +94,9 @@ static unsigned int memfd_flags(HostMemoryBackendMemfd *m)
     if (m->hugetlb) {
         flags |= MFD_HUGETLB;
         if (m->hugetlbsize) {
-            flags |= (unsigned int)__builtin_ctzll(m->hugetlbsize) << MFD_HUGE_SHIFT;
+            unsigned int shift = __builtin_ctzll(m->hugetlbsize);
+
+            flags |= shift << MFD_HUGE_SHIFT;
         }
     }
     return flags;
@@ -109,11 +111,16 @@ static int memfd_create_sized(HostMemoryBackendMemfd *m, uint64_t size,
     size_t page_size;
     int fd = memfd_create(name, memfd_flags(m));
 
+    if (fd < 0 && m->hugetlb && m->hugetlbsize) {
+        error_setg_errno(errp, errno, "cannot create a hugetlb memfd with "
+                         "huge pages of 0x%" PRIx64 " bytes (the host's "
+                         "sizes are listed in /sys/kernel/mm/hugepages)",
+                         m->hugetlbsize);
+        return -1;
+    }
     if (fd < 0) {
-        error_setg_errno(errp, errno, "cannot create a %smemfd%s",
-                         m->hugetlb ? "hugetlb " : "",
-                         m->hugetlb && m->hugetlbsize ?
-                         " with this hugetlbsize" : "");
+        error_setg_errno(errp, errno, "cannot create a %smemfd",
+                         m->hugetlb ? "hugetlb " : "");
         return -1;
     }
     page_size = qemu_fd_getpagesize(fd);
