@@ -148,12 +148,19 @@ def test_qom_get_values(start):
 
 def test_qom_set_frozen_and_live_properties(start):
     _, c = start("-object", "memory-backend-ram,id=m0,size=64M")
-    for prop, value in (("size", MiB), ("share", True), ("reserve", False),
-                        ("policy", "bind"), ("host-nodes", [0])):
+    # QEMU 7.2's wordings, one per property
+    for prop, value, desc in (
+            ("size", MiB, "cannot change property size of "
+             "memory-backend-ram "),
+            ("share", True, "cannot change property value"),
+            ("reserve", False, "cannot change property value"),
+            ("policy", "bind", "cannot change property 'policy' of "
+             "memory-backend-ram"),
+            ("host-nodes", [0], "cannot change property 'host-nodes' of "
+             "memory-backend-ram")):
         assert error_of(c, "qom-set", {"path": "/objects/m0",
                                        "property": prop, "value": value}) \
-            == ("GenericError",
-                f"cannot change property {prop} of memory-backend-ram ")
+            == ("GenericError", desc)
     # merge and dump apply to the live mapping (as QEMU)
     for prop in ("merge", "dump"):
         c.cmd("qom-set", {"path": "m0", "property": prop, "value": False})
@@ -317,6 +324,59 @@ def test_query_memdev_after_qom_set_matches_reference(start):
                               "value": value})
         results.append(c.cmd("query-memdev"))
     assert results[0] == results[1]
+
+
+def transcript(c, reqs):
+    out = []
+    for name, args in reqs:
+        resp = c.execute(name, args)
+        if name == "query-memdev" and "return" in resp:
+            resp = {"return": sorted(resp["return"], key=lambda m: m["id"])}
+        out.append(resp)
+    return out
+
+
+def test_qom_set_transcript_matches_reference(start):
+    """The same qom-set/qom-get/query-memdev session, answer by answer."""
+    need_reference()
+    reqs = [
+        ("qom-set", {"path": "m0", "property": "prealloc", "value": True}),
+        ("qom-set", {"path": "m0", "property": "prealloc-threads",
+                     "value": 0}),
+        ("qom-set", {"path": "m0", "property": "prealloc", "value": False}),
+        ("qom-set", {"path": "m1", "property": "prealloc-threads",
+                     "value": 2}),
+        ("qom-set", {"path": "m1", "property": "prealloc", "value": True}),
+        ("qom-set", {"path": "m1", "property": "prealloc", "value": False}),
+        ("qom-set", {"path": "/objects/m1", "property": "merge",
+                     "value": False}),
+        ("qom-set", {"path": "/objects/m1", "property": "dump",
+                     "value": False}),
+        ("qom-set", {"path": "m1", "property": "size", "value": MiB}),
+        ("qom-set", {"path": "m1", "property": "share", "value": True}),
+        ("qom-set", {"path": "m1", "property": "reserve", "value": False}),
+        ("qom-set", {"path": "m1", "property": "hugetlbsize",
+                     "value": 2 * MiB}),
+        ("qom-set", {"path": "f", "property": "mem-path", "value": "/tmp"}),
+        ("qom-set", {"path": "f", "property": "align", "value": 4096}),
+        ("qom-set", {"path": "f", "property": "readonly", "value": True}),
+        ("qom-set", {"path": "f", "property": "share", "value": True}),
+        ("qom-set", {"path": "f", "property": "discard-data",
+                     "value": True}),
+        ("qom-get", {"path": "f", "property": "discard-data"}),
+        ("qom-get", {"path": "f", "property": "mem-path"}),
+        ("qom-get", {"path": "m1", "property": "prealloc"}),
+        ("qom-get", {"path": "m1", "property": "prealloc-threads"}),
+        ("query-memdev", None),
+        ("object-del", {"id": "m0"}),
+        ("query-memdev", None),
+    ]
+    args = ["-object", "memory-backend-ram,id=m0,size=4M,reserve=off",
+            "-object", "memory-backend-memfd,id=m1,size=4M",
+            "-object", "memory-backend-file,id=f,size=4M,mem-path=/dev/shm"]
+    _, ours = start(*args)
+    _, ref = start(*args, binary=REF_BINARY)
+    assert transcript(ours, reqs) == transcript(ref, reqs)
 
 
 # ---- host observation ----------------------------------------------------
