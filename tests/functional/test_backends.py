@@ -124,13 +124,18 @@ def test_qom_list_matches_reference_types(start):
     """Property names and types as QEMU 7.2 shows them (ours is a subset:
     no prealloc-context, x-use-canonical-path-for-ramblock-id, pmem)."""
     need_reference()
-    line = "memory-backend-memfd,id=m1,size=32M"
-    _, ours = start("-object", line)
-    _, ref = start("-object", line, binary=REF_BINARY)
-    mine = props_of(ours, "/objects/m1")
-    theirs = props_of(ref, "/objects/m1")
-    for name, typ in mine.items():
-        assert theirs.get(name) == typ, name
+    lines = ["memory-backend-memfd,id=m1,size=32M",
+             "memory-backend-file,id=m2,size=4M,mem-path=/dev/shm",
+             "memory-backend-ram,id=m3,size=4M"]
+    args = [a for line in lines for a in ("-object", line)]
+    _, ours = start(*args)
+    _, ref = start(*args, binary=REF_BINARY)
+    for ident in ("m1", "m2", "m3"):
+        mine = ours.cmd("qom-list", {"path": f"/objects/{ident}"})
+        theirs = ref.cmd("qom-list", {"path": f"/objects/{ident}"})
+        names = [p["name"] for p in mine]
+        # same names and types, in the same order
+        assert [p for p in theirs if p["name"] in names] == mine, ident
 
 
 def test_qom_get_values(start):
