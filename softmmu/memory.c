@@ -16,6 +16,8 @@
 
 static unsigned transaction_depth;
 static bool update_pending;
+/* Set while listeners are being called: they must not change the graph. */
+static bool notifying_listeners;
 static GList *address_spaces;
 
 /* --- Regions --- */
@@ -207,6 +209,7 @@ void memory_region_transaction_commit(void)
 /* Record a change and render now unless inside a transaction. */
 static void memory_region_changed(void)
 {
+    g_assert(!notifying_listeners);
     memory_region_transaction_begin();
     update_pending = true;
     memory_region_transaction_commit();
@@ -593,6 +596,7 @@ static void address_space_update_topology(AddressSpace *as)
         flatview_unref(old);
         return;
     }
+    notifying_listeners = true;
     for (l = as->listeners; l; l = l->next) {
         MemoryListener *ml = l->data;
 
@@ -613,13 +617,16 @@ static void address_space_update_topology(AddressSpace *as)
             ml->commit(ml);
         }
     }
+    notifying_listeners = false;
     flatview_unref(old);
 }
 
 static void listener_replay(MemoryListener *ml, FlatView *fv, bool add)
 {
+    bool was_notifying = notifying_listeners;
     unsigned i;
 
+    notifying_listeners = true;
     if (ml->begin) {
         ml->begin(ml);
     }
@@ -630,6 +637,7 @@ static void listener_replay(MemoryListener *ml, FlatView *fv, bool add)
     if (ml->commit) {
         ml->commit(ml);
     }
+    notifying_listeners = was_notifying;
 }
 
 static gint listener_cmp(gconstpointer a, gconstpointer b)

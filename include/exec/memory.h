@@ -167,7 +167,7 @@ struct AddressSpace {
  * ranges (listeners in descending priority); then region_add/region_nop for
  * new/unchanged ranges (ascending priority); then commit.  Within a pass
  * sections come in increasing address order.  Any callback may be NULL.
- * Callbacks must not change the region graph.
+ * Callbacks must not change the region graph (asserted).
  */
 struct MemoryListener {
     void (*begin)(MemoryListener *listener);

@@ -269,6 +269,33 @@ static void test_render_adjacent_pieces_merge(void)
     memory_region_finalize(&hole);
 }
 
+static MemoryRegion *victim;
+
+static void meddling_add(MemoryListener *ml, MemoryRegionSection *s)
+{
+    memory_region_set_enabled(victim, false);
+}
+
+static void test_listener_graph_change_aborts(void)
+{
+    MemoryRegion root, a;
+    AddressSpace as;
+    MemoryListener ml = { .region_add = meddling_add };
+
+    if (g_test_subprocess()) {
+        memory_region_init(&root, NULL, "root", 0x10000);
+        memory_region_init_io(&a, NULL, &bytewise_ops, NULL, "a", 0x100);
+        memory_region_add_subregion(&root, 0, &a);
+        address_space_init(&as, &root, "as");
+        victim = &a;
+        memory_listener_register(&ml, &as);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*notifying_listeners*");
+}
+
 /* --- Accesses --- */
 
 typedef struct RwFixture {
@@ -598,6 +625,8 @@ int main(int argc, char **argv)
                     test_listener_priority_order);
     g_test_add_func("/memory/listener/late-register-and-unregister",
                     test_listener_late_and_unregister);
+    g_test_add_func("/memory/listener/graph-change-in-callback-aborts",
+                    test_listener_graph_change_aborts);
     g_test_add_func("/memory/transaction/nested-commit-renders-once",
                     test_transaction_renders_once);
     g_test_add_func("/memory/flatview/adjacent-pieces-merge",
