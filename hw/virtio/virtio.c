@@ -770,3 +770,75 @@ void virtio_config_refresh(VirtIODevice *vdev)
         vdc->get_config(vdev, vdev->config);
     }
 }
+
+/* --- The abstract device type -------------------------------------------- */
+
+#define VIRTIO_BASE_FEATURES \
+    ((1ull << VIRTIO_RING_F_INDIRECT_DESC) | \
+     (1ull << VIRTIO_RING_F_EVENT_IDX) | \
+     (1ull << VIRTIO_F_VERSION_1) | \
+     (1ull << VIRTIO_F_RING_RESET))
+
+static bool virtio_device_realize(DeviceState *dev, GError **errp)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(dev);
+    VirtioDeviceClass *vdc = VIRTIO_DEVICE_GET_CLASS(dev);
+
+    /* The transport says where the rings live before realizing us. */
+    g_assert(vdev->dma_as);
+    if (vdc->realize && !vdc->realize(vdev, errp)) {
+        return false;
+    }
+    g_assert(vdev->vq);     /* the device called virtio_init() */
+    vdev->host_features = VIRTIO_BASE_FEATURES;
+    if (vdc->get_features) {
+        vdev->host_features = vdc->get_features(vdev, vdev->host_features);
+    }
+    return true;
+}
+
+static void virtio_device_unrealize(DeviceState *dev)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(dev);
+    VirtioDeviceClass *vdc = VIRTIO_DEVICE_GET_CLASS(dev);
+
+    if (vdc->unrealize) {
+        vdc->unrealize(vdev);
+    }
+    virtio_cleanup(vdev);
+}
+
+static void virtio_device_reset(DeviceState *dev)
+{
+    virtio_reset(VIRTIO_DEVICE(dev));
+}
+
+static void virtio_device_class_init(ObjectClass *oc, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+
+    dc->realize = virtio_device_realize;
+    dc->unrealize = virtio_device_unrealize;
+    dc->reset = virtio_device_reset;
+    dc->user_creatable = false;
+}
+
+static const TypeInfo virtio_device_info = {
+    .name = TYPE_VIRTIO_DEVICE,
+    .parent = TYPE_DEVICE,
+    .instance_size = sizeof(VirtIODevice),
+    .class_size = sizeof(VirtioDeviceClass),
+    .class_init = virtio_device_class_init,
+    .abstract = true,
+};
+
+void virtio_register_types(void)
+{
+    static bool done;
+
+    if (!done) {
+        qdev_register_types();
+        type_register_static(&virtio_device_info);
+        done = true;
+    }
+}
