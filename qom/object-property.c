@@ -383,6 +383,9 @@ bool object_property_parse_size(const char *str, uint64_t *out)
     bool has_frac = false;
     char *endp;
 
+    if (*p == '+') {
+        p++;
+    }
     if (!g_ascii_isdigit(*p)) {
         return false;
     }
@@ -437,11 +440,13 @@ bool object_property_parse_size(const char *str, uint64_t *out)
 
 static bool parse_bool_word(const char *s, bool *out)
 {
-    if (!strcmp(s, "on") || !strcmp(s, "yes") || !strcmp(s, "true")) {
+    if (!strcmp(s, "on") || !strcmp(s, "yes") || !strcmp(s, "true") ||
+        !strcmp(s, "y")) {
         *out = true;
         return true;
     }
-    if (!strcmp(s, "off") || !strcmp(s, "no") || !strcmp(s, "false")) {
+    if (!strcmp(s, "off") || !strcmp(s, "no") || !strcmp(s, "false") ||
+        !strcmp(s, "n")) {
         *out = false;
         return true;
     }
@@ -452,6 +457,9 @@ static bool parse_u64(const char *s, uint64_t *out)
 {
     char *end;
 
+    if (*s == '+') {
+        s++;
+    }
     if (!g_ascii_isdigit(*s)) {
         return false;
     }
@@ -464,7 +472,7 @@ static bool parse_i64(const char *s, int64_t *out)
 {
     char *end;
 
-    if (!g_ascii_isdigit(*s) && *s != '-') {
+    if (!g_ascii_isdigit(*s) && *s != '-' && *s != '+') {
         return false;
     }
     errno = 0;

@@ -305,6 +305,31 @@ void object_class_foreach(void (*fn)(ObjectClass *oc, void *opaque),
     g_slist_free(list);
 }
 
+JsonArray *object_class_list_json(const char *implements_type,
+                                  bool include_abstract)
+{
+    GSList *list = object_class_get_list(implements_type, include_abstract);
+    JsonArray *arr = json_array_new();
+
+    for (GSList *l = list; l; l = l->next) {
+        ObjectClass *oc = l->data;
+        ObjectClass *parent = object_class_get_parent(oc);
+        JsonObject *o = json_object_new();
+
+        json_object_set_string_member(o, "name", object_class_get_name(oc));
+        if (parent) {
+            json_object_set_string_member(o, "parent",
+                                          object_class_get_name(parent));
+        }
+        if (object_class_is_abstract(oc)) {
+            json_object_set_boolean_member(o, "abstract", true);
+        }
+        json_array_add_object_element(arr, o);
+    }
+    g_slist_free(list);
+    return arr;
+}
+
 /* ---- Object life cycle ---------------------------------------------- */
 
 static void object_init_with_type(Object *obj, Type ti)

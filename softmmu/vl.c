@@ -21,6 +21,7 @@
 #include "monitor/qmp.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
+#include "vl-objects.h"
 
 SysemuConfig sysemu_config;
 
@@ -586,10 +587,12 @@ void qemu_init(int argc, char **argv)
     create_mons(&vp);
     create_qmps(&vp);
     vl_parse_free(&vp);
+    qemu_create_user_objects();
 }
 
 void qemu_cleanup(void)
 {
+    qemu_cleanup_user_objects();
     monitor_cleanup();
     qemu_chr_cleanup();
     g_clear_pointer(&sysemu_config.objects, g_ptr_array_unref);

@@ -363,6 +363,59 @@ static const TypeInfo test_types[] = {
     },
 };
 
+/* ---- "foo": the example of docs/devel/qom.md, kept compiling here ---- */
+
+#define TYPE_FOO "foo"
+OBJECT_DECLARE_SIMPLE_TYPE(Foo, FOO)
+struct Foo {
+    Object parent_obj;
+    uint64_t size;
+};
+
+static uint64_t foo_get_size(Object *obj)
+{
+    return FOO(obj)->size;
+}
+
+static bool foo_set_size(Object *obj, uint64_t value, GError **errp)
+{
+    if (!user_creatable_check_not_complete(obj, "size", errp)) {
+        return false;
+    }
+    FOO(obj)->size = value;
+    return true;
+}
+
+static bool foo_complete(UserCreatable *uc, GError **errp)
+{
+    if (!FOO(uc)->size) {
+        error_setg(errp, "foo: 'size' is required");
+        return false;
+    }
+    return true;
+}
+
+static void foo_class_init(ObjectClass *oc, void *data)
+{
+    USER_CREATABLE_CLASS(oc)->complete = foo_complete;
+    object_class_property_add_size(oc, "size", foo_get_size, foo_set_size);
+}
+
+static const TypeInfo foo_info = {
+    .name = TYPE_FOO,
+    .parent = TYPE_OBJECT,
+    .instance_size = sizeof(Foo),
+    .class_init = foo_class_init,
+    .interfaces = (const InterfaceInfo[]) {
+        { TYPE_USER_CREATABLE }, { NULL },
+    },
+};
+
+static void foo_register_types(void)
+{
+    type_register_static(&foo_info);
+}
+
 /* ---- Helpers ---- */
 
 #define assert_error(err, text) \
@@ -487,6 +540,21 @@ static void test_type_list(void)
     g_slist_free(concrete);
     g_slist_free(all);
     g_slist_free(uc);
+}
+
+static void test_type_list_json(void)
+{
+    g_autoptr(JsonArray) arr = object_class_list_json(TYPE_TEST_NOISY, true);
+    g_autoptr(JsonNode) node = json_node_alloc();
+    g_autofree char *text = NULL;
+
+    json_node_init_array(node, arr);
+    text = json_to_string(node, FALSE);
+    g_assert_cmpstr(text, ==,
+        "[{\"name\":\"test-dog\",\"parent\":\"test-animal\"},"
+        "{\"name\":\"test-noisy\",\"parent\":\"interface\","
+        "\"abstract\":true},"
+        "{\"name\":\"test-puppy\",\"parent\":\"test-dog\"}]");
 }
 
 /* ---- Life cycle ---- */
@@ -671,8 +739,8 @@ static void test_prop_json_roundtrip(void)
 static void test_prop_parse_bool(void)
 {
     g_autoptr(Object) be = object_new(TYPE_TEST_BACKEND);
-    static const char *const yes[] = { "on", "yes", "true" };
-    static const char *const no[] = { "off", "no", "false" };
+    static const char *const yes[] = { "on", "yes", "true", "y" };
+    static const char *const no[] = { "off", "no", "false", "n" };
     GError *err = NULL;
 
     for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
@@ -697,10 +765,12 @@ static void test_prop_parse_size(void)
         { "1.5k", 1536 }, { "0x1000", 4096 }, { "2M", 2 * MiB },
         { "512B", 512 }, { "1T", TiB }, { "15E", UINT64_C(15) << 60 },
         { "1.G", GiB }, { "18446744073709551615", UINT64_MAX },
+        { "+1G", GiB },
     };
     static const char *const bad[] = {
         "", "abc", "-1", "1.5", "16E", "1GB", "1 G", " 1", "8Q",
-        "18446744073709551616", "1.5.5k", "0x", "1.5e3k", "infK",
+        "18446744073709551616", "1.5.5k", "0x", "1.5e3k", "infK", "0x1.5k",
+        "+-1", "++1",
     };
     g_autoptr(Object) be = object_new(TYPE_TEST_BACKEND);
     GError *err = NULL;
@@ -726,6 +796,11 @@ static void test_prop_parse_numbers(void)
     g_assert_true(object_property_parse(be, "prealloc-threads", "0x20",
                                         NULL));
     g_assert_cmpuint(TEST_BACKEND(be)->threads, ==, 32);
+    g_assert_true(object_property_parse(be, "prealloc-threads", "010",
+                                        NULL));
+    g_assert_cmpuint(TEST_BACKEND(be)->threads, ==, 8);
+    g_assert_true(object_property_parse(be, "prealloc-threads", "+32",
+                                        NULL));
     g_assert_false(object_property_parse(be, "prealloc-threads", "-1", &err));
     assert_error(err, "Parameter 'prealloc-threads' expects a uint64 value");
     g_assert_false(object_property_parse(be, "prealloc-threads", "abc",
@@ -1111,6 +1186,23 @@ static void test_uc_keyval(void)
     g_assert_true(user_creatable_del("kv-mem0", NULL));
 }
 
+static void test_uc_doc_example(void)
+{
+    g_autoptr(JsonObject) props = json_object_new();
+    g_autoptr(JsonObject) empty = json_object_new();
+    GError *err = NULL;
+    Object *obj;
+
+    json_object_set_string_member(props, "size", "8G");
+    obj = user_creatable_add_keyval(TYPE_FOO, "f0", props, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(FOO(obj)->size, ==, 8 * GiB);
+    g_assert_true(object_resolve_path("/objects/f0", NULL) == obj);
+    g_assert_null(user_creatable_add_keyval(TYPE_FOO, "f1", empty, &err));
+    assert_error(err, "foo: 'size' is required");
+    g_assert_true(user_creatable_del("f0", NULL));
+}
+
 static void test_uc_id_wellformed(void)
 {
     g_assert_true(user_creatable_id_wellformed("mem0"));
@@ -1128,6 +1220,7 @@ int main(int argc, char **argv)
     events = g_string_new(NULL);
     qom_register_types();
     type_register_static_array(test_types, ARRAY_SIZE(test_types));
+    foo_register_types();
 
     g_test_add_func("/qom/type/inheritance-and-casts",
                     test_type_inheritance);
@@ -1135,6 +1228,7 @@ int main(int argc, char **argv)
                     test_type_interface_cast);
     g_test_add_func("/qom/type/list-implements-and-abstract",
                     test_type_list);
+    g_test_add_func("/qom/type/qom-list-types-json", test_type_list_json);
     g_test_add_func("/qom/object/init-down-finalize-up",
                     test_object_init_finalize_order);
     g_test_add_func("/qom/object/child-keeps-alive-unparent-frees",
@@ -1163,6 +1257,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qom/user-creatable/errors-leave-nothing",
                     test_uc_errors);
     g_test_add_func("/qom/user-creatable/keyval", test_uc_keyval);
+    g_test_add_func("/qom/user-creatable/doc-example", test_uc_doc_example);
     g_test_add_func("/qom/user-creatable/id-wellformed",
                     test_uc_id_wellformed);
     return g_test_run();
