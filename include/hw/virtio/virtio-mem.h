@@ -201,12 +201,14 @@ struct VirtIOMEMClass {
 };
 
 /*
- * Memory-device glue, used by virtio-mem-pci: the region to map (the
- * container of region_size; valid after realize), sizes and address.
+ * Memory-device glue, used by virtio-mem-pci.  The region size (the
+ * backend's; "'memdev' property must be set" without one) and alignment
+ * (the block size) are known before realize; the region to map (the
+ * container of region_size) after it.
  */
-MemoryRegion *virtio_mem_get_memory_region(VirtIOMEM *vmem, GError **errp);
-uint64_t virtio_mem_get_region_size(VirtIOMEM *vmem);
+uint64_t virtio_mem_get_region_size(VirtIOMEM *vmem, GError **errp);
 uint64_t virtio_mem_get_min_alignment(VirtIOMEM *vmem);
+MemoryRegion *virtio_mem_get_memory_region(VirtIOMEM *vmem);
 /*
  * Finish realize once the address is known (memory_device_pre_plug chose
  * it): set up the block state with the window at @addr.
