@@ -498,7 +498,8 @@ void virtio_notify_config(VirtIODevice *vdev)
         return;
     }
     vdev->generation++;
-    vdev->isr |= VIRTIO_ISR_CONFIG;
+    /* QEMU sets both bits: INTx follows bit 0 on its transports. */
+    vdev->isr |= VIRTIO_ISR_CONFIG | VIRTIO_ISR_QUEUE;
     virtio_update_irq(vdev);
 }
 

@@ -582,7 +582,8 @@ static void test_config_notify(void)
     driver_start(vdev, 0);
     virtio_notify_config(vdev);
     g_assert_cmpuint(vdev->generation, ==, (uint8_t)(gen + 1));
-    g_assert_cmphex(virtio_isr_read_and_clear(vdev), ==, VIRTIO_ISR_CONFIG);
+    g_assert_cmphex(virtio_isr_read_and_clear(vdev), ==,
+                    VIRTIO_ISR_CONFIG | VIRTIO_ISR_QUEUE);
     dev_free(t);
 }
 
