@@ -368,12 +368,16 @@ static bool prealloc_report(PreallocJob *jobs, int n, char *area,
     /* Report the lowest failing range: jobs are in address order. */
     for (i = 0; i < n; i++) {
         if (jobs[i].err) {
+            /* The range was rounded out: the first page may start lower. */
+            size_t offset = jobs[i].fail_start > area ?
+                            (size_t)(jobs[i].fail_start - area) : 0;
+
             error_setg(errp, "cannot preallocate memory at 0x%" PRIxPTR
                        "-0x%" PRIxPTR " (offset 0x%zx of the 0x%zx-byte "
                        "area at 0x%" PRIxPTR "): %s",
                        (uintptr_t)jobs[i].fail_start,
                        (uintptr_t)jobs[i].fail_start + jobs[i].fail_len - 1,
-                       (size_t)(jobs[i].fail_start - area), size,
+                       offset, size,
                        (uintptr_t)area, prealloc_cause(jobs[i].err));
             return false;
         }
