@@ -491,6 +491,48 @@ static void test_prealloc(void)
     fixture_destroy(&f);
 }
 
+/*
+ * A resizable backend block follows the usable region, so even the
+ * reservation beyond it is given back (and is inaccessible to the host).
+ */
+static void test_resizable_backend(void)
+{
+    MemoryRegion rram;
+    VirtIOMEMBlocks b;
+    GError *err = NULL;
+    RAMBlock *rb;
+
+    if (!memory_region_init_resizeable_ram(&rram, NULL, "vmem.rram", REGION,
+                                           REGION, NULL, &err)) {
+        g_test_skip(err->message);
+        g_error_free(err);
+        return;
+    }
+    rb = memory_region_get_ram_block(&rram);
+    g_assert_true(virtio_mem_blocks_init(&b, &rram, NULL, BASE, REGION, BS,
+                                         &err));
+    virtio_mem_blocks_set_requested(&b, 64 * BS);
+    g_assert_cmphex(b.usable_region_size, ==, 320 * BS);
+    g_assert_cmphex(qemu_ram_get_used_length(rb), ==, 320 * BS);
+    g_assert_cmphex(memory_region_size(&rram), ==, 320 * BS);
+    g_assert_cmpuint(virtio_mem_blocks_plug(&b, BASE + 100 * BS, 64), ==,
+                     VIRTIO_MEM_RESP_ACK);
+    memset((uint8_t *)qemu_ram_get_host_addr(rb) + 100 * BS, 0x11, 64 * BS);
+    virtio_mem_blocks_set_requested(&b, 512 * BS);
+    g_assert_cmphex(qemu_ram_get_used_length(rb), ==, 768 * BS);
+    /* Growing keeps plugged data. */
+    g_assert_cmphex(((uint8_t *)qemu_ram_get_host_addr(rb))[164 * BS - 1],
+                    ==, 0x11);
+    virtio_mem_blocks_set_requested(&b, 0);
+    g_assert_cmpuint(virtio_mem_blocks_unplug_all(&b), ==,
+                     VIRTIO_MEM_RESP_ACK);
+    /* Usable 0: the block keeps one block (RAM blocks are never empty). */
+    g_assert_cmphex(b.usable_region_size, ==, 0);
+    g_assert_cmphex(qemu_ram_get_used_length(rb), ==, BS);
+    virtio_mem_blocks_destroy(&b);
+    memory_region_finalize(&rram);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -502,5 +544,7 @@ int main(int argc, char **argv)
                     test_unplug_discards);
     g_test_add_func("/virtio-mem/blocks/prealloc-populates-on-plug",
                     test_prealloc);
+    g_test_add_func("/virtio-mem/blocks/resizable-backend-follows-usable",
+                    test_resizable_backend);
     return g_test_run();
 }
