@@ -19,6 +19,7 @@
 #include "qemu/option.h"
 #include "chardev/char.h"
 #include "monitor/qmp.h"
+#include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
 #include "vl-objects.h"
@@ -588,10 +589,12 @@ void qemu_init(int argc, char **argv)
     create_qmps(&vp);
     vl_parse_free(&vp);
     qemu_create_user_objects();
+    qemu_machine_init();
 }
 
 void qemu_cleanup(void)
 {
+    qtest_server_cleanup();
     qemu_cleanup_user_objects();
     monitor_cleanup();
     qemu_chr_cleanup();

@@ -9,37 +9,32 @@
  * walk over it; nothing here depends on the devices' sizes.
  */
 #include "qemu/osdep.h"
-#include "sysemu/sysemu.h"
+#include "hw/boards.h"
 #include "hw/mem/memory-device.h"
 #include "hw/mem/memory-device-qmp.h"
 
-/* Main thread only. */
-static struct {
-    MemoryRegion mr;
-    hwaddr base;
-    uint64_t size;
-    bool initialized;
-    GList *devices;             /* MemoryDeviceState *, by address */
-} area;
+/* Main thread only.  Devices of current_machine, sorted by address. */
+static GList *devices;
 
-void memory_device_area_init(MemoryRegion *system_memory, hwaddr base,
-                             uint64_t size)
+static DeviceMemoryState *device_memory(void)
 {
-    g_assert(!area.initialized && size);
-    memory_region_init(&area.mr, NULL, "device-memory", size);
-    memory_region_add_subregion(system_memory, base, &area.mr);
-    area.base = base;
-    area.size = size;
-    area.initialized = true;
+    return current_machine ? current_machine->device_memory : NULL;
+}
+
+bool memory_device_area_enabled(void)
+{
+    return device_memory() != NULL;
 }
 
 bool memory_device_area_get(hwaddr *base, uint64_t *size)
 {
-    if (!area.initialized) {
+    DeviceMemoryState *dms = device_memory();
+
+    if (!dms) {
         return false;
     }
-    *base = area.base;
-    *size = area.size;
+    *base = dms->base;
+    *size = memory_region_size(&dms->mr);
     return true;
 }
 
@@ -47,7 +42,7 @@ uint64_t memory_device_get_used_region_size(void)
 {
     uint64_t used = 0;
 
-    for (GList *l = area.devices; l; l = l->next) {
+    for (GList *l = devices; l; l = l->next) {
         used += ((MemoryDeviceState *)l->data)->size;
     }
     return used;
@@ -57,7 +52,7 @@ uint64_t memory_device_get_plugged_size(void)
 {
     uint64_t plugged = 0;
 
-    for (GList *l = area.devices; l; l = l->next) {
+    for (GList *l = devices; l; l = l->next) {
         MemoryDeviceState *md = l->data;
 
         plugged += md->ops->get_plugged_size(md);
@@ -68,7 +63,8 @@ uint64_t memory_device_get_plugged_size(void)
 static bool check_addable(uint64_t size, GError **errp)
 {
     uint64_t used = memory_device_get_used_region_size();
-    uint64_t total = sysemu_config.maxram_size - sysemu_config.ram_size;
+    uint64_t total = current_machine->maxram_size -
+                     current_machine->ram_size;
 
     if (used + size < used || used + size > total) {
         error_setg(errp, "not enough space, currently 0x%" PRIx64
@@ -90,7 +86,9 @@ static bool find_addr(const MemoryDeviceState *md, const uint64_t *hint,
                       uint64_t size, uint64_t align, hwaddr *out,
                       GError **errp)
 {
-    hwaddr start = area.base, end = area.base + area.size;
+    DeviceMemoryState *dms = device_memory();
+    uint64_t area_size = memory_region_size(&dms->mr);
+    hwaddr start = dms->base, end = dms->base + area_size;
     hwaddr addr;
 
     if (hint && *hint % align) {
@@ -104,19 +102,19 @@ static bool find_addr(const MemoryDeviceState *md, const uint64_t *hint,
         return false;
     }
     if (hint) {
-        if (*hint < start || size > area.size || *hint > end - size) {
+        if (*hint < start || size > area_size || *hint > end - size) {
             /* QEMU prints [start:size] pairs. */
             error_setg(errp, "can't add memory device [0x%" PRIx64 ":0x%"
                        PRIx64 "], usable range for memory devices [0x%"
                        PRIx64 ":0x%" PRIx64 "]", *hint, size, start,
-                       area.size);
+                       area_size);
             return false;
         }
         addr = *hint;
     } else {
         addr = ROUND_UP(start, align);
     }
-    for (GList *l = area.devices; l; l = l->next) {
+    for (GList *l = devices; l; l = l->next) {
         const MemoryDeviceState *other = l->data;
 
         if (!ranges_overlap(addr, size, other->addr, other->size)) {
@@ -145,7 +143,7 @@ bool memory_device_pre_plug(MemoryDeviceState *md, const uint64_t *hint,
     GError *err = NULL;
     uint64_t align, size;
 
-    if (!area.initialized) {
+    if (!device_memory()) {
         error_setg(errp, "memory devices (e.g. for memory hotplug) are not "
                    "enabled, please specify the maxmem option");
         return false;
@@ -166,10 +164,6 @@ bool memory_device_pre_plug(MemoryDeviceState *md, const uint64_t *hint,
     return true;
 }
 
-bool memory_device_area_enabled(void)
-{
-    return area.initialized;
-}
 
 static gint by_addr(gconstpointer a, gconstpointer b)
 {
@@ -182,9 +176,11 @@ void memory_device_plug(MemoryDeviceState *md)
 {
     MemoryRegion *mr = md->ops->get_memory_region(md);
 
-    g_assert(area.initialized && mr && !md->plugged);
-    memory_region_add_subregion(&area.mr, md->addr - area.base, mr);
-    area.devices = g_list_insert_sorted(area.devices, md, by_addr);
+    DeviceMemoryState *dms = device_memory();
+
+    g_assert(dms && mr && !md->plugged);
+    memory_region_add_subregion(&dms->mr, md->addr - dms->base, mr);
+    devices = g_list_insert_sorted(devices, md, by_addr);
     md->plugged = true;
 }
 
@@ -196,18 +192,23 @@ void memory_device_unplug(MemoryDeviceState *md)
         return;
     }
     mr = md->ops->get_memory_region(md);
-    memory_region_del_subregion(&area.mr, mr);
-    area.devices = g_list_remove(area.devices, md);
+    memory_region_del_subregion(&device_memory()->mr, mr);
+    devices = g_list_remove(devices, md);
     md->plugged = false;
 }
 
 static void fill_info(JsonArray *list, void *opaque)
 {
-    for (GList *l = area.devices; l; l = l->next) {
+    for (GList *l = devices; l; l = l->next) {
         MemoryDeviceState *md = l->data;
 
         md->ops->fill_device_info(md, list);
     }
+}
+
+static uint64_t plugged_for_machine(MachineState *ms)
+{
+    return memory_device_get_plugged_size();
 }
 
 void memory_device_register(void)
@@ -216,6 +217,7 @@ void memory_device_register(void)
 
     if (!done) {
         memory_device_register_info_source(fill_info, NULL);
+        machine_set_plugged_memory_fn(plugged_for_machine);
         done = true;
     }
 }

@@ -312,6 +312,9 @@ DeviceState *qdev_device_add(QemuOpts *opts, GError **errp);
  */
 bool qdev_device_help(const char *typename, GError **errp);
 
+/* Register device-list-properties (hw/core/qdev-monitor.c). */
+void qdev_register_qmp_commands(void);
+
 /* Register TYPE_DEVICE and TYPE_BUS; idempotent. */
 void qdev_register_types(void);
 

@@ -46,6 +46,14 @@ extern SysemuConfig sysemu_config;
  */
 void qemu_init(int argc, char **argv);
 
+/*
+ * Build the machine from sysemu_config (softmmu/vl-machine.c): the
+ * accelerator, machine and RAM, -device, the first reset, the qtest
+ * server.  Exits with status 1 and QEMU's message on any error, 0 for
+ * "-device help".  Called at the end of qemu_init().
+ */
+void qemu_machine_init(void);
+
 /* Tear down monitors and chardevs (removing socket files). */
 void qemu_cleanup(void);
 

@@ -8,14 +8,25 @@
  */
 #include "qemu/osdep.h"
 #include "exec/address-spaces.h"
-#include "sysemu/sysemu.h"
 #include "sysemu/hostmem.h"
+#include "hw/boards.h"
 #include "hw/mem/memory-device.h"
 #include "hw/virtio/virtio-mem.h"
 #include "hw/virtio/virtio-mem-pci.h"
 
-/* The command line's result (normally softmmu/vl.c). */
-SysemuConfig sysemu_config;
+/*
+ * A stand-in for the machine (hw/core/machine.c is not linked): just the
+ * fields memory devices read, and the plugged-memory hook.
+ */
+MachineState *current_machine;
+static MachineState fake_machine;
+static DeviceMemoryState fake_device_memory;
+static MachinePluggedMemoryFn *plugged_fn;
+
+void machine_set_plugged_memory_fn(MachinePluggedMemoryFn *fn)
+{
+    plugged_fn = fn;
+}
 
 #define BAR_ADDR    0xfe000000ull
 #define AREA_BASE   (4 * GiB)
@@ -255,6 +266,7 @@ static void test_queue_and_intx(void)
     g_assert_cmphex(object_property_get_uint(OBJECT(d), "size", NULL), ==,
                     8 << 20);
     g_assert_cmpuint(memory_device_get_plugged_size(), ==, 8 << 20);
+    g_assert_cmpuint(plugged_fn(current_machine), ==, 8 << 20);
     g_assert_cmpint(irq_level, ==, 1);
     g_assert_cmphex(rd(0x1000, 1), ==, VIRTIO_ISR_QUEUE);   /* clears */
     g_assert_cmpint(irq_level, ==, 0);
@@ -323,14 +335,20 @@ static void test_placement(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    sysemu_config.ram_size = 1 * GiB;
-    sysemu_config.maxram_size = 61 * GiB;
+    fake_machine.ram_size = 1 * GiB;
+    fake_machine.maxram_size = 61 * GiB;
+    current_machine = &fake_machine;
     host_memory_backend_register_types();
     virtio_mem_pci_register_types();
     address_space_init_system();
     g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 1 << 20, NULL));
     memory_region_add_subregion(get_system_memory(), 0, &ram);
-    memory_device_area_init(get_system_memory(), AREA_BASE, AREA_SIZE);
+    fake_device_memory.base = AREA_BASE;
+    memory_region_init(&fake_device_memory.mr, NULL, "device-memory",
+                       AREA_SIZE);
+    memory_region_add_subregion(get_system_memory(), AREA_BASE,
+                                &fake_device_memory.mr);
+    fake_machine.device_memory = &fake_device_memory;
     bus = pci_root_bus_new(NULL, "pcie.0", get_system_memory(),
                            get_system_io());
     pci_bus_irqs(bus, set_irq, map_irq, NULL, 1);

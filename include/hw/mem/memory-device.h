@@ -3,9 +3,9 @@
  * Memory devices: devices whose memory appears in the machine's
  * device-memory area (virtio-mem; later DIMMs).
  *
- * The machine creates the area once (memory_device_area_init()) above its
- * RAM: on x86 at the first 1 GiB boundary after RAM above 4 GiB, sized
- * maxmem - ram + 1 GiB per slot.  A device embeds a MemoryDeviceState,
+ * The machine creates the area (current_machine->device_memory, see
+ * hw/boards.h) above its RAM when maxmem > ram: on x86 at the first 1 GiB
+ * boundary after RAM above 4 GiB, sized maxmem - ram + 1 GiB per slot.  A device embeds a MemoryDeviceState,
  * fills in its ops and calls, from its realize:
  *
  *   memory_device_pre_plug()   check space, choose/validate the address
@@ -51,12 +51,6 @@ struct MemoryDeviceState {
     bool plugged;
 };
 
-/*
- * Create the device-memory area: a container of @size bytes mapped at
- * @base in @system_memory.  Called once by the machine when maxmem > ram.
- */
-void memory_device_area_init(MemoryRegion *system_memory, hwaddr base,
-                             uint64_t size);
 /* Was the area created (maxmem given)? */
 bool memory_device_area_enabled(void);
 /* The area's bounds; false if there is none. */
@@ -83,7 +77,10 @@ uint64_t memory_device_get_plugged_size(void);
 /* Sum of the regions in use. */
 uint64_t memory_device_get_used_region_size(void);
 
-/* Register the query-memory-devices source; idempotent. */
+/*
+ * Register the query-memory-devices source and the machine's plugged-memory
+ * hook (query-memory-size-summary); idempotent.
+ */
 void memory_device_register(void);
 
 #endif /* HW_MEM_MEMORY_DEVICE_H */
