@@ -104,7 +104,7 @@ static void size_changed(void *opaque, uint64_t size)
     qmp_event_send(SIZE_CHANGE_EVENT, data);
 }
 
-/* ---- Realize -------------------------------------------------------------- */
+/* ---- Realize ------------------------------------------------------------ */
 
 static bool virtio_mem_pci_realize(VirtIOPCIProxy *proxy, GError **errp)
 {
@@ -138,7 +138,7 @@ static void virtio_mem_pci_exit(VirtIOPCIProxy *proxy)
     qdev_unrealize(DEVICE(pci->vmem));
 }
 
-/* ---- Forwarded properties ------------------------------------------------ */
+/* ---- Forwarded properties ----------------------------------------------- */
 
 static const char *const forwarded_props[] = {
     "memdev", "requested-size", "size", "block-size", "node", "memaddr",
@@ -179,7 +179,7 @@ static void add_forwarders(ObjectClass *oc)
     }
 }
 
-/* ---- Type ------------------------------------------------------------------- */
+/* ---- Type --------------------------------------------------------------- */
 
 static void virtio_mem_pci_instance_init(Object *obj)
 {

@@ -50,7 +50,7 @@ static uint64_t effective_block_size(VirtIOMEM *vmem)
     return backend ? default_block_size(backend) : VIRTIO_MEM_MIN_BLOCK_SIZE;
 }
 
-/* ---- Properties ----------------------------------------------------------- */
+/* ---- Properties --------------------------------------------------------- */
 
 static uint64_t get_requested_size(Object *obj)
 {
@@ -227,7 +227,7 @@ static void resolve_unplugged_inaccessible(VirtIOMEM *vmem, RAMBlock *rb)
     }
 }
 
-/* ---- Realize ---------------------------------------------------------------- */
+/* ---- Realize ------------------------------------------------------------ */
 
 static void handle_request_queue(VirtIODevice *vdev, VirtQueue *vq);
 
@@ -363,7 +363,7 @@ MemoryRegion *virtio_mem_get_memory_region(VirtIOMEM *vmem)
     return &vmem->container;
 }
 
-/* ---- Requests ----------------------------------------------------------------- */
+/* ---- Requests ----------------------------------------------------------- */
 
 static void size_changed(VirtIOMEM *vmem, uint64_t before)
 {
@@ -472,7 +472,7 @@ static void handle_request_queue(VirtIODevice *vdev, VirtQueue *vq)
     }
 }
 
-/* ---- Virtio hooks ----------------------------------------------------------- */
+/* ---- Virtio hooks ------------------------------------------------------- */
 
 static void virtio_mem_get_config(VirtIODevice *vdev, uint8_t *config)
 {
@@ -527,7 +527,7 @@ void virtio_mem_system_reset(VirtIOMEM *vmem)
     size_changed(vmem, before);
 }
 
-/* ---- Type ------------------------------------------------------------------- */
+/* ---- Type --------------------------------------------------------------- */
 
 static void virtio_mem_instance_init(Object *obj)
 {

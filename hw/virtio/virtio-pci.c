@@ -297,7 +297,7 @@ static void update_irq(void *opaque)
     pci_set_irq(&p->pci_dev, virtio_isr_pending(p->vdev));
 }
 
-/* ---- Capabilities ----------------------------------------------------------- */
+/* ---- Capabilities ------------------------------------------------------- */
 
 static int add_cap(VirtIOPCIProxy *p, uint8_t cfg_type, uint32_t offset,
                    uint32_t length, uint8_t cap_len, GError **errp)
@@ -418,7 +418,7 @@ static void virtio_pci_config_write(PCIDevice *dev, uint32_t addr,
     }
 }
 
-/* ---- Life cycle ------------------------------------------------------------- */
+/* ---- Life cycle --------------------------------------------------------- */
 
 static void init_bar(VirtIOPCIProxy *p)
 {

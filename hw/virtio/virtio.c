@@ -39,7 +39,7 @@ struct VirtQueue {
     VirtIOHandleOutput handle_output;
 };
 
-/* --- Little-endian byte helpers and guest-memory accessors ---------------------------------------------- */
+/* --- Little-endian byte helpers and guest-memory accessors --------------- */
 
 static uint64_t ld64_le(const uint8_t *p)
 {
@@ -177,7 +177,7 @@ void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
     virtio_notify_config(vdev);
 }
 
-/* --- Popping chains ------------------------------------------------------- */
+/* --- Popping chains ------------------------------------------------------ */
 
 /* Element under construction; ranges grow in a GArray. */
 typedef struct ChainBuilder {
@@ -563,7 +563,7 @@ ssize_t virtio_iov_from_buf(AddressSpace *as, const VirtQueueRange *iov,
     return iov_copy(as, iov, n, offset, (void *)buf, bytes, true);
 }
 
-/* --- Queue registers ------------------------------------------------------ */
+/* --- Queue registers ----------------------------------------------------- */
 
 VirtQueue *virtio_get_queue(VirtIODevice *vdev, unsigned n)
 {
@@ -662,7 +662,7 @@ static void vq_reset(VirtQueue *vq)
     vq->inuse = 0;
 }
 
-/* --- Device state --------------------------------------------------------- */
+/* --- Device state -------------------------------------------------------- */
 
 void virtio_init(VirtIODevice *vdev, uint16_t device_id, size_t config_size)
 {

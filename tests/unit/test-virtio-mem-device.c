@@ -125,7 +125,7 @@ static void ctx_free(Ctx *c)
     g_free(c);
 }
 
-/* ---- Driver side ---------------------------------------------------------- */
+/* ---- Driver side -------------------------------------------------------- */
 
 static void w16(hwaddr a, uint16_t v)
 {
@@ -226,7 +226,7 @@ static bool set_requested(Ctx *c, uint64_t size, char **msg)
     return ok;
 }
 
-/* ---- Tests ---------------------------------------------------------------- */
+/* ---- Tests -------------------------------------------------------------- */
 
 typedef struct RealizeError {
     const char *name;

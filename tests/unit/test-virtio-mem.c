@@ -221,7 +221,7 @@ static void model_set_requested(Model *m, uint64_t requested)
     m->usable = MAX(m->usable, model_usable(requested));
 }
 
-/* ---- Comparing device and model ------------------------------------------ */
+/* ---- Comparing device and model ----------------------------------------- */
 
 static uint8_t *host_block(Fixture *f, uint64_t i)
 {
@@ -492,6 +492,54 @@ static void test_prealloc(void)
 }
 
 /*
+ * Preallocation that fails (a shared file mapping whose file was cut
+ * short: populating beyond EOF faults) answers BUSY with nothing plugged
+ * and no listener told; a plug inside the file still works.
+ */
+static void test_prealloc_failure(void)
+{
+    char path[] = "/tmp/test-virtio-mem-XXXXXX";
+    int fd = mkstemp(path);
+    MemoryRegion fram;
+    VirtIOMEMBlocks b;
+    Listener l;
+    MemoryRegionSection s = { .size = 64 * BS };
+    GError *err = NULL;
+
+    g_assert_cmpint(fd, >=, 0);
+    unlink(path);
+    g_assert_true(memory_region_init_ram_from_fd(&fram, NULL, "vmem.file",
+                                                 64 * BS, RAM_SHARED, fd, 0,
+                                                 &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(ftruncate(fd, 8 * BS), ==, 0);
+    g_assert_true(virtio_mem_blocks_init(&b, &fram, NULL, BASE, 64 * BS, BS,
+                                         &err));
+    memset(&l, 0, sizeof(l));
+    ram_discard_listener_init(&l.rdl, l_populate, l_discard, false);
+    s.mr = &fram;
+    ram_discard_manager_register_listener(&b.rdb.rdm, &l.rdl, &s);
+    b.prealloc = true;
+    virtio_mem_blocks_set_requested(&b, 32 * BS);
+
+    g_assert_cmpuint(virtio_mem_blocks_plug(&b, BASE + 16 * BS, 4), ==,
+                     VIRTIO_MEM_RESP_BUSY);
+    g_assert_cmphex(b.plugged_size, ==, 0);
+    for (int i = 0; i < 64; i++) {
+        g_assert_false(l.populated[i]);
+        g_assert_false(virtio_mem_blocks_is_plugged(&b, i * BS));
+    }
+    g_assert_cmpuint(virtio_mem_blocks_plug(&b, BASE, 4), ==,
+                     VIRTIO_MEM_RESP_ACK);
+    g_assert_true(l.populated[3]);
+
+    ram_discard_manager_unregister_listener(&b.rdb.rdm, &l.rdl);
+    virtio_mem_blocks_destroy(&b);
+    memory_region_finalize(&fram);
+    close(fd);
+}
+
+/*
  * A resizable backend block follows the usable region, so even the
  * reservation beyond it is given back (and is inaccessible to the host).
  */
@@ -544,6 +592,8 @@ int main(int argc, char **argv)
                     test_unplug_discards);
     g_test_add_func("/virtio-mem/blocks/prealloc-populates-on-plug",
                     test_prealloc);
+    g_test_add_func("/virtio-mem/blocks/prealloc-failure-is-busy",
+                    test_prealloc_failure);
     g_test_add_func("/virtio-mem/blocks/resizable-backend-follows-usable",
                     test_resizable_backend);
     return g_test_run();

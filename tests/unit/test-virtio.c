@@ -310,7 +310,7 @@ static void test_indirect(void)
     dev_free(t);
 }
 
-/* ---- Violations ---------------------------------------------------------- */
+/* ---- Violations --------------------------------------------------------- */
 
 typedef struct BadCase {
     const char *name;
@@ -534,7 +534,7 @@ static void test_no_interrupt_flag(void)
     dev_free(t);
 }
 
-/* ---- Features and status -------------------------------------------------- */
+/* ---- Features and status ------------------------------------------------ */
 
 static void test_features(void)
 {
@@ -608,7 +608,7 @@ static void test_queue_registers(void)
     dev_free(t);
 }
 
-/* ---- Random descriptor tables -------------------------------------------- */
+/* ---- Random descriptor tables ------------------------------------------- */
 
 static void test_fuzz(void)
 {

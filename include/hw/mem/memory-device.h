@@ -5,8 +5,9 @@
  *
  * The machine creates the area (current_machine->device_memory, see
  * hw/boards.h) above its RAM when maxmem > ram: on x86 at the first 1 GiB
- * boundary after RAM above 4 GiB, sized maxmem - ram + 1 GiB per slot.  A device embeds a MemoryDeviceState,
- * fills in its ops and calls, from its realize:
+ * boundary after RAM above 4 GiB, sized maxmem - ram + 1 GiB per slot.
+ * A device embeds a MemoryDeviceState, fills in its ops and calls, from
+ * its realize:
  *
  *   memory_device_pre_plug()   check space, choose/validate the address
  *   memory_device_plug()       map the device's region there

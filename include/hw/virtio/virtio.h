@@ -217,8 +217,9 @@ void virtqueue_detach_element(VirtQueue *vq, const VirtQueueElement *elem);
 void virtio_notify(VirtIODevice *vdev, VirtQueue *vq);
 /*
  * Tell the driver that the configuration changed: config_generation is
- * bumped, ISR bits 0 and 1 set (QEMU's ISR value 3) and the interrupt raised -- only once DRIVER_OK is
- * set (before that the driver reads the config anyway).
+ * bumped, ISR bits 0 and 1 set (QEMU's ISR value 3) and the interrupt
+ * raised -- only once DRIVER_OK is set (before that the driver reads the
+ * config anyway).
  */
 void virtio_notify_config(VirtIODevice *vdev);
 /* Number of chains popped and not yet pushed or detached. */
