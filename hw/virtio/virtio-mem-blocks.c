@@ -235,6 +235,14 @@ void virtio_mem_blocks_resize_usable(VirtIOMEMBlocks *b, uint64_t requested,
     if (size == b->usable_region_size) {
         return;
     }
+    if (size < b->usable_region_size) {
+        /*
+         * Nothing is plugged beyond @size (callers guarantee it), but a
+         * misbehaving guest may have written to unplugged blocks there:
+         * give that memory back before the window closes over it.
+         */
+        discard_memory(b, size, b->usable_region_size - size);
+    }
     b->usable_region_size = size;
     set_window(b, size);
 }

@@ -364,6 +364,7 @@ static void test_check_order(void)
 {
     Fixture f;
     uint16_t st;
+    unsigned char vec;
 
     if (!fixture_init(&f)) {
         return;
@@ -392,9 +393,14 @@ static void test_check_order(void)
     g_assert_cmpuint(virtio_mem_blocks_state(&f.b, BASE, 8, &st), ==,
                      VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(st, ==, VIRTIO_MEM_STATE_MIXED);
+    /* A stray guest write to an unplugged block... */
+    host_block(&f, 200)[0] = 0x77;
     /* UNPLUG_ALL shrinks the usable region to fit requested_size (0). */
     g_assert_cmpuint(virtio_mem_blocks_unplug_all(&f.b), ==,
                      VIRTIO_MEM_RESP_ACK);
+    /* ...is given back to the host with the usable region. */
+    g_assert_cmpint(mincore(host_block(&f, 200), 4096, &vec), ==, 0);
+    g_assert_cmpuint(vec & 1, ==, 0);
     g_assert_cmphex(f.b.usable_region_size, ==, 0);
     g_assert_cmphex(f.b.plugged_size, ==, 0);
     g_assert_false(memory_region_is_enabled(&f.window));
