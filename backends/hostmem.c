@@ -303,45 +303,51 @@ static bool host_node_valid(int64_t n, GError **errp)
     return true;
 }
 
+#define HOST_NODES_TEXT_ERROR \
+    "Parameter 'host-nodes' expects a uint64 value or range"
+
+/* An unsigned decimal node number; false for anything else. */
+static bool parse_node_number(const char *text, const char **end,
+                              uint64_t *out)
+{
+    return g_ascii_isdigit(text[0]) &&
+           qemu_strtou64(text, end, 10, out) == 0;
+}
+
 /*
- * Command-line form: "N" or "N-M" (a range, inclusive).  The property's
- * parse kind is "string", so -object hands the text over unchanged; QMP
- * clients send an array (a string is accepted from them too).
+ * Command-line form: "N" or "N-M" (a range, inclusive), as QEMU's
+ * -object reads it.  The property's parse kind is "string", so -object
+ * hands the text over unchanged; a repeated host-nodes= arrives as an
+ * array of such strings (vl-objects.c) and the nodes add up.
  */
 static bool host_nodes_parse_text(const char *text, unsigned long *nodes,
                                   GError **errp)
 {
-    int64_t lo, hi;
+    uint64_t lo, hi;
     const char *end;
 
-    if (qemu_strtoi64(text, &end, 10, &lo) < 0) {
+    if (!parse_node_number(text, &end, &lo)) {
         goto bad;
     }
     hi = lo;
-    if (*end == '-' && qemu_strtoi64(end + 1, &end, 10, &hi) < 0) {
+    if (*end == '-' && !parse_node_number(end + 1, &end, &hi)) {
         goto bad;
     }
-    if (*end) {
+    if (*end || lo > hi) {
         goto bad;
     }
-    if (!host_node_valid(lo, errp) || !host_node_valid(hi, errp)) {
-        return false;
-    }
-    if (lo > hi) {
-        error_setg(errp, "Parameter 'host-nodes' expects a range with "
-                   "lower bound <= upper bound");
+    if (!host_node_valid(MIN(hi, INT64_MAX), errp)) {
         return false;
     }
     bitmap_set(nodes, lo, hi - lo + 1);
     return true;
 
 bad:
-    error_setg(errp, "Parameter 'host-nodes' expects an int64 value or "
-               "range");
+    error_setg(errp, HOST_NODES_TEXT_ERROR);
     return false;
 }
 
-/* QMP form: an array of node numbers. */
+/* QMP form: an array of node numbers (or of command-line strings). */
 static bool host_nodes_parse_array(JsonArray *arr, unsigned long *nodes,
                                    GError **errp)
 {
@@ -349,6 +355,14 @@ static bool host_nodes_parse_array(JsonArray *arr, unsigned long *nodes,
         JsonNode *elem = json_array_get_element(arr, i);
         int64_t n;
 
+        if (JSON_NODE_HOLDS_VALUE(elem) &&
+            json_node_get_value_type(elem) == G_TYPE_STRING) {
+            if (!host_nodes_parse_text(json_node_get_string(elem), nodes,
+                                       errp)) {
+                return false;
+            }
+            continue;
+        }
         if (!object_property_json_to_int(elem, "host-nodes", 64, &n, errp) ||
             !host_node_valid(n, errp)) {
             return false;

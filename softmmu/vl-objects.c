@@ -30,13 +30,20 @@
 #include "sysemu/sysemu.h"
 #include "vl-objects.h"
 
-static G_NORETURN void objects_fail(const char *loc, const char *msg)
+/*
+ * Print @err (prefixed with @loc unless NULL), clean up and exit 1.
+ * Takes ownership of both, and frees them first: nothing the sanitizer
+ * could call a leak is left when exit() runs.
+ */
+static G_NORETURN void objects_fail(char *loc, GError *err)
 {
     if (loc) {
-        error_report("%s: %s", loc, msg);
+        error_report("%s: %s", loc, err->message);
     } else {
-        error_report("%s", msg);
+        error_report("%s", err->message);
     }
+    g_free(loc);
+    g_error_free(err);
     qemu_cleanup();
     exit(1);
 }
@@ -102,15 +109,15 @@ static gint compare_props(gconstpointer a, gconstpointer b)
 }
 
 /* Writable class properties, sorted, QEMU's layout. */
-static void print_type_help(const char *type, const char *loc)
+static bool print_type_help(const char *type, GError **errp)
 {
     ObjectClass *oc = object_class_by_name(type);
     g_autoptr(GPtrArray) props = NULL;
 
     if (!oc || !object_class_dynamic_cast(oc, TYPE_USER_CREATABLE)) {
-        g_autofree char *msg = g_strdup_printf(
-            "Parameter 'qom-type' does not accept value '%s'", type);
-        objects_fail(loc, msg);
+        error_setg(errp, "Parameter 'qom-type' does not accept value '%s'",
+                   type);
+        return false;
     }
     props = object_class_property_list(oc);
     g_ptr_array_sort(props, compare_props);
@@ -129,9 +136,11 @@ static void print_type_help(const char *type, const char *loc)
             printf("  %s\n", head);
         }
     }
+    return true;
 }
 
-static void handle_help(const QemuOpts *opts, const char *loc)
+/* "-object help" or "-object TYPE,help". */
+static bool print_help(const QemuOpts *opts, GError **errp)
 {
     const char *type = qemu_opt_get(opts, "qom-type");
 
@@ -139,55 +148,87 @@ static void handle_help(const QemuOpts *opts, const char *loc)
         printf("List of user creatable objects:\n");
         object_class_foreach(print_type_name, TYPE_USER_CREATABLE, false,
                              NULL);
-    } else {
-        print_type_help(type, loc);
+        return true;
     }
-    objects_exit_ok();
+    return print_type_help(type, errp);
 }
 
 /* ---- creation ------------------------------------------------------- */
 
-static void check_duplicate_ids(void)
+/* The first -object that repeats an earlier id, or NULL. */
+static QemuOpts *find_duplicate_id(void)
 {
-    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    QemuOpts *dup = NULL;
 
-    for (guint i = 0; i < sysemu_config.objects->len; i++) {
+    for (guint i = 0; !dup && i < sysemu_config.objects->len; i++) {
         QemuOpts *opts = g_ptr_array_index(sysemu_config.objects, i);
         const char *id = qemu_opt_get(opts, "id");
 
-        if (!id) {
-            continue;
-        }
-        if (!g_hash_table_add(seen, (gpointer)id)) {
-            g_autofree char *loc = option_text(opts);
-            g_autofree char *msg =
-                g_strdup_printf("Duplicate ID '%s' for object", id);
-            objects_fail(loc, msg);
+        if (id && !g_hash_table_add(seen, (gpointer)id)) {
+            dup = opts;
         }
     }
+    g_hash_table_unref(seen);
+    return dup;
 }
 
-static void create_one(QemuOpts *opts)
+/*
+ * Options that QEMU reads as lists: repeating them adds values instead of
+ * replacing the earlier one ("host-nodes=0,host-nodes=2" means nodes 0
+ * and 2; any other repeated option: the last value wins).  The property
+ * receives a JSON array of the strings.
+ */
+static bool is_list_option(const char *name)
+{
+    return !strcmp(name, "host-nodes");
+}
+
+static void add_list_value(JsonObject *props, const char *name,
+                           const char *value)
+{
+    if (!json_object_has_member(props, name)) {
+        json_object_set_array_member(props, name, json_array_new());
+    }
+    json_array_add_string_element(json_object_get_array_member(props, name),
+                                  value);
+}
+
+/*
+ * Create one -object.  On failure return false with @errp set and
+ * *@loc set to the option text to print before the message, or NULL.
+ */
+static bool create_one(QemuOpts *opts, char **loc, GError **errp)
 {
     g_autoptr(JsonObject) props = json_object_new();
-    g_autoptr(GError) err = NULL;
     const char *type = qemu_opt_get(opts, "qom-type");
-    g_autofree char *loc = option_text(opts);
 
+    *loc = NULL;
     if (!type) {
-        objects_fail(loc, "Parameter 'qom-type' is missing");
+        error_setg(errp, "Parameter 'qom-type' is missing");
+        *loc = option_text(opts);
+        return false;
     }
     for (guint i = 0; i < opts->opts->len; i++) {
         const QemuOpt *o = g_ptr_array_index(opts->opts, i);
 
-        if (strcmp(o->name, "qom-type") && strcmp(o->name, "id")) {
+        if (!strcmp(o->name, "qom-type") || !strcmp(o->name, "id")) {
+            continue;
+        }
+        if (is_list_option(o->name)) {
+            add_list_value(props, o->name, o->value);
+        } else {
             json_object_set_string_member(props, o->name, o->value);
         }
     }
     if (!user_creatable_add_keyval(type, qemu_opt_get(opts, "id"), props,
-                                   &err)) {
-        objects_fail(is_syntax_error(err) ? loc : NULL, err->message);
+                                   errp)) {
+        if (is_syntax_error(*errp)) {
+            *loc = option_text(opts);
+        }
+        return false;
     }
+    return true;
 }
 
 static void register_all(void)
@@ -201,6 +242,9 @@ static void register_all(void)
 void qemu_create_user_objects(void)
 {
     GPtrArray *objects = sysemu_config.objects;
+    GError *err = NULL;
+    QemuOpts *dup;
+    char *loc;
 
     register_all();
     for (guint i = 0; i < objects->len; i++) {
@@ -208,13 +252,22 @@ void qemu_create_user_objects(void)
 
         if (qemu_opts_has_help(opts) ||
             !g_strcmp0(qemu_opt_get(opts, "qom-type"), "help")) {
-            g_autofree char *loc = option_text(opts);
-            handle_help(opts, loc);
+            if (!print_help(opts, &err)) {
+                objects_fail(option_text(opts), err);
+            }
+            objects_exit_ok();
         }
     }
-    check_duplicate_ids();
+    dup = find_duplicate_id();
+    if (dup) {
+        error_setg(&err, "Duplicate ID '%s' for object",
+                   qemu_opt_get(dup, "id"));
+        objects_fail(option_text(dup), err);
+    }
     for (guint i = 0; i < objects->len; i++) {
-        create_one(g_ptr_array_index(objects, i));
+        if (!create_one(g_ptr_array_index(objects, i), &loc, &err)) {
+            objects_fail(loc, err);
+        }
     }
 }
 
