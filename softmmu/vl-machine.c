@@ -15,6 +15,7 @@
 #include "sysemu/sysemu.h"
 #include "hw/boards.h"
 #include "hw/qdev-core.h"
+#include "hw/virtio/virtio-mem-pci.h"
 
 static G_NORETURN void machine_fail(const char *loc, GError *err)
 {
@@ -144,6 +145,7 @@ void qemu_machine_init(void)
     GError *err = NULL;
 
     machine_register_types();
+    virtio_mem_pci_register_types();
     machine_register_qmp_commands();
     qdev_register_qmp_commands();
     device_help_and_exit();
