@@ -729,10 +729,12 @@ static void test_device_reset_keeps_blocks(void)
 static void test_system_reset(void)
 {
     VMemCtx *c = vmem_ctx_ram("4G", "requested-size=64M");
+    uint64_t touched, after;
 
     g_assert_cmpint(qvirtio_mem_plug(c->vmem, blk(c, 0), 32), ==,
                     VIRTIO_MEM_RESP_ACK);
     qtest_memset(c->qts, blk(c, 0), PATTERN_A, 32 * BS);
+    touched = vmem_rss_kib(c->qts);
     vmem_set_requested(c, 1 * GiB);
     vmem_set_requested(c, 64 * MiB);
     g_assert_cmphex(qvirtio_mem_usable_region_size(c->vmem), ==,
@@ -742,6 +744,11 @@ static void test_system_reset(void)
     /* The reset runs from the main loop and ends with a RESET event. */
     qtest_qmp_eventwait(c->qts, "RESET");
     g_assert_cmphex(vmem_qom_get_u64(c, "size"), ==, 0);
+    /* The 64 MiB written were discarded: host RSS fell by most of it. */
+    after = vmem_rss_kib(c->qts);
+    g_test_message("rss touched %" PRIu64 " KiB, after reset %" PRIu64
+                   " KiB", touched, after);
+    g_assert_cmpuint(after + 48 * MiB / KiB, <, touched);
 
     /* PCI state is gone too: a fresh driver probes the device again. */
     qvirtio_mem_free(c->vmem);
