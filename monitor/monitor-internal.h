@@ -14,4 +14,21 @@ char *qmp_node_to_line(JsonNode *node);
 /* {"qemu": {"micro", "minor", "major"}, "package"}; caller unrefs. */
 JsonObject *qmp_version_object(void);
 
+/*
+ * Test seam for tests/fuzz/fuzz-qmp-dispatch.c: a monitor without a
+ * chardev.  Bytes given to monitor_feed_detached() take the same path as
+ * a client's input (splitter, JSON parser, dispatcher, serializer); each
+ * response line (no newline) is passed to @out, synchronously, instead of
+ * being written.  A detached monitor is in no monitor list, so it gets
+ * no events and monitor_cleanup() does not see it; it starts
+ * unnegotiated, like a freshly connected client.
+ */
+typedef struct Monitor Monitor;
+typedef void QmpLineFunc(void *opaque, const char *line);
+
+/* A new detached monitor; free with monitor_free_detached(). */
+Monitor *monitor_new_detached(QmpLineFunc *out, void *opaque);
+void monitor_feed_detached(Monitor *mon, const uint8_t *buf, size_t len);
+void monitor_free_detached(Monitor *mon);
+
 #endif /* MONITOR_INTERNAL_H */

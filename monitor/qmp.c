@@ -15,11 +15,13 @@
 #include "monitor-internal.h"
 #include "monitor/json-splitter.h"
 
-typedef struct Monitor {
-    Chardev *chr;
+struct Monitor {
+    Chardev *chr;       /* NULL for a detached monitor (test seam) */
+    QmpLineFunc *out;   /* detached: where response lines go */
+    void *out_opaque;
     JsonSplitter splitter;
     bool negotiated;    /* qmp_capabilities done on this connection */
-} Monitor;
+};
 
 /* All monitors; main loop thread only. */
 static GPtrArray *monitors;
@@ -138,8 +140,13 @@ char *qmp_node_to_line(JsonNode *node)
 
 static void monitor_write_line(Monitor *mon, const char *line)
 {
-    g_autofree char *out = g_strconcat(line, "\n", NULL);
+    g_autofree char *out = NULL;
 
+    if (!mon->chr) {
+        mon->out(mon->out_opaque, line);
+        return;
+    }
+    out = g_strconcat(line, "\n", NULL);
     qemu_chr_write_all(mon->chr, (const uint8_t *)out, strlen(out));
 }
 
@@ -193,6 +200,10 @@ static void monitor_splitter_emit(void *opaque, const char *text,
 {
     Monitor *mon = opaque;
 
+    if (!qemu_chr_is_connected(mon->chr)) {
+        /* The peer left while we were answering: run nothing more of it. */
+        return;
+    }
     if (err) {
         monitor_send_error(mon, err);
     } else {
@@ -235,6 +246,32 @@ void monitor_init_qmp(Chardev *chr)
     g_ptr_array_add(monitors, mon);
     qemu_chr_set_handlers(chr, monitor_can_read, monitor_read,
                           monitor_event, mon);
+}
+
+Monitor *monitor_new_detached(QmpLineFunc *out, void *opaque)
+{
+    Monitor *mon = g_new0(Monitor, 1);
+
+    g_assert(out);
+    mon->out = out;
+    mon->out_opaque = opaque;
+    json_splitter_init(&mon->splitter, monitor_splitter_emit, mon, 0);
+    return mon;
+}
+
+void monitor_feed_detached(Monitor *mon, const uint8_t *buf, size_t len)
+{
+    g_assert(!mon->chr);
+    json_splitter_feed(&mon->splitter, (const char *)buf, len);
+}
+
+void monitor_free_detached(Monitor *mon)
+{
+    if (mon) {
+        g_assert(!mon->chr);
+        json_splitter_destroy(&mon->splitter);
+        g_free(mon);
+    }
 }
 
 void monitor_broadcast_line(const char *line)

@@ -17,6 +17,18 @@
 /* ---- integers --------------------------------------------------------- */
 
 /*
+ * Skip leading blanks as strtoull() does in the C locale: isspace(), which
+ * unlike g_ascii_isspace() includes '\v' (QEMU 7.2 accepts "-m '\v512'").
+ */
+static const char *skip_blanks(const char *p)
+{
+    while (g_ascii_isspace(*p) || *p == '\v') {
+        p++;
+    }
+    return p;
+}
+
+/*
  * Split @nptr into a sign and a magnitude parsed by strtoull().  Returns 0,
  * -EINVAL (no digits; *@ep is @nptr) or -ERANGE (magnitude above
  * UINT64_MAX; *@mag is UINT64_MAX).  *@ep is the end of the digits.
@@ -36,9 +48,7 @@ static int parse_magnitude(const char *nptr, int base, const char **ep,
     if (!nptr) {
         return -EINVAL;
     }
-    while (g_ascii_isspace(*p)) {
-        p++;
-    }
+    p = skip_blanks(p);
     if (*p == '+' || *p == '-') {
         *neg = *p == '-';
         p++;
@@ -307,9 +317,7 @@ static int do_strtosz(const char *nptr, const char **end,
     if (!nptr) {
         return finish(nptr, end, nptr, -EINVAL);
     }
-    while (g_ascii_isspace(*p)) {
-        p++;
-    }
+    p = skip_blanks(p);
     if (*p == '+') {
         p++;
     }

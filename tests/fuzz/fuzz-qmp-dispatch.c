@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Fuzz target for the QMP server's input path: the bytes a client sends
+ * go through the monitor's splitter, json-glib, the envelope and argument
+ * checks of qmp_dispatch(), a command, and the response serializer.  The
+ * monitor is a detached one (monitor/monitor-internal.h test seam), so no
+ * socket or main loop is involved; each input is a fresh session that
+ * starts unnegotiated.
+ *
+ * Commands: the monitor's own (qmp_capabilities, query-version,
+ * query-commands) plus three registered here: x-fuzz-args declares one
+ * argument of every QmpArgType and echoes what it got, x-fuzz-echo takes
+ * anything (QMP_CMD_NO_ARG_CHECK) and echoes it, x-fuzz-fail fails with
+ * DeviceNotFound naming its first argument.  The echoes send arbitrary
+ * client JSON through the serializer.
+ *
+ * Checked on every input:
+ *  - one response line per text or error the splitter framed (counted by
+ *    a second, independent splitter over the same bytes);
+ *  - every line is valid UTF-8 and JSON that json-glib parses and that,
+ *    serialized, parsed and serialized again, stays the same, and is an object with exactly one of "return" and
+ *    "error" plus at most an "id"; an error has string "class" and
+ *    "desc" members and a known class;
+ *  - ASan/UBSan/LSan find nothing (json-glib's nodes are refcounted, so a
+ *    leak or double unref here is a real bug).
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "monitor/json-splitter.h"
+#include "monitor-internal.h"
+#include "fuzz.h"
+
+static const QmpArgSpec fuzz_args_spec[] = {
+    { "s", QMP_ARG_STRING },
+    { "i", QMP_ARG_INT, .optional = true },
+    { "n", QMP_ARG_NUMBER, .optional = true },
+    { "b", QMP_ARG_BOOL, .optional = true },
+    { "o", QMP_ARG_OBJECT, .optional = true },
+    { "a", QMP_ARG_ARRAY, .optional = true },
+    { "x", QMP_ARG_ANY, .optional = true },
+    { NULL }
+};
+
+static bool fuzz_echo(JsonObject *args, JsonNode **ret, GError **errp)
+{
+    JsonNode *copy = json_node_new(JSON_NODE_OBJECT);
+
+    json_node_set_object(copy, args);
+    *ret = copy;
+    return true;
+}
+
+static bool fuzz_fail(JsonObject *args, JsonNode **ret, GError **errp)
+{
+    g_autoptr(GList) members = json_object_get_members(args);
+
+    error_set(errp, QEMU_ERROR_DEVICE_NOT_FOUND, "Device '%s' not found",
+              members ? (const char *)members->data : "");
+    return false;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    qmp_register_builtin_commands();
+    qmp_register_command("x-fuzz-args", fuzz_echo, fuzz_args_spec, 0);
+    qmp_register_command("x-fuzz-echo", fuzz_echo, NULL,
+                         QMP_CMD_NO_ARG_CHECK);
+    qmp_register_command("x-fuzz-fail", fuzz_fail, NULL,
+                         QMP_CMD_NO_ARG_CHECK);
+    return 0;
+}
+
+static void check_error_member(JsonObject *resp)
+{
+    static const char *const classes[] = {
+        "GenericError", "CommandNotFound", "DeviceNotFound", NULL
+    };
+    JsonNode *node = json_object_get_member(resp, "error");
+    JsonObject *error;
+    JsonNode *cls, *desc;
+
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(node));
+    error = json_node_get_object(node);
+    g_assert_cmpuint(json_object_get_size(error), ==, 2);
+    cls = json_object_get_member(error, "class");
+    desc = json_object_get_member(error, "desc");
+    g_assert_nonnull(cls);
+    g_assert_nonnull(desc);
+    g_assert_cmpint(json_node_get_value_type(cls), ==, G_TYPE_STRING);
+    g_assert_cmpint(json_node_get_value_type(desc), ==, G_TYPE_STRING);
+    g_assert_true(g_strv_contains(classes, json_node_get_string(cls)));
+}
+
+/*
+ * Serializing what json-glib read from @line gives @line back.  (Only
+ * after one round: "-0" is valid JSON for -0.0 but reads back as 0.)
+ */
+static void check_fixed_point(const char *line)
+{
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *again = NULL;
+
+    json_parser_load_from_data(parser, line, -1, &err);
+    g_assert_no_error(err);
+    again = qmp_node_to_line(json_parser_get_root(parser));
+    g_assert_cmpstr(again, ==, line);
+}
+
+/* One response line: valid JSON of the response shape, a fixed point. */
+static void check_line(void *opaque, const char *line)
+{
+    unsigned *lines = opaque;
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *again = NULL;
+    JsonObject *resp;
+    JsonNode *root;
+    bool has_return, has_error;
+
+    (*lines)++;
+    g_assert_null(strchr(line, '\n'));
+    g_assert_true(g_utf8_validate(line, -1, NULL));
+    json_parser_load_from_data(parser, line, -1, &err);
+    g_assert_no_error(err);
+    root = json_parser_get_root(parser);
+    again = qmp_node_to_line(root);
+    check_fixed_point(again);
+
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(root));
+    resp = json_node_get_object(root);
+    has_return = json_object_has_member(resp, "return");
+    has_error = json_object_has_member(resp, "error");
+    g_assert_cmpint(has_return + has_error, ==, 1);
+    g_assert_cmpuint(json_object_get_size(resp), ==,
+                     1 + json_object_has_member(resp, "id"));
+    if (has_error) {
+        check_error_member(resp);
+    }
+}
+
+static void count_text(void *opaque, const char *text, size_t len,
+                       const GError *err)
+{
+    (*(unsigned *)opaque)++;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    Monitor *mon;
+    JsonSplitter js;
+    unsigned lines = 0, texts = 0;
+
+    if (size > 64 * KiB) {
+        return 0;
+    }
+    mon = monitor_new_detached(check_line, &lines);
+    monitor_feed_detached(mon, data, size);
+    monitor_feed_detached(mon, (const uint8_t *)"\n", 1);
+    monitor_free_detached(mon);
+
+    json_splitter_init(&js, count_text, &texts, 0);
+    json_splitter_feed(&js, (const char *)data, size);
+    json_splitter_feed(&js, "\n", 1);
+    json_splitter_destroy(&js);
+    g_assert_cmpuint(lines, ==, texts);
+    return 0;
+}
