@@ -10,6 +10,7 @@
 #include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "qemu/option.h"
+#include "sysemu/hostmem.h"
 #include "sysemu/qtest.h"
 #include "sysemu/sysemu.h"
 #include "hw/boards.h"
@@ -73,7 +74,10 @@ static void device_help_and_exit(void)
             if (!qdev_device_help(driver, &err)) {
                 g_autofree char *loc = device_loc(opts);
 
-                machine_fail(loc, err);
+                /* QEMU 7.2 says so and still exits with status 0 */
+                error_report("%s: Device '%s' not found", loc,
+                             driver ? driver : "");
+                g_error_free(err);
             }
             exit(0);
         }
@@ -97,21 +101,42 @@ static void create_devices(void)
 }
 
 /*
- * -machine memory-backend=ID.
- * TODO(backends): resolve /objects/ID as a memory backend once
- * include/sysemu/hostmem.h is on main, refuse a busy one, mark it
- * mapped, and pass host_memory_backend_get_memory() to
- * machine_set_ram_region().
+ * -machine memory-backend=ID: guest RAM is the backend's region.  Without
+ * -m the machine takes the backend's size, as QEMU does.
  */
 static void use_memory_backend(MachineState *ms)
 {
-    if (ms->ram_memdev_id) {
-        GError *err = NULL;
+    Object *obj;
+    HostMemoryBackend *backend;
+    GError *err = NULL;
 
-        error_setg(&err, "memory-backend=%s: memory backends are not "
-                   "available in this build", ms->ram_memdev_id);
+    if (!ms->ram_memdev_id) {
+        return;
+    }
+    obj = object_resolve_path_component(object_get_objects_root(),
+                                        ms->ram_memdev_id);
+    if (!obj || !object_dynamic_cast(obj, TYPE_MEMORY_BACKEND)) {
+        /* QEMU 7.2 prints this one without the program name */
+        fprintf(stderr, "Memory backend '%s' not found\n",
+                ms->ram_memdev_id);
+        qemu_cleanup();
+        exit(1);
+    }
+    backend = MEMORY_BACKEND(obj);
+    if (host_memory_backend_is_mapped(backend)) {
+        error_setg(&err, "can't use already busy memdev: %s",
+                   ms->ram_memdev_id);
         machine_fail(NULL, err);
     }
+    if (!sysemu_config.ram_size_given) {
+        ms->ram_size = ms->maxram_size =
+            memory_region_size(host_memory_backend_get_memory(backend));
+    }
+    if (!machine_set_ram_region(ms, host_memory_backend_get_memory(backend),
+                                &err)) {
+        machine_fail(NULL, err);
+    }
+    host_memory_backend_set_mapped(backend, true);
 }
 
 void qemu_machine_init(void)

@@ -406,6 +406,7 @@ static void configure_memory(VlParse *vp)
         sysemu_config.ram_size = sysemu_config.maxram_size = size;
         return;
     }
+    sysemu_config.ram_size_given = true;
     str = qemu_opt_get(opts, "size");
     if (str && qemu_strtosz_MiB(str, NULL, &size) < 0) {
         qemu_opt_size_error("size", &err);

@@ -15,6 +15,7 @@
 #include "sysemu/sysemu.h"
 #include "hw/boards.h"
 #include "hw/i386/pc.h"
+#include "hw/misc/edu.h"
 
 MachineState *current_machine;
 static MachinePluggedMemoryFn *plugged_memory_fn;
@@ -214,5 +215,6 @@ void machine_register_types(void)
         type_register_static_array(machine_types,
                                    G_N_ELEMENTS(machine_types));
         pc_q35_register_types();
+        edu_register_types();
     }
 }

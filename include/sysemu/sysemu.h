@@ -22,6 +22,7 @@ typedef struct SysemuConfig {
     uint64_t ram_size;          /* bytes, aligned to 8 KiB like QEMU */
     uint64_t maxram_size;       /* == ram_size unless maxmem= was given */
     uint64_t ram_slots;         /* 0 unless slots= was given */
+    bool ram_size_given;        /* -m was on the command line */
 
     /* -object / -device option sets in command-line order (QemuOpts *);
      * "qom-type" resp. "driver" is the implied first key. */
