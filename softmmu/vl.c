@@ -24,6 +24,7 @@
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
 #include "vl-objects.h"
+#include "hw/vfio/vfio-container.h"
 
 SysemuConfig sysemu_config;
 
@@ -606,6 +607,7 @@ void qemu_init(int argc, char **argv)
 void qemu_cleanup(void)
 {
     qtest_server_cleanup();
+    vfio_containers_detach_all();
     qemu_cleanup_user_objects();
     monitor_cleanup();
     qemu_chr_cleanup();

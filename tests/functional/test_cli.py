@@ -105,7 +105,6 @@ def test_machine_help():
     ["-m", "size=2048"],
     ["-m", "1G", "-machine", "q35,accel=qtest"],
     ["-accel", "qtest", "-nographic", "-name", "a,,b"],
-    # virtio-mem needs a PCI bus and device memory (maxmem), as in QEMU.
     ["-machine", "q35", "-m", "1G,maxmem=9G",
      "-object", "memory-backend-ram,id=mem0,size=8G,reserve=off",
      "-device", "virtio-mem-pci,id=vm0,memdev=mem0,requested-size=1G"],
