@@ -6,18 +6,22 @@
  *
  * Tuned for control traffic: a handful of chardevs, messages of a few
  * bytes to a few MiB.  Reads go through a 64 KiB stack buffer bounded by
- * the frontend's can_read(); writes are synchronous (a reply is on the
- * wire before the next request is read), waiting with poll() when the
- * peer's socket buffer is full.
+ * the frontend's can_read().  Writes go straight to the socket when it
+ * takes them; what it does not take is queued (up to 64 MiB per peer) and
+ * sent from a G_IO_OUT watch, so a client that stops reading never blocks
+ * the main loop.  Order is kept: nothing bypasses a non-empty queue.
  */
 #include "qemu/osdep.h"
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <glib-unix.h>
 #include "qapi/error.h"
 #include "chardev-internal.h"
 
 #define CHR_READ_BUF 65536
+#define CHR_OUTBUF_MAX (64 * MiB)       /* queued output per peer */
+#define CHR_FLUSH_TIMEOUT_MS 1000       /* per chunk, at close */
 
 /* Registered chardevs by id; main loop thread only. */
 static GHashTable *chardevs;
@@ -39,6 +43,15 @@ static void chr_unwatch_input(Chardev *chr)
         g_source_remove(chr->in_watch);
         chr->in_watch = 0;
     }
+}
+
+static void chr_unwatch_output(Chardev *chr)
+{
+    if (chr->out_watch) {
+        g_source_remove(chr->out_watch);
+        chr->out_watch = 0;
+    }
+    g_byte_array_set_size(chr->outbuf, 0);
 }
 
 static void chr_send_event(Chardev *chr, QEMUChrEvent event)
@@ -63,6 +76,7 @@ void chr_detach_peer(Chardev *chr)
         return;
     }
     chr_unwatch_input(chr);
+    chr_unwatch_output(chr);
     chr->connected = false;
     if (!chr->is_stdio) {
         close(chr->in_fd);
@@ -104,42 +118,102 @@ static gboolean chr_readable(gint fd, GIOCondition cond, gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
-static bool chr_wait_writable(int fd)
+/*
+ * Write as much of @buf as the peer takes without blocking.
+ * Returns: bytes written (possibly 0), or -errno on a dead peer.
+ */
+static ssize_t chr_try_write(Chardev *chr, const uint8_t *buf, size_t len)
 {
-    struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-    return poll(&pfd, 1, -1) >= 0 || errno == EINTR;
-}
-
-int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len)
-{
-    int done = 0;
+    size_t done = 0;
 
     while (done < len) {
         ssize_t n;
 
-        if (!chr->connected) {
-            return -ENOTCONN;
+        if (chr->is_stdio) {
+            n = write(chr->out_fd, buf + done, len - done);
+        } else {
+            /* A vanished peer must be an EPIPE, not a SIGPIPE. */
+            n = send(chr->out_fd, buf + done, len - done,
+                     MSG_NOSIGNAL | MSG_DONTWAIT);
         }
-        n = write(chr->out_fd, buf + done, len - done);
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n < 0 && errno == EAGAIN) {
-            if (!chr_wait_writable(chr->out_fd)) {
-                return -errno;
-            }
-            continue;
+            break;
         }
         if (n <= 0) {
-            int ret = n < 0 ? -errno : -EIO;
-
-            chr_detach_peer(chr);
-            return ret;
+            return n < 0 ? -errno : -EIO;
         }
         done += n;
     }
+    return done;
+}
+
+static gboolean chr_writable(gint fd, GIOCondition cond, gpointer opaque)
+{
+    Chardev *chr = opaque;
+    ssize_t n = chr_try_write(chr, chr->outbuf->data, chr->outbuf->len);
+
+    if (n < 0) {
+        chr->out_watch = 0;
+        chr_detach_peer(chr);
+        return G_SOURCE_REMOVE;
+    }
+    g_byte_array_remove_range(chr->outbuf, 0, n);
+    if (chr->outbuf->len == 0) {
+        chr->out_watch = 0;
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len)
+{
+    ssize_t done = 0;
+
+    if (!chr->connected) {
+        return -ENOTCONN;
+    }
+    if (chr->outbuf->len == 0) {
+        done = chr_try_write(chr, buf, len);
+        if (done < 0) {
+            chr_detach_peer(chr);
+            return done;
+        }
+    }
+    if (done == len) {
+        return len;
+    }
+    if (chr->outbuf->len + (len - done) > CHR_OUTBUF_MAX) {
+        /* The peer stopped reading long ago: drop it, not our memory. */
+        chr_detach_peer(chr);
+        return -ENOBUFS;
+    }
+    g_byte_array_append(chr->outbuf, buf + done, len - done);
+    if (!chr->out_watch) {
+        chr->out_watch = g_unix_fd_add(chr->out_fd, G_IO_OUT,
+                                       chr_writable, chr);
+    }
     return len;
+}
+
+/* Before closing: give queued output a bounded chance to leave. */
+static void chr_flush(Chardev *chr)
+{
+    while (chr->connected && chr->outbuf->len) {
+        struct pollfd pfd = { .fd = chr->out_fd, .events = POLLOUT };
+        ssize_t n;
+
+        if (poll(&pfd, 1, CHR_FLUSH_TIMEOUT_MS) <= 0) {
+            return;
+        }
+        n = chr_try_write(chr, chr->outbuf->data, chr->outbuf->len);
+        if (n <= 0) {
+            return;
+        }
+        g_byte_array_remove_range(chr->outbuf, 0, n);
+    }
 }
 
 void qemu_chr_set_handlers(Chardev *chr, IOCanReadHandler can_read,
@@ -186,9 +260,13 @@ static bool chr_stdio_open(Chardev *chr, GError **errp)
     }
     stdio_in_use = true;
     chr->is_stdio = true;
-    /* Non-blocking input only; output stays blocking for the terminal. */
-    fcntl(STDIN_FILENO, F_SETFL,
-          fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+    /*
+     * Non-blocking input only; output stays blocking for the terminal.
+     * The flag is shared with whoever else has the file open (the shell),
+     * so qemu_chr_delete() puts the old flags back.
+     */
+    chr->stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
+    fcntl(STDIN_FILENO, F_SETFL, chr->stdin_flags | O_NONBLOCK);
     chr_attach_peer(chr, STDIN_FILENO, STDOUT_FILENO);
     return true;
 }
@@ -216,12 +294,14 @@ Chardev *qemu_chr_new(const ChardevOptions *opts, GError **errp)
     chr = g_new0(Chardev, 1);
     chr->id = g_strdup(opts->id);
     chr->in_fd = chr->out_fd = chr->listen_fd = -1;
+    chr->outbuf = g_byte_array_new();
     if (!strcmp(opts->backend, "stdio")) {
         ok = chr_stdio_open(chr, errp);
     } else {
         ok = chr_socket_open(chr, opts, errp);
     }
     if (!ok) {
+        g_byte_array_unref(chr->outbuf);
         g_free(chr->id);
         g_free(chr->path);
         g_free(chr);
@@ -238,11 +318,15 @@ void qemu_chr_delete(Chardev *chr)
 {
     /* Silence the frontend: it is going away with us. */
     chr->event = NULL;
+    chr_flush(chr);
     chr_detach_peer(chr);
     if (!chr->is_stdio) {
         chr_socket_close(chr);
+    } else if (chr->stdin_flags >= 0) {
+        fcntl(STDIN_FILENO, F_SETFL, chr->stdin_flags);
     }
     g_hash_table_remove(chardevs, chr->id);
+    g_byte_array_unref(chr->outbuf);
     g_free(chr->id);
     g_free(chr->path);
     g_free(chr);

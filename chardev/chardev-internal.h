@@ -11,6 +11,8 @@ struct Chardev {
     int in_fd;
     int out_fd;
     guint in_watch;             /* g_unix_fd_add source on in_fd, or 0 */
+    guint out_watch;            /* G_IO_OUT source while outbuf is full */
+    GByteArray *outbuf;         /* output the peer has not taken yet */
     bool connected;
 
     IOCanReadHandler can_read;
@@ -26,6 +28,7 @@ struct Chardev {
     unsigned reconnect;         /* seconds, client only */
     guint reconnect_timer;
     bool is_stdio;
+    int stdin_flags;            /* stdio: F_GETFL of stdin before us */
 };
 
 /* Make @in_fd/@out_fd the connected peer and tell the frontend. */

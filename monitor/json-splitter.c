@@ -79,24 +79,44 @@ static void splitter_append(JsonSplitter *js, char c)
     g_string_append_c(js->buf, c);
 }
 
+/*
+ * A byte inside a string.  Single-quoted strings are rewritten to the
+ * standard double-quoted form on the fly ('it\'s "x"' -> "it's \"x\""),
+ * so the JSON parser only ever sees standard JSON.
+ */
 static void splitter_string_byte(JsonSplitter *js, char c)
 {
-    splitter_append(js, c);
+    bool single = js->quote == '\'';
+
     if (js->escape) {
         js->escape = false;
-    } else if (c == '\\') {
-        js->escape = true;
-    } else if (c == '"') {
+        if (!(single && c == '\'')) {
+            splitter_append(js, '\\');
+        }
+        splitter_append(js, c);
+        return;
+    }
+    if (c == '\\') {
+        js->escape = true;      /* appended with the next byte */
+        return;
+    }
+    if (c == js->quote) {
+        splitter_append(js, '"');
         js->in_string = false;
         if (js->depth == 0) {
             splitter_complete(js);
         }
+        return;
     }
+    if (single && c == '"') {
+        splitter_append(js, '\\');
+    }
+    splitter_append(js, c);
 }
 
 static bool is_delimiter(char c)
 {
-    return g_ascii_isspace(c) || strchr("{}[]\",:", c);
+    return g_ascii_isspace(c) || strchr("{}[]\"',:", c);
 }
 
 static void splitter_open(JsonSplitter *js, char c)
@@ -139,8 +159,10 @@ static void splitter_byte(JsonSplitter *js, char c)
     }
     switch (c) {
     case '"':
+    case '\'':
         js->in_string = true;
-        splitter_append(js, c);
+        js->quote = c;
+        splitter_append(js, '"');
         break;
     case '{':
     case '[':

@@ -178,10 +178,11 @@ JsonNode *qmp_error_response(const GError *err, JsonNode *id)
     }
     json_object_set_string_member(error, "class", cls);
     json_object_set_string_member(error, "desc", err->message);
-    json_object_set_object_member(resp, "error", error);
+    /* QEMU's member order: "id" first in errors, last in returns. */
     if (id) {
         json_object_set_member(resp, "id", json_node_copy(id));
     }
+    json_object_set_object_member(resp, "error", error);
     return qmp_node_take_object(resp);
 }
 

@@ -56,10 +56,7 @@ void vm_stop(void)
 void vm_start(void)
 {
     if (runstate_is_running()) {
-        /* QEMU reports a no-op resume as a STOP/RESUME pair. */
-        qmp_event_send("STOP", NULL);
-        qmp_event_send("RESUME", NULL);
-        return;
+        return;     /* QEMU 7.2 sends no event for a no-op cont */
     }
     current_state = RUN_STATE_RUNNING;
     qmp_event_send("RESUME", NULL);

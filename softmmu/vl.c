@@ -13,14 +13,17 @@
  * sysemu_config.objects / .devices.
  */
 #include "qemu/osdep.h"
+#include <signal.h>
 #include "qapi/error.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/option.h"
 #include "chardev/char.h"
 #include "monitor/qmp.h"
+#include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
+#include "vl-objects.h"
 
 SysemuConfig sysemu_config;
 
@@ -98,7 +101,7 @@ static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
 
 static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
 {
-    g_autofree char *msg = NULL;
+    char *msg;
     va_list ap;
 
     va_start(ap, fmt);
@@ -109,6 +112,7 @@ static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
     } else {
         error_report("%s", msg);
     }
+    g_free(msg);        /* exit() runs no cleanup attributes */
     qemu_cleanup();     /* remove socket files created so far */
     exit(1);
 }
@@ -402,6 +406,7 @@ static void configure_memory(VlParse *vp)
         sysemu_config.ram_size = sysemu_config.maxram_size = size;
         return;
     }
+    sysemu_config.ram_size_given = true;
     str = qemu_opt_get(opts, "size");
     if (str && qemu_strtosz_MiB(str, NULL, &size) < 0) {
         qemu_opt_size_error("size", &err);
@@ -449,10 +454,16 @@ static bool get_bool_or_die(const OptUse *use, const char *key, bool def)
 static Chardev *chardev_from_opts(const OptUse *use, const char *id,
                                   const char *backend, const char *path)
 {
-    static const char *const keys[] = {
-        "backend", "endpoint", "id", "path", "server", "wait", "reconnect",
-        "signal", NULL
+    /* -chardev names backend, id and path; -qmp has them in "endpoint". */
+    static const char *const chardev_keys[] = {
+        "backend", "id", "path", "server", "wait", "reconnect", "signal",
+        NULL
     };
+    static const char *const qmp_keys[] = {
+        "endpoint", "server", "wait", "reconnect", "signal", NULL
+    };
+    const char *const *keys = qemu_opt_has(use->opts, "endpoint") ?
+                              qmp_keys : chardev_keys;
     g_autoptr(GError) err = NULL;
     ChardevOptions co = {
         .id = id, .backend = backend, .path = path,
@@ -568,6 +579,8 @@ void qemu_init(int argc, char **argv)
         .qmps = g_ptr_array_new_with_free_func(opt_use_free),
     };
 
+    /* Peers may vanish mid-write; that is an error code, not a signal. */
+    signal(SIGPIPE, SIG_IGN);
     sysemu_config.objects = g_ptr_array_new_with_free_func(
         (GDestroyNotify)qemu_opts_free);
     sysemu_config.devices = g_ptr_array_new_with_free_func(
@@ -586,10 +599,14 @@ void qemu_init(int argc, char **argv)
     create_mons(&vp);
     create_qmps(&vp);
     vl_parse_free(&vp);
+    qemu_create_user_objects();
+    qemu_machine_init();
 }
 
 void qemu_cleanup(void)
 {
+    qtest_server_cleanup();
+    qemu_cleanup_user_objects();
     monitor_cleanup();
     qemu_chr_cleanup();
     g_clear_pointer(&sysemu_config.objects, g_ptr_array_unref);

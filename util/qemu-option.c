@@ -85,8 +85,12 @@ QemuOpts *qemu_opts_parse(const char *str, const char *implied_key,
             g_free(key);
         } else if (!value && first && implied_key) {
             opts_append(opts, g_strdup(implied_key), key);
+        } else if (!value && g_str_has_prefix(key, "no") && key[2]) {
+            /* Legacy flag spelling: "nowait" means wait=off. */
+            opts_append(opts, g_strdup(key + 2), g_strdup("off"));
+            g_free(key);
         } else if (!value && *key) {
-            /* Legacy "flag" spelling: "server" means server=on. */
+            /* Legacy flag spelling: "server" means server=on. */
             opts_append(opts, key, g_strdup("on"));
         } else if (!*key) {
             error_setg(errp, "Invalid parameter ''");

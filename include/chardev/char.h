@@ -74,10 +74,12 @@ void qemu_chr_accept_input(Chardev *chr);
 bool qemu_chr_is_connected(const Chardev *chr);
 
 /**
- * qemu_chr_write_all: write all of @buf to the peer, waiting for the
- * socket to drain if needed.
- * Returns: @len, or -errno (-ENOTCONN without a peer; the peer is then
- * dropped on an I/O error).
+ * qemu_chr_write_all: send all of @buf to the peer, in order after
+ * earlier writes.  Never blocks: what the socket does not take now is
+ * queued and sent from the main loop (a chardev being deleted gets a
+ * bounded flush first).
+ * Returns: @len, or -errno: -ENOTCONN without a peer; on an I/O error or
+ * more than 64 MiB queued the peer is dropped (CHR_EVENT_CLOSED).
  */
 int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len);
 

@@ -3,11 +3,13 @@
  * Streaming JSON message splitter: cuts a byte stream into top-level JSON
  * texts without parsing them.
  *
- * It tracks string/escape state and the depth of '{' '[' nesting; a
+ * It tracks string/escape state (strings in double or, as QEMU allows,
+ * single quotes) and the depth of '{' '[' nesting; a
  * message ends when the depth returns to 0 (or, for a top-level scalar,
  * at the next whitespace or structural character).  Bytes may arrive in
  * any chunking: several messages per feed, or one message over many.
- * Whitespace between messages is skipped.  Each complete text, or an
+ * Whitespace between messages is skipped.  Single-quoted strings are
+ * handed on rewritten as standard double-quoted ones.  Each complete text, or an
  * error, is handed to the callback in stream order; after an error the
  * splitter has discarded the offending text and carries on.
  *
@@ -39,6 +41,7 @@ typedef struct JsonSplitter {
     unsigned depth;
     bool in_string;
     bool escape;
+    char quote;         /* '"' or '\'' (QEMU also accepts the latter) */
     bool in_scalar;     /* a top-level number/literal being collected */
     bool discarding;    /* skipping the rest of an over-limit message */
 } JsonSplitter;

@@ -8,6 +8,8 @@
  *    ("-m 1G" is "size=1G", "-object memory-backend-ram,..." is
  *    "qom-type=memory-backend-ram,...");
  *  - a bare "help" or "?" element asks for help (see qemu_opts_has_help());
+ *  - any other bare element is a legacy flag: "server" is server=on and
+ *    "nowait" is wait=off;
  *  - a key may repeat; lookups return the last value.
  *
  * Values are kept as strings in the order given; typed getters convert on

@@ -35,7 +35,7 @@ const char *runstate_name(RunState state);
 /* Stop a running VM (STOP event); no-op when not running. */
 void vm_stop(void);
 
-/* Start or resume the VM (RESUME event). */
+/* Start or resume the VM (RESUME event); no-op when running. */
 void vm_start(void);
 
 /*

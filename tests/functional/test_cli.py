@@ -53,6 +53,7 @@ BAD_LINES = [
     (["-chardev", "socket,id=c0,path=/nonexistent/x.sock"],
      "Failed to connect to '/nonexistent/x.sock'"),
     (["-mon", "chardev=missing,mode=control"], 'chardev "missing" not found'),
+    (["-qmp", "stdio,path=/tmp/x"], "Invalid parameter 'path'"),
     (["-chardev", "stdio,id=c0", "-mon", "chardev=c0,mode=readline"],
      "mode=readline"),
     (["-chardev", "stdio,id=c0", "-chardev", "stdio,id=c0"],
@@ -104,7 +105,8 @@ def test_machine_help():
     ["-m", "size=2048"],
     ["-m", "1G", "-machine", "q35,accel=qtest"],
     ["-accel", "qtest", "-nographic", "-name", "a,,b"],
-    ["-object", "memory-backend-ram,id=mem0,size=8G,reserve=off",
+    ["-machine", "q35", "-m", "1G,maxmem=9G",
+     "-object", "memory-backend-ram,id=mem0,size=8G,reserve=off",
      "-device", "virtio-mem-pci,id=vm0,memdev=mem0,requested-size=1G"],
 ])
 def test_good_command_lines_start(tmp_path, args):
@@ -124,3 +126,41 @@ def test_name_with_escaped_comma(tmp_path):
         assert vm.connect().cmd("query-name") == {"name": "a,b"}
     finally:
         vm.kill()
+
+
+REFERENCE = "/usr/bin/qemu-system-x86_64"
+
+# Lines whose whole error output must be the same as Debian's QEMU 7.2.
+SAME_AS_QEMU = [
+    ["-foo"],
+    ["-m"],
+    ["-m", "lots"],
+    ["-m", "1G,bar=1"],
+    ["-m", "1G,maxmem=512M"],
+    ["-m", "1G", "-m", "2G,maxmem=1G"],
+    ["-m", "1G,slots=2"],
+    ["-m", "1G,slots=x,maxmem=2G"],
+    ["-m", "1G,maxmem=many"],
+    ["-m", "1G,slots=2,maxmem=1G"],
+    ["-machine", "nope"],
+    ["-machine", "none,accel=nope"],
+    ["-accel", "hax"],
+    ["-name", "foo,bar=1"],
+    ["-chardev", "nope,id=c0"],
+    ["-chardev", "socket,path=/tmp/x.sock"],
+    ["-chardev", "socket,id=c0,path=/tmp/x.sock,color=red"],
+    ["-chardev", "socket,id=c0,path=/nonexistent/x.sock"],
+    ["-mon", "chardev=missing,mode=control"],
+    ["-qmp", "unix:/nonexistent/dir/q.sock,server=on,wait=off"],
+]
+
+
+@pytest.mark.skipif(not os.access(REFERENCE, os.X_OK),
+                    reason=f"reference QEMU {REFERENCE} is not installed")
+@pytest.mark.parametrize("args", SAME_AS_QEMU,
+                         ids=[" ".join(a) for a in SAME_AS_QEMU])
+def test_error_same_as_qemu(args):
+    ours = run(*BASE, *args)
+    p = subprocess.run([REFERENCE, *BASE, *args], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=10, text=True)
+    assert (ours[0], ours[2]) == (p.returncode, p.stderr)

@@ -83,6 +83,7 @@ def test_message_split_over_many_writes(qmp):
 
 @pytest.mark.parametrize("raw,desc", [
     ('{"execute": }', "JSON parse error"),
+    (b'{"execute": "\xff"}', "JSON parse error"),
     ('[1, 2]', "QMP input must be a JSON object"),
     ('"text"', "QMP input must be a JSON object"),
     ('{"arguments": {}}', "QMP input lacks member 'execute'"),
@@ -94,11 +95,19 @@ def test_message_split_over_many_writes(qmp):
      "Parameter 'x' is unexpected"),
 ])
 def test_bad_input_then_still_serving(qmp, raw, desc):
-    qmp.send_raw(raw + "\n")
+    qmp.send_raw(raw + (b"\n" if isinstance(raw, bytes) else "\n"))
     cls, got = error_of(qmp.response())
     assert cls == "GenericError"
     assert got.startswith(desc), got
     assert qmp.cmd("query-status")["status"] == "running"
+
+
+def test_single_quoted_strings_accepted(qmp):
+    # QEMU's parser takes single quotes too; braces inside must not count.
+    qmp.send_raw("{'execute': 'query-status', 'id': '}{\\''}")
+    resp = qmp.response()
+    assert resp["id"] == "}{'"
+    assert resp["return"]["status"] == "running"
 
 
 def test_oversized_input_is_refused(qmp):
@@ -205,6 +214,46 @@ def test_partial_message_dropped_on_disconnect(vm):
     assert second.cmd("query-status")["status"] == "running"
 
 
+def test_client_leaving_without_reading(vm):
+    """Replies to a vanished client must not kill the server (EPIPE)."""
+    for _ in range(3):
+        c = vm.connect()
+        c.send_raw('{"execute": "query-commands"}' * 2000)
+        c.close()
+    c = vm.connect()
+    assert c.cmd("query-status")["status"] == "running"
+    assert vm.proc.poll() is None
+
+
+def test_stalled_client_does_not_block_others(make_vm, tmp_path):
+    """A negotiated client that never reads must not freeze the server."""
+    other = str(tmp_path / "other.sock")
+    vm = make_vm("-qmp", f"unix:{other},server=on,wait=off")
+    stalled = vm.connect()
+    busy = QMPClient.connect(other)
+    vm.clients.append(busy)
+    busy.negotiate()
+    # Each reset sends a RESET event to the stalled client too: ~1 MiB.
+    busy.send_raw('{"execute": "system_reset"}' * 8000)
+    for _ in range(8000):
+        assert busy.response() == {"return": {}}
+    busy.events.clear()
+    # The stalled client still gets everything, in order, when it reads.
+    for _ in range(8000):
+        assert stalled.event("RESET")["data"]["reason"] == \
+            "host-qmp-system-reset"
+    assert stalled.cmd("query-status")["status"] == "running"
+
+
+def test_legacy_server_nowait_spelling(make_vm, tmp_path):
+    path = str(tmp_path / "legacy.sock")
+    vm = make_vm("-qmp", f"unix:{path},server,nowait")
+    c = QMPClient.connect(path)
+    vm.clients.append(c)
+    c.negotiate()
+    assert c.cmd("query-name") == {}
+
+
 def test_quit_sends_shutdown_and_removes_socket(vm):
     qmp = vm.connect()
     qmp.send({"execute": "quit"})
@@ -254,6 +303,29 @@ def test_long_form_server_chardev(make_vm, tmp_path):
     vm.clients.append(c)
     c.negotiate()
     assert c.cmd("query-status")["status"] == "running"
+
+
+def test_server_wait_blocks_until_first_client(tmp_path):
+    path = str(tmp_path / "wait.sock")
+    proc = subprocess.Popen([qemu_binary(), "-machine", "none", "-nodefaults",
+                             "-display", "none", "-chardev",
+                             f"socket,id=c,path={path},server=on",
+                             "-mon", "chardev=c,mode=control"],
+                            stdin=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        c = QMPClient.connect(path)
+        assert "QMP" in c.greeting
+        c.negotiate()
+        c.send({"execute": "quit"})
+        c.event("SHUTDOWN")
+        assert proc.wait(timeout=10) == 0
+        assert "waiting for connection" in proc.stderr.read()
+        c.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
 
 
 def accept_one(listener):

@@ -11,8 +11,9 @@
  * time; the socket files exist only until the binary has connected.
  *
  * Crash hygiene: each live child is recorded in a small fixed table that
- * the SIGABRT/SIGTERM/SIGINT handlers and an atexit() hook walk with
- * async-signal-safe calls only (kill, unlink, rmdir).
+ * the fatal-signal handlers (SIGABRT, SIGTRAP, SIGSEGV, SIGTERM, ...), an
+ * atexit() hook and qtest_fail_test() walk with async-signal-safe calls
+ * only (kill, unlink, rmdir).
  */
 #include "qemu/osdep.h"
 
@@ -41,6 +42,7 @@ typedef struct QTestChan {
 struct QTestState {
     pid_t pid;                /* 0 once reaped */
     int wstatus;              /* valid once pid == 0 */
+    bool killed;              /* qtest_kill_binary() was called */
     int slot;                 /* index in live_children */
     char *dir;
     char *qtest_path;
@@ -70,7 +72,6 @@ typedef struct LiveChild {
 } LiveChild;
 
 static LiveChild live_children[QTEST_MAX_CHILDREN];
-static struct sigaction old_sigabrt, old_sigterm, old_sigint;
 
 /* ---- crash cleanup ------------------------------------------------------ */
 
@@ -97,13 +98,24 @@ static void cleanup_live_children(void)
     }
 }
 
+/*
+ * Signals that end a test process abnormally: failed assertions (SIGABRT),
+ * fatal GLib criticals (SIGTRAP), crashes, and meson's timeout (SIGTERM).
+ */
+static const int fatal_signals[] = {
+    SIGABRT, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGINT,
+    SIGHUP, SIGQUIT,
+};
+static struct sigaction old_actions[G_N_ELEMENTS(fatal_signals)];
+
 static void fatal_signal_handler(int sig)
 {
-    struct sigaction *old = sig == SIGABRT ? &old_sigabrt :
-                            sig == SIGTERM ? &old_sigterm : &old_sigint;
-
     cleanup_live_children();
-    sigaction(sig, old, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(fatal_signals); i++) {
+        if (fatal_signals[i] == sig) {
+            sigaction(sig, &old_actions[i], NULL);
+        }
+    }
     raise(sig);
 }
 
@@ -118,9 +130,9 @@ static void install_cleanup_hooks(void)
     installed = true;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESETHAND;
-    sigaction(SIGABRT, &sa, &old_sigabrt);
-    sigaction(SIGTERM, &sa, &old_sigterm);
-    sigaction(SIGINT, &sa, &old_sigint);
+    for (size_t i = 0; i < G_N_ELEMENTS(fatal_signals); i++) {
+        sigaction(fatal_signals[i], &sa, &old_actions[i]);
+    }
     atexit(cleanup_live_children);
 }
 
@@ -182,10 +194,12 @@ void qtest_fail_test(const char *fmt, ...)
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     /*
-     * Like a failed g_assert (TAP "Bail out!"), then abort() even if
-     * assertions were made non-fatal: the SIGABRT handler kills the
-     * children.  Not g_error(), which may raise SIGTRAP instead.
+     * Kill the children first: in a g_test_trap_subprocess() child the
+     * assertion below ends in _exit(), which runs neither atexit() hooks
+     * nor signal handlers.  Then fail like a g_assert (TAP "Bail out!"),
+     * and abort() even if assertions were made non-fatal.
      */
+    cleanup_live_children();
     g_assertion_message(G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, msg);
     abort();
 }
@@ -593,6 +607,7 @@ void qtest_kill_binary(QTestState *s)
         s->pid = 0;
         live_children[s->slot].pid = 0;
     }
+    s->killed = true;
 }
 
 static bool wstatus_is_clean_exit(int wstatus)
@@ -612,14 +627,13 @@ static void free_queue(GQueue *q)
 
 void qtest_quit(QTestState *s)
 {
-    bool died_before = false;
+    bool died_before;
 
     if (!s) {
         return;
     }
-    if (s->pid && !qtest_probe_child(s)) {
-        died_before = true;
-    }
+    /* Reaped already (by a probe) or dead now: it went on its own. */
+    died_before = !s->killed && (!s->pid || !qtest_probe_child(s));
     if (s->pid) {
         kill(s->pid, SIGTERM);
         if (!wait_child(s, s->timeout_ms)) {

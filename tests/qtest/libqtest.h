@@ -11,9 +11,10 @@
  *
  * Failure model: any protocol or transport failure (a FAIL/ERR reply to a
  * helper, a socket closed by the binary, no reply within the timeout)
- * aborts the test.  The child is killed on qtest_quit(), on abort(), on
- * SIGTERM/SIGINT and at exit, and it carries PR_SET_PDEATHSIG so it dies
- * with the test process even on SIGKILL.
+ * aborts the test.  The child is killed on qtest_quit(), on any libqtest
+ * failure, on fatal signals (SIGABRT from g_assert, SIGTRAP from fatal
+ * criticals, crashes, SIGTERM/SIGINT) and at exit, and it carries
+ * PR_SET_PDEATHSIG so it dies with the test process even on SIGKILL.
  *
  * Environment:
  *   QTEST_QEMU_BINARY  binary to start (default: the build's binary)

@@ -242,6 +242,36 @@ static void test_irq_intercept(void)
     qtest_quit(s);
 }
 
+/*
+ * The i8042 keyboard controller raises IRQ 1 when a byte lands in its
+ * output buffer with the keyboard interrupt enabled, and lowers it when the
+ * byte is read: a source of interrupts that needs no running CPU.
+ */
+#define I8042_DATA      0x60
+#define I8042_CMD       0x64
+
+static void test_irq_raise_lower(void)
+{
+    QTestState *s = start();
+
+    if (qtest_inb(s, I8042_CMD) == 0xff) {
+        /* Our machine may not model an i8042; INTx covers IRQs there. */
+        g_test_skip("no i8042 at port 0x64 to raise an interrupt with");
+        qtest_quit(s);
+        return;
+    }
+    qtest_irq_intercept_in(s, "ioapic");
+    qtest_outb(s, I8042_CMD, 0x60);         /* write command byte */
+    qtest_outb(s, I8042_DATA, 0x01);        /* keyboard interrupt on */
+    g_assert_false(qtest_get_irq(s, 1));
+    qtest_outb(s, I8042_CMD, 0xd2);         /* fake a keyboard byte */
+    qtest_outb(s, I8042_DATA, 0xab);
+    g_assert_true(qtest_get_irq(s, 1));
+    g_assert_cmphex(qtest_inb(s, I8042_DATA), ==, 0xab);
+    g_assert_false(qtest_get_irq(s, 1));
+    qtest_quit(s);
+}
+
 static void test_qmp_error(void)
 {
     QTestState *s = start();
@@ -249,6 +279,29 @@ static void test_qmp_error(void)
 
     g_assert_cmpstr(qmp_rsp_error_class(rsp), ==, "CommandNotFound");
     g_assert_true(qmp_rsp_is_err(rsp));
+    qtest_quit(s);
+}
+
+static void test_qmp_events_buffered(void)
+{
+    QTestState *s = start();
+    JsonObject *ev;
+
+    /*
+     * RESUME then STOP arrive in that order; ask for them in reverse.
+     * The first stop makes the start state alike: -accel qtest runs from
+     * the start (a STOP event), -S sits in prelaunch (no event).
+     */
+    qtest_qmp_assert_success(s, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(s, "{'execute': 'cont'}");
+    qtest_qmp_assert_success(s, "{'execute': 'stop'}");
+    ev = qtest_qmp_eventwait_ref(s, "STOP");
+    g_assert_cmpstr(json_object_get_string_member(ev, "event"), ==, "STOP");
+    json_object_unref(ev);
+    ev = qtest_qmp_event_ref(s, "RESUME");
+    g_assert_nonnull(ev);
+    json_object_unref(ev);
+    g_assert_null(qtest_qmp_event_ref(s, "RESUME"));
     qtest_quit(s);
 }
 
@@ -384,6 +437,111 @@ static void test_hung_binary_fails(void)
     check_death_kills_child(DIE_HUNG_BINARY, SIGABRT);
 }
 
+static char *trap_pid_file(pid_t tester)
+{
+    g_autofree char *name = g_strdup_printf("qtest-trap-%d", (int)tester);
+
+    return g_build_filename(g_get_tmp_dir(), name, NULL);
+}
+
+/*
+ * In a g_test_trap_subprocess() child a failed assertion ends in _exit():
+ * no atexit() hooks, no SIGABRT.  The binary must die all the same.
+ */
+static void test_trap_subprocess_failure(void)
+{
+    g_autofree char *file = NULL;
+    g_autofree char *text = NULL;
+
+    if (g_test_subprocess()) {
+        QTestState *s = start();
+        g_autofree char *pid = g_strdup_printf("%d", (int)qtest_pid(s));
+
+        file = trap_pid_file(getppid());
+        g_assert_true(g_file_set_contents(file, pid, -1, NULL));
+        qtest_fail_test("deliberate failure");
+    }
+    file = trap_pid_file(getpid());
+    g_test_trap_subprocess(NULL, 60 * G_USEC_PER_SEC, 0);
+    g_test_trap_assert_failed();
+    g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+    unlink(file);
+    g_assert_cmpint(atoi(text), >, 0);
+    g_assert_true(pid_gone(atoi(text)));
+}
+
+static void restore_env(const char *name, const char *value)
+{
+    if (value) {
+        g_setenv(name, value, TRUE);
+    } else {
+        g_unsetenv(name);
+    }
+}
+
+/*
+ * A binary that never connects: the test fails after QTEST_TIMEOUT and,
+ * although it dies in a trap subprocess (_exit, no atexit), leaves no
+ * socket files behind.  TMPDIR points the session into a private dir.
+ */
+static void test_no_connect_cleans_up(void)
+{
+    g_autofree char *priv = NULL;
+    g_autofree char *old_binary = g_strdup(g_getenv("QTEST_QEMU_BINARY"));
+    g_autofree char *old_accel = g_strdup(g_getenv("QTEST_QEMU_ACCEL"));
+    GDir *dir;
+
+    if (g_test_subprocess()) {
+        start();
+        return;
+    }
+    priv = g_dir_make_tmp("qtest-parent-XXXXXX", NULL);
+    g_assert_nonnull(priv);
+    g_setenv("TMPDIR", priv, TRUE);
+    g_setenv("QTEST_QEMU_BINARY", "/bin/sh", TRUE);
+    g_setenv("QTEST_QEMU_ACCEL", "-c 'exec sleep 30' sh", TRUE);
+    g_setenv("QTEST_TIMEOUT", "1", TRUE);
+    g_test_trap_subprocess(NULL, 60 * G_USEC_PER_SEC, 0);
+    g_unsetenv("TMPDIR");
+    g_unsetenv("QTEST_TIMEOUT");
+    restore_env("QTEST_QEMU_BINARY", old_binary);
+    restore_env("QTEST_QEMU_ACCEL", old_accel);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*did not connect*");
+
+    dir = g_dir_open(priv, 0, NULL);
+    g_assert_nonnull(dir);
+    g_assert_null(g_dir_read_name(dir));
+    g_dir_close(dir);
+    g_assert_cmpint(rmdir(priv), ==, 0);
+}
+
+static void test_quit_reports_crash(void)
+{
+    pid_t tester;
+    int wstatus;
+
+    tester = fork();
+    g_assert_cmpint(tester, >=, 0);
+    if (tester == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        QTestState *s;
+
+        dup2(devnull, STDOUT_FILENO);
+        s = start();
+        /* A binary that crashed must fail the test at qtest_quit(). */
+        kill(qtest_pid(s), SIGSEGV);
+        while (qtest_probe_child(s)) {
+            g_usleep(1000);
+        }
+        qtest_quit(s);
+        _exit(0);
+    }
+    g_assert_cmpint(waitpid(tester, &wstatus, 0), ==, tester);
+    g_assert_true(WIFSIGNALED(wstatus));
+    g_assert_cmpint(WTERMSIG(wstatus), ==, SIGABRT);
+}
+
 static void test_binary_exits_at_start(void)
 {
     pid_t tester;
@@ -430,7 +588,11 @@ int main(int argc, char **argv)
                     test_clock_step);
     g_test_add_func("/qtest/protocol/irq/intercept-starts-low",
                     test_irq_intercept);
+    g_test_add_func("/qtest/protocol/irq/raise-and-lower-tracked",
+                    test_irq_raise_lower);
     g_test_add_func("/qtest/qmp/unknown-command-is-error", test_qmp_error);
+    g_test_add_func("/qtest/qmp/events-buffered-in-order",
+                    test_qmp_events_buffered);
     g_test_add_func("/qtest/libqtest/quit-leaves-nothing",
                     test_quit_leaves_nothing);
     g_test_add_func("/qtest/libqtest/abort-kills-child",
@@ -439,6 +601,12 @@ int main(int argc, char **argv)
                     test_sigkill_kills_child);
     g_test_add_func("/qtest/libqtest/hung-binary-fails-test",
                     test_hung_binary_fails);
+    g_test_add_func("/qtest/libqtest/trap-subprocess-failure-kills-child",
+                    test_trap_subprocess_failure);
+    g_test_add_func("/qtest/libqtest/no-connect-fails-and-cleans-up",
+                    test_no_connect_cleans_up);
+    g_test_add_func("/qtest/libqtest/quit-fails-on-crashed-binary",
+                    test_quit_reports_crash);
     g_test_add_func("/qtest/libqtest/binary-exit-at-start-fails-test",
                     test_binary_exits_at_start);
     return g_test_run();

@@ -14,7 +14,8 @@
  * INTx.  Tests intercept the IOAPIC inputs (qvirtio_pci_irq_intercept) and
  * poll the line of the device's GSI; reading the ISR acknowledges and
  * lowers it.  On q35 a device in slot S of bus 0 with pin A lands on GSI
- * 20 + ((S + 0) & 3) (PIRQ E..H), e.g. 21 for slot 1.
+ * 20 + (S & 3) (PIRQ E..H), e.g. 21 for slot 1 (virtio-mem-test checks
+ * slots 1 to 4 against QEMU 7.2).
  *
  * Time: waiting steps the virtual clock (qtest clock_step) when the binary
  * supports it (-accel qtest).  Debian's QEMU runs the reference suite with
@@ -201,8 +202,9 @@ void qvirtio_pci_kick(QVirtioPCIDevice *d, QVirtQueue *vq);
 
 /**
  * qvirtio_pci_wait_used: wait until the device used an element of @vq,
- * waiting 100 us at a time (qvirtio_pci_wait), for at most @timeout_ns.  Consumes the element (see qvirtqueue_get_used()).
- * Returns false on timeout.
+ * waiting 100 us at a time (qvirtio_pci_wait), for at most @timeout_ns.
+ * Consumes the element (see qvirtqueue_get_used()).  Returns false on
+ * timeout.
  */
 bool qvirtio_pci_wait_used(QVirtioPCIDevice *d, QVirtQueue *vq,
                            int64_t timeout_ns, uint32_t *head,

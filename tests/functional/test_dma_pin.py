@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""x-dma-pin on the binary: guest RAM pinned with mlock, seen in VmLck.
+
+The object locks what the vfio listener maps (all plain guest RAM, the
+populated blocks of virtio-mem) and lists it in "mappings".  These tests
+need no guest driver: boot RAM is plain RAM.  The virtio-mem flows (grow,
+shrink, unplug-all, reset, a 64 GiB region with 1 GiB plugged) live in
+tests/qtest/dma-pin-test.c, which drives the libqos virtio-mem driver.
+
+Prerequisites from other rooms are probed first and missing ones skip
+with the reason: the binary must register the x-dma-pin type and create
+-object objects, and QMP must have qom-get.  Once those exist, every
+assertion here is about pinning and must hold.
+"""
+
+import os
+import time
+
+import pytest
+
+from qmp import QMPError
+
+MiB = 1 << 20
+RAM = 64 * MiB
+
+
+def vmlck(vm):
+    with open(f"/proc/{vm.proc.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmLck:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmLck line")
+
+
+def start(make_vm, *extra):
+    """Start q35 with RAM MiB and x-dma-pin pin0; skip on missing pieces."""
+    vm = make_vm("-machine", "q35", "-m", f"{RAM // MiB}M",
+                 "-object", "x-dma-pin,id=pin0", *extra)
+    deadline = time.monotonic() + 10
+    while (not os.path.exists(vm.qmp_path) and vm.proc.poll() is None
+           and time.monotonic() < deadline):
+        time.sleep(0.02)
+    if vm.proc.poll() is not None:
+        rc, _, err = vm.wait()
+        if "does not accept value 'x-dma-pin'" in err:
+            pytest.skip("the binary does not register x-dma-pin yet "
+                        "(vl.c must call dma_pin_register_types())")
+        pytest.fail(f"binary exited {rc}: {err}")
+    qmp = vm.connect()
+    try:
+        qmp.cmd("qom-get", {"path": "/objects/pin0",
+                            "property": "mappings"})
+    except QMPError as e:
+        if e.cls == "CommandNotFound":
+            pytest.skip("QMP qom-get is not in this build yet")
+        if "not found" in e.desc:
+            pytest.skip("-object is not instantiated by the binary yet")
+        raise
+    if not qmp.cmd("qom-get", {"path": "/objects/pin0",
+                               "property": "attached"}):
+        pytest.skip("no system memory was published to vfio: the machine "
+                    "must call vfio_containers_attach_all()")
+    return vm, qmp
+
+
+def mappings(qmp, obj="/objects/pin0"):
+    return qmp.cmd("qom-get", {"path": obj, "property": "mappings"})
+
+
+def test_boot_ram_is_pinned(make_vm):
+    vm, qmp = start(make_vm)
+    maps = mappings(qmp)
+    assert maps, "plain guest RAM must be mapped"
+    for m in maps:
+        assert set(m) == {"iova", "size", "readonly"}
+        assert m["size"] > 0 and m["size"] % 4096 == 0
+    writable = sum(m["size"] for m in maps if not m["readonly"])
+    # All of -m is RAM the device may write; ROMs come on top, read-only.
+    assert writable >= RAM - 1 * MiB
+    assert vmlck(vm) >= RAM - 1 * MiB
+    locked = qmp.cmd("qom-get", {"path": "/objects/pin0",
+                                 "property": "locked-size"})
+    assert abs(vmlck(vm) - locked) < 1 * MiB
+
+
+def test_object_del_unpins(make_vm):
+    vm, qmp = start(make_vm)
+    assert vmlck(vm) >= RAM - 1 * MiB
+    qmp.cmd("object-del", {"id": "pin0"})
+    assert vmlck(vm) < 1 * MiB
+
+
+def test_object_add_at_runtime_pins(make_vm):
+    vm, qmp = start(make_vm)
+    before = vmlck(vm)
+    qmp.cmd("object-add", {"qom-type": "x-dma-pin", "id": "pin1"})
+    # The same RAM locked twice still counts once in the kernel.
+    assert abs(vmlck(vm) - before) < 1 * MiB
+    assert mappings(qmp, "/objects/pin1") == mappings(qmp)
+    qmp.cmd("object-del", {"id": "pin0"})
+    assert vmlck(vm) >= RAM - 1 * MiB      # pin1 still holds it
+    qmp.cmd("object-del", {"id": "pin1"})
+    assert vmlck(vm) < 1 * MiB
+
+
+def test_mapping_limit_refused(make_vm):
+    vm, qmp = start(make_vm)
+    n = len(mappings(qmp))
+    if n < 2:
+        pytest.skip("one RAM section only: no smaller limit to exceed")
+    before = vmlck(vm)
+    with pytest.raises(QMPError) as e:
+        qmp.cmd("object-add", {"qom-type": "x-dma-pin", "id": "pin2",
+                               "max-mappings": n - 1})
+    assert "pin2" in e.value.desc
+    assert f"all {n - 1} mappings are in use" in e.value.desc
+    assert vmlck(vm) == before
+    with pytest.raises(QMPError):
+        qmp.cmd("qom-get", {"path": "/objects/pin2", "property": "mappings"})

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Side by side with Debian's QEMU 7.2: the same QMP session must give the
+same responses (error classes and messages included) and the same events.
+
+Skipped with the reason when /usr/bin/qemu-system-x86_64 is not installed.
+Only inputs whose answers we promise to match exactly are listed; JSON
+parse-error texts differ (QEMU's lexer vs json-glib) and are not compared.
+"""
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import qemu_binary
+from qmp import QMPClient
+
+REFERENCE = "/usr/bin/qemu-system-x86_64"
+
+SESSION = [
+    '{"execute": "query-status", "id": 0}',
+    '{"execute": "qmp_capabilities", "arguments": {"enable": 1}}',
+    '{"execute": "qmp_capabilities", "id": "n"}',
+    '{"execute": "qmp_capabilities"}',
+    '[1, 2]',
+    '"text"',
+    '{"id": 1}',
+    '{"execute": 1}',
+    '{"execute": "stop", "x": 1}',
+    '{"execute": "stop", "arguments": []}',
+    '{"execute": "stop", "arguments": {"a": 1}, "id": {"k": [1, null]}}',
+    '{"execute": "no-such-command", "id": 2.5}',
+    '{"execute": "query-status"}',
+    '{"execute": "query-name"}',
+    '{"execute": "stop"}',
+    '{"execute": "stop"}',
+    '{"execute": "query-status"}',
+    '{"execute": "cont"}',
+    '{"execute": "cont"}',
+    '{"execute": "system_reset"}',
+    '{"execute": "query-status", "id": "last"}',
+]
+
+
+def run_session(binary, extra=()):
+    proc = subprocess.Popen([binary, "-machine", "none", "-nodefaults",
+                             "-display", "none", "-qmp", "stdio", *extra],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    try:
+        c = QMPClient(rfile=proc.stdout, wfile=proc.stdin)
+        out = []
+        for line in SESSION:
+            c.send_raw(line + "\n")
+            resp = c.response()
+            for ev in c.events:
+                ev.pop("timestamp")
+                out.append(ev)
+            c.events.clear()
+            out.append(resp)
+        return out
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.mark.skipif(not os.access(REFERENCE, os.X_OK),
+                    reason=f"reference QEMU {REFERENCE} is not installed")
+@pytest.mark.parametrize("extra", [[], ["-S", "-name", "ref"]],
+                         ids=["running", "prelaunch"])
+def test_session_matches_qemu(extra):
+    ours = run_session(qemu_binary(), extra)
+    theirs = run_session(REFERENCE, extra)
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        assert a == b, f"message {i}: ours {a} vs QEMU {b}"
+    assert len(ours) == len(theirs)

@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Self-test of tests/functional/qtest.py against a real binary.
+
+Meson runs it against Debian's QEMU (QTEST_QEMU_ACCEL="-accel tcg -S") and,
+once the qtest accelerator lands, against ours.  Without a binary every
+test is skipped with the reason.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qtest  # noqa: E402
+
+ADDR = 0x100000
+ARGS = ["-machine", "q35", "-m", "128M"]
+
+pytestmark = pytest.mark.skipif(
+    not os.access(qtest.default_binary(), os.X_OK),
+    reason="no binary at %s (set QTEST_QEMU_BINARY)" % qtest.default_binary())
+
+
+@pytest.fixture
+def vm():
+    with qtest.QTestMachine(ARGS) as machine:
+        yield machine
+
+
+def test_memory_round_trips(vm):
+    vm.writeb(ADDR, 0x12)
+    assert vm.readb(ADDR) == 0x12
+    vm.writew(ADDR, 0x3456)
+    assert vm.readw(ADDR) == 0x3456
+    vm.writel(ADDR, 0xdeadbeef)
+    assert vm.readl(ADDR) == 0xdeadbeef
+    vm.writeq(ADDR, 0x1122334455667788)
+    assert vm.readq(ADDR) == 0x1122334455667788
+    assert vm.readb(ADDR) == 0x88            # little endian
+
+
+def test_hex_b64_memset(vm):
+    data = bytes(range(256)) * 3
+    vm.memwrite(ADDR, data)
+    assert vm.b64read(ADDR, len(data)) == data
+    vm.b64write(ADDR + 1, b"\x01\x02\x03")
+    assert vm.memread(ADDR, 5) == b"\x00\x01\x02\x03\x04"
+    vm.memset(ADDR, 16, 0xa5)
+    assert vm.memread(ADDR, 17) == b"\xa5" * 16 + bytes([16])
+
+
+def test_io_and_pci_config(vm):
+    assert vm.inb(0x1234) == 0xff
+    vm.outl(0xcf8, 0x80000000)
+    assert vm.inl(0xcfc) == 0x29c08086      # q35 host bridge
+
+
+def test_errors_keep_session(vm):
+    assert vm.cmd("no_such_command").startswith("FAIL")
+    with pytest.raises(qtest.QMPError) as err:
+        vm.command("no-such-command")
+    assert err.value.error["class"] == "CommandNotFound"
+    vm.writeb(ADDR, 7)
+    assert vm.readb(ADDR) == 7
+
+
+def test_qmp_and_events(vm):
+    assert "QMP" in vm.greeting
+    # The reference starts paused (-S), ours running (-accel qtest, as
+    # QEMU's qtest accelerator does).  A first cont makes both run (an
+    # event only where it changed something); then stop/cont/stop each
+    # change the state and are announced, buffered behind the responses.
+    vm.command("cont")
+    vm.command("stop")
+    assert vm.event_wait("STOP", timeout=10)["event"] == "STOP"
+    vm.command("cont")
+    assert vm.event_wait("RESUME", timeout=10)["event"] == "RESUME"
+    vm.command("stop")
+    assert vm.event_wait("STOP", timeout=10)["event"] == "STOP"
+    assert vm.command("query-status")["running"] is False
+
+
+def test_clock(vm):
+    if qtest.is_reference():
+        # Named difference: clock_step exists only under -accel qtest.
+        assert vm.cmd("clock_step 10").startswith("FAIL")
+        return
+    t0 = vm.clock_step(0)
+    assert vm.clock_step(1000) == t0 + 1000
+
+
+def test_shutdown_leaves_no_child():
+    vm = qtest.QTestMachine(ARGS)
+    vm.launch()
+    pid = vm.pid
+    vm.shutdown()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_killed_test_leaves_no_child():
+    """A test process that is SIGKILLed takes its binary with it."""
+    code = ("import sys; sys.path.insert(0, %r); import qtest, os, time; "
+            "vm = qtest.QTestMachine(%r); vm.launch(); "
+            "print(vm.pid, flush=True); time.sleep(600)"
+            % (os.path.dirname(os.path.abspath(qtest.__file__)), ARGS))
+    child = subprocess.Popen([sys.executable, "-c", code],
+                             stdout=subprocess.PIPE)
+    pid = int(child.stdout.readline())
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    for _ in range(500):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("binary %d outlived its test process" % pid)
+
+
+if __name__ == "__main__":
+    # Meson runs this file directly: exit 77 (meson's "skipped") with the
+    # reason when there is no binary, otherwise hand over to pytest.
+    if not os.access(qtest.default_binary(), os.X_OK):
+        print("SKIP: no binary at %s" % qtest.default_binary())
+        sys.exit(77)
+    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", __file__]))

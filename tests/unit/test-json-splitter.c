@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Tests for the streaming JSON splitter in monitor/json-splitter.c. */
+#include "qemu/osdep.h"
+#include "monitor/json-splitter.h"
+
+/* What the splitter emitted: texts, and "ERR:<message>" for errors. */
+typedef struct Out {
+    GPtrArray *items;
+} Out;
+
+static void collect(void *opaque, const char *text, size_t len,
+                    const GError *err)
+{
+    Out *out = opaque;
+
+    if (err) {
+        g_ptr_array_add(out->items, g_strdup_printf("ERR:%s", err->message));
+    } else {
+        g_assert_cmpuint(strlen(text), ==, len);
+        g_ptr_array_add(out->items, g_strdup(text));
+    }
+}
+
+static GPtrArray *split_chunks(const char *input, size_t chunk,
+                               size_t max_size)
+{
+    Out out = { g_ptr_array_new_with_free_func(g_free) };
+    JsonSplitter js;
+    size_t len = strlen(input);
+
+    json_splitter_init(&js, collect, &out, max_size);
+    for (size_t off = 0; off < len; off += chunk) {
+        json_splitter_feed(&js, input + off, MIN(chunk, len - off));
+    }
+    json_splitter_destroy(&js);
+    return out.items;
+}
+
+static void assert_items(GPtrArray *items, const char *const *expected)
+{
+    guint n = g_strv_length((char **)expected);
+
+    g_assert_cmpuint(items->len, ==, n);
+    for (guint i = 0; i < n; i++) {
+        g_assert_cmpstr(g_ptr_array_index(items, i), ==, expected[i]);
+    }
+}
+
+static void test_several_per_feed(void)
+{
+    static const char *const want[] = {
+        "{\"a\":1}", "{\"b\":[1,{}]}", "[2]", NULL
+    };
+    g_autoptr(GPtrArray) items =
+        split_chunks("{\"a\":1}{\"b\":[1,{}]}\n  [2]\r\n", 4096, 0);
+
+    assert_items(items, want);
+}
+
+static void test_byte_at_a_time(void)
+{
+    static const char *const want[] = {
+        "{\"execute\": \"x\", \"id\": \"}{\\\"[\"}", "{}", NULL
+    };
+    g_autoptr(GPtrArray) items =
+        split_chunks("{\"execute\": \"x\", \"id\": \"}{\\\"[\"} {}", 1, 0);
+
+    assert_items(items, want);
+}
+
+static void test_single_quotes(void)
+{
+    static const char *const want[] = {
+        "{\"a\": \"}'\\\"\"}", "\"x\"", "\"\\n\"", NULL
+    };
+    g_autoptr(GPtrArray) items =
+        split_chunks("{'a': '}\\'\"'} 'x' '\\n'", 2, 0);
+
+    assert_items(items, want);
+}
+
+static void test_top_level_scalars(void)
+{
+    static const char *const want[] = {
+        "\"s{\"", "12", "true", "{}", "null", NULL
+    };
+    g_autoptr(GPtrArray) items =
+        split_chunks("\"s{\" 12 true{} null\n", 3, 0);
+
+    assert_items(items, want);
+}
+
+static void test_stray_close_then_recovers(void)
+{
+    static const char *const want[] = {
+        "ERR:JSON parse error, stray '}'", "{\"ok\":1}", NULL
+    };
+    g_autoptr(GPtrArray) items = split_chunks("} {\"ok\":1}", 2, 0);
+
+    assert_items(items, want);
+}
+
+static void test_size_limit_then_recovers(void)
+{
+    g_autofree char *input = NULL;
+    g_autoptr(GPtrArray) items = NULL;
+    g_autofree char *big = g_strnfill(200, 'x');
+
+    /* Braces inside the skipped string must not confuse the depth. */
+    input = g_strdup_printf("{\"id\": \"%s}}}{{\"} {\"next\":1}", big);
+    items = split_chunks(input, 7, 64);
+    g_assert_cmpuint(items->len, ==, 2);
+    g_assert_true(g_str_has_prefix(g_ptr_array_index(items, 0), "ERR:"));
+    g_assert_nonnull(strstr(g_ptr_array_index(items, 0), "limit"));
+    g_assert_cmpstr(g_ptr_array_index(items, 1), ==, "{\"next\":1}");
+}
+
+static void test_depth_limit_then_recovers(void)
+{
+    guint depth = JSON_SPLITTER_MAX_DEPTH + 10;
+    g_autofree char *open = g_strnfill(depth, '[');
+    g_autofree char *close = g_strnfill(depth, ']');
+    g_autofree char *input = g_strconcat(open, close, "{}", NULL);
+    g_autoptr(GPtrArray) items = split_chunks(input, 100, 0);
+    g_autofree char *ok_open = g_strnfill(JSON_SPLITTER_MAX_DEPTH, '[');
+    g_autofree char *ok_close = g_strnfill(JSON_SPLITTER_MAX_DEPTH, ']');
+    g_autofree char *ok = g_strconcat(ok_open, ok_close, NULL);
+    g_autoptr(GPtrArray) ok_items = split_chunks(ok, 100, 0);
+
+    g_assert_cmpuint(items->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(items, 0), ==,
+                    "ERR:JSON nesting depth limit exceeded");
+    g_assert_cmpstr(g_ptr_array_index(items, 1), ==, "{}");
+    /* Exactly at the limit is still fine. */
+    g_assert_cmpuint(ok_items->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(ok_items, 0), ==, ok);
+}
+
+static void test_reset_drops_partial(void)
+{
+    Out out = { g_ptr_array_new_with_free_func(g_free) };
+    static const char *const want[] = { "{\"b\":2}", NULL };
+    JsonSplitter js;
+
+    json_splitter_init(&js, collect, &out, 0);
+    json_splitter_feed(&js, "{\"a\":\"{", 7);
+    json_splitter_reset(&js);
+    json_splitter_feed(&js, "{\"b\":2}", 7);
+    json_splitter_destroy(&js);
+    assert_items(out.items, want);
+    g_ptr_array_unref(out.items);
+}
+
+/* Random nested JSON text built from a small grammar. */
+static void random_json(GRand *r, GString *s, int depth)
+{
+    switch (depth > 4 ? 3 + g_rand_int_range(r, 0, 2) :
+            g_rand_int_range(r, 0, 5)) {
+    case 0: {
+        int n = g_rand_int_range(r, 0, 4);
+
+        g_string_append_c(s, '{');
+        for (int i = 0; i < n; i++) {
+            g_string_append_printf(s, "%s\"k%d\\\"}\": ", i ? ", " : "", i);
+            random_json(r, s, depth + 1);
+        }
+        g_string_append_c(s, '}');
+        break;
+    }
+    case 1: {
+        int n = g_rand_int_range(r, 0, 4);
+
+        g_string_append_c(s, '[');
+        for (int i = 0; i < n; i++) {
+            if (i) {
+                g_string_append(s, ",");
+            }
+            random_json(r, s, depth + 1);
+        }
+        g_string_append_c(s, ']');
+        break;
+    }
+    case 2:
+    case 3:
+        g_string_append(s, "\"a]\\\\\"");
+        break;
+    default:
+        g_string_append_printf(s, "%d", g_rand_int_range(r, 0, 1000));
+        break;
+    }
+}
+
+static void test_random_chunking_model(void)
+{
+    g_autoptr(GRand) r = g_rand_new_with_seed(42);
+
+    for (int round = 0; round < 200; round++) {
+        g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GString) stream = g_string_new(NULL);
+        g_autoptr(GPtrArray) got = NULL;
+
+        for (int i = 0; i < 5; i++) {
+            GString *msg = g_string_new(NULL);
+
+            random_json(r, msg, 0);
+            g_string_append(stream, msg->str);
+            g_string_append(stream, i % 2 ? "\n" : " ");
+            g_ptr_array_add(want, g_string_free(msg, false));
+        }
+        got = split_chunks(stream->str, g_rand_int_range(r, 1, 40), 0);
+        g_assert_cmpuint(got->len, ==, want->len);
+        for (guint i = 0; i < want->len; i++) {
+            g_assert_cmpstr(g_ptr_array_index(got, i), ==,
+                            g_ptr_array_index(want, i));
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/json-splitter/several-per-feed",
+                    test_several_per_feed);
+    g_test_add_func("/json-splitter/byte-at-a-time", test_byte_at_a_time);
+    g_test_add_func("/json-splitter/single-quotes", test_single_quotes);
+    g_test_add_func("/json-splitter/top-level-scalars",
+                    test_top_level_scalars);
+    g_test_add_func("/json-splitter/stray-close-then-recovers",
+                    test_stray_close_then_recovers);
+    g_test_add_func("/json-splitter/size-limit-then-recovers",
+                    test_size_limit_then_recovers);
+    g_test_add_func("/json-splitter/depth-limit-then-recovers",
+                    test_depth_limit_then_recovers);
+    g_test_add_func("/json-splitter/reset-drops-partial",
+                    test_reset_drops_partial);
+    g_test_add_func("/json-splitter/random-chunking-matches-model",
+                    test_random_chunking_model);
+    return g_test_run();
+}
