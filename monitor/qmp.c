@@ -230,7 +230,7 @@ static void monitor_splitter_emit(void *opaque, const char *text,
 {
     Monitor *mon = opaque;
 
-    if (!qemu_chr_is_connected(mon->chr)) {
+    if (mon->chr && !qemu_chr_is_connected(mon->chr)) {
         /* The peer left while we were answering: run nothing more of it. */
         return;
     }
