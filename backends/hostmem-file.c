@@ -28,9 +28,10 @@ struct HostMemoryBackendFile {
     bool readonly;
 };
 
-static bool file_frozen(Object *obj, const char *name, GError **errp)
+static bool file_frozen(Object *obj, const char *name,
+                         HostMemFrozenWording wording, GError **errp)
 {
-    return !user_creatable_check_not_complete(obj, name, errp);
+    return !host_memory_backend_check_mutable(obj, name, wording, errp);
 }
 
 static char *mem_path_get(Object *obj)
@@ -42,7 +43,7 @@ static bool mem_path_set(Object *obj, const char *value, GError **errp)
 {
     HostMemoryBackendFile *fb = MEMORY_BACKEND_FILE(obj);
 
-    if (file_frozen(obj, "mem-path", errp)) {
+    if (file_frozen(obj, "mem-path", HOSTMEM_FROZEN_QUOTED, errp)) {
         return false;
     }
     g_free(fb->mem_path);
@@ -57,7 +58,7 @@ static uint64_t align_get(Object *obj)
 
 static bool align_set(Object *obj, uint64_t value, GError **errp)
 {
-    if (file_frozen(obj, "align", errp)) {
+    if (file_frozen(obj, "align", HOSTMEM_FROZEN_QUOTED, errp)) {
         return false;
     }
     MEMORY_BACKEND_FILE(obj)->align = value;
@@ -83,7 +84,7 @@ static bool readonly_get(Object *obj)
 
 static bool readonly_set(Object *obj, bool value, GError **errp)
 {
-    if (file_frozen(obj, "readonly", errp)) {
+    if (file_frozen(obj, "readonly", HOSTMEM_FROZEN_DOT, errp)) {
         return false;
     }
     MEMORY_BACKEND_FILE(obj)->readonly = value;

@@ -33,9 +33,10 @@ struct HostMemoryBackendMemfd {
 #define MFD_HUGE_SHIFT 26
 #endif
 
-static bool memfd_frozen(Object *obj, const char *name, GError **errp)
+static bool memfd_frozen(Object *obj, const char *name,
+                         HostMemFrozenWording wording, GError **errp)
 {
-    return !user_creatable_check_not_complete(obj, name, errp);
+    return !host_memory_backend_check_mutable(obj, name, wording, errp);
 }
 
 static bool hugetlb_get(Object *obj)
@@ -45,7 +46,7 @@ static bool hugetlb_get(Object *obj)
 
 static bool hugetlb_set(Object *obj, bool value, GError **errp)
 {
-    if (memfd_frozen(obj, "hugetlb", errp)) {
+    if (memfd_frozen(obj, "hugetlb", HOSTMEM_FROZEN_VALUE, errp)) {
         return false;
     }
     MEMORY_BACKEND_MEMFD(obj)->hugetlb = value;
@@ -59,7 +60,7 @@ static uint64_t hugetlbsize_get(Object *obj)
 
 static bool hugetlbsize_set(Object *obj, uint64_t value, GError **errp)
 {
-    if (memfd_frozen(obj, "hugetlbsize", errp)) {
+    if (memfd_frozen(obj, "hugetlbsize", HOSTMEM_FROZEN_VALUE, errp)) {
         return false;
     }
     if (value && !is_power_of_2(value)) {
@@ -77,7 +78,7 @@ static bool seal_get(Object *obj)
 
 static bool seal_set(Object *obj, bool value, GError **errp)
 {
-    if (memfd_frozen(obj, "seal", errp)) {
+    if (memfd_frozen(obj, "seal", HOSTMEM_FROZEN_VALUE, errp)) {
         return false;
     }
     MEMORY_BACKEND_MEMFD(obj)->seal = value;
@@ -94,7 +95,9 @@ static unsigned int memfd_flags(HostMemoryBackendMemfd *m)
     if (m->hugetlb) {
         flags |= MFD_HUGETLB;
         if (m->hugetlbsize) {
-            flags |= (unsigned int)__builtin_ctzll(m->hugetlbsize) << MFD_HUGE_SHIFT;
+            unsigned int shift = __builtin_ctzll(m->hugetlbsize);
+
+            flags |= shift << MFD_HUGE_SHIFT;
         }
     }
     return flags;
@@ -109,11 +112,16 @@ static int memfd_create_sized(HostMemoryBackendMemfd *m, uint64_t size,
     size_t page_size;
     int fd = memfd_create(name, memfd_flags(m));
 
+    if (fd < 0 && m->hugetlb && m->hugetlbsize) {
+        error_setg_errno(errp, errno, "cannot create a hugetlb memfd with "
+                         "huge pages of 0x%" PRIx64 " bytes (the host's "
+                         "sizes are listed in /sys/kernel/mm/hugepages)",
+                         m->hugetlbsize);
+        return -1;
+    }
     if (fd < 0) {
-        error_setg_errno(errp, errno, "cannot create a %smemfd%s",
-                         m->hugetlb ? "hugetlb " : "",
-                         m->hugetlb && m->hugetlbsize ?
-                         " with this hugetlbsize" : "");
+        error_setg_errno(errp, errno, "cannot create a %smemfd",
+                         m->hugetlb ? "hugetlb " : "");
         return -1;
     }
     page_size = qemu_fd_getpagesize(fd);

@@ -37,10 +37,36 @@ const char *const host_mem_policy_names[] = {
 
 /* ---- Small helpers -------------------------------------------------- */
 
-static bool not_frozen(HostMemoryBackend *backend, const char *name,
-                       GError **errp)
+bool host_memory_backend_check_mutable(Object *obj, const char *name,
+                                       HostMemFrozenWording wording,
+                                       GError **errp)
 {
-    return user_creatable_check_not_complete(OBJECT(backend), name, errp);
+    const char *type = object_get_typename(obj);
+
+    if (!user_creatable_is_complete(obj)) {
+        return true;
+    }
+    switch (wording) {
+    case HOSTMEM_FROZEN_QOM:
+        return user_creatable_check_not_complete(obj, name, errp);
+    case HOSTMEM_FROZEN_VALUE:
+        error_setg(errp, "cannot change property value");
+        break;
+    case HOSTMEM_FROZEN_QUOTED:
+        error_setg(errp, "cannot change property '%s' of %s", name, type);
+        break;
+    case HOSTMEM_FROZEN_DOT:
+        error_setg(errp, "cannot change property '%s' of %s.", name, type);
+        break;
+    }
+    return false;
+}
+
+static bool not_frozen(HostMemoryBackend *backend, const char *name,
+                       HostMemFrozenWording wording, GError **errp)
+{
+    return host_memory_backend_check_mutable(OBJECT(backend), name, wording,
+                                             errp);
 }
 
 static bool value_not_zero(HostMemoryBackend *backend, const char *name,
@@ -133,7 +159,7 @@ static bool size_set(Object *obj, uint64_t value, GError **errp)
 {
     HostMemoryBackend *backend = MEMORY_BACKEND(obj);
 
-    if (!not_frozen(backend, "size", errp) ||
+    if (!not_frozen(backend, "size", HOSTMEM_FROZEN_QOM, errp) ||
         !value_not_zero(backend, "size", value, errp)) {
         return false;
     }
@@ -151,7 +177,7 @@ static bool share_set(Object *obj, bool value, GError **errp)
 {
     HostMemoryBackend *backend = MEMORY_BACKEND(obj);
 
-    if (!not_frozen(backend, "share", errp)) {
+    if (!not_frozen(backend, "share", HOSTMEM_FROZEN_VALUE, errp)) {
         return false;
     }
     backend->share = value;
@@ -167,7 +193,7 @@ static bool reserve_set(Object *obj, bool value, GError **errp)
 {
     HostMemoryBackend *backend = MEMORY_BACKEND(obj);
 
-    if (!not_frozen(backend, "reserve", errp)) {
+    if (!not_frozen(backend, "reserve", HOSTMEM_FROZEN_VALUE, errp)) {
         return false;
     }
     backend->reserve = value;
@@ -271,7 +297,7 @@ static bool policy_set(Object *obj, int value, GError **errp)
 {
     HostMemoryBackend *backend = MEMORY_BACKEND(obj);
 
-    if (!not_frozen(backend, "policy", errp)) {
+    if (!not_frozen(backend, "policy", HOSTMEM_FROZEN_QUOTED, errp)) {
         return false;
     }
     backend->policy = value;
@@ -379,7 +405,8 @@ static bool host_nodes_set(Object *obj, ObjectProperty *prop,
     DECLARE_BITMAP(nodes, HOSTMEM_MAX_NODES);
     bool ok;
 
-    if (!not_frozen(backend, "host-nodes", errp)) {
+    if (!not_frozen(backend, "host-nodes", HOSTMEM_FROZEN_QUOTED,
+                    errp)) {
         return false;
     }
     bitmap_zero(nodes, HOSTMEM_MAX_NODES);
@@ -575,6 +602,41 @@ void host_memory_backend_set_mapped(HostMemoryBackend *backend, bool mapped)
 bool host_memory_backend_is_mapped(HostMemoryBackend *backend)
 {
     return backend->is_mapped;
+}
+
+bool host_memory_backend_claim(HostMemoryBackend *backend, GError **errp)
+{
+    if (backend->is_mapped) {
+        g_autofree char *id = host_memory_backend_get_name(backend);
+
+        error_setg(errp, "can't use already busy memdev: %s", id);
+        return false;
+    }
+    backend->is_mapped = true;
+    return true;
+}
+
+HostMemoryBackend *host_memory_backend_find(const char *id, GError **errp)
+{
+    Object *obj = object_resolve_path_type(id, TYPE_MEMORY_BACKEND, NULL);
+
+    if (!obj) {
+        error_setg(errp, "Memory backend '%s' not found", id);
+        return NULL;
+    }
+    return MEMORY_BACKEND(obj);
+}
+
+HostMemoryBackend *host_memory_backend_new_default(const char *id,
+                                                   uint64_t size,
+                                                   GError **errp)
+{
+    g_autoptr(JsonObject) props = json_object_new();
+    Object *obj;
+
+    json_object_set_member(props, "size", object_property_uint_to_json(size));
+    obj = user_creatable_add_type(TYPE_MEMORY_BACKEND_RAM, id, props, errp);
+    return obj ? MEMORY_BACKEND(obj) : NULL;
 }
 
 size_t host_memory_backend_pagesize(HostMemoryBackend *backend)

@@ -28,6 +28,25 @@ static GPtrArray *monitors;
 
 static void append_json(GString *out, JsonNode *node);
 
+/*
+ * Append the valid UTF-8 sequence at @p, or "\uFFFD" (as QEMU does) for
+ * a byte that does not start one: a JSON text must be valid UTF-8, and
+ * strings reach us from error messages (json-glib quotes the client's
+ * bytes in its parse errors) as well as from parsed input.  Returns the
+ * number of bytes consumed.
+ */
+static size_t append_utf8_char(GString *out, const char *p)
+{
+    gunichar c = g_utf8_get_char_validated(p, -1);
+
+    if (c == (gunichar)-1 || c == (gunichar)-2) {
+        g_string_append(out, "\\uFFFD");
+        return 1;
+    }
+    g_string_append_unichar(out, c);
+    return g_utf8_next_char(p) - p;
+}
+
 static void append_json_string(GString *out, const char *str)
 {
     g_string_append_c(out, '"');
@@ -51,8 +70,10 @@ static void append_json_string(GString *out, const char *str)
         default:
             if (*p < 0x20) {
                 g_string_append_printf(out, "\\u%04x", *p);
-            } else {
+            } else if (*p < 0x80) {
                 g_string_append_c(out, *p);
+            } else {
+                p += append_utf8_char(out, (const char *)p) - 1;
             }
         }
     }

@@ -142,23 +142,53 @@ static bool qmp_qom_list_properties(JsonObject *args, JsonNode **ret,
     return true;
 }
 
-/* object-add takes its properties flat, next to qom-type and id. */
-static bool qmp_object_add(JsonObject *args, JsonNode **ret, GError **errp)
+bool object_add_check_type(const char *type, GError **errp)
 {
-    static const QmpArgSpec fixed[] = {
-        { "qom-type", QMP_ARG_STRING },
-        { "id", QMP_ARG_STRING },
-        { NULL },
-    };
-    g_autoptr(JsonObject) head = json_object_new();
+    ObjectClass *oc = object_class_by_name(type);
 
-    for (const QmpArgSpec *a = fixed; a->name; a++) {
+    if (!oc || object_class_is_abstract(oc) ||
+        !object_class_dynamic_cast(oc, TYPE_USER_CREATABLE)) {
+        error_setg(errp, "Parameter 'qom-type' does not accept value '%s'",
+                   type);
+        return false;
+    }
+    return true;
+}
+
+/* Check the members named in @spec only (others are left alone). */
+static bool check_some_args(JsonObject *args, const QmpArgSpec *spec,
+                            GError **errp)
+{
+    g_autoptr(JsonObject) some = json_object_new();
+
+    for (const QmpArgSpec *a = spec; a->name; a++) {
         if (json_object_has_member(args, a->name)) {
-            json_object_set_member(head, a->name, json_node_copy(
+            json_object_set_member(some, a->name, json_node_copy(
                 json_object_get_member(args, a->name)));
         }
     }
-    if (!qmp_check_args(head, fixed, errp)) {
+    return qmp_check_args(some, spec, errp);
+}
+
+/*
+ * object-add takes its properties flat, next to qom-type and id.  QEMU's
+ * order: qom-type (missing, mistyped, unknown), then id, then the rest.
+ */
+static bool qmp_object_add(JsonObject *args, JsonNode **ret, GError **errp)
+{
+    static const QmpArgSpec type_spec[] = {
+        { "qom-type", QMP_ARG_STRING },
+        { NULL },
+    };
+    static const QmpArgSpec id_spec[] = {
+        { "id", QMP_ARG_STRING },
+        { NULL },
+    };
+
+    if (!check_some_args(args, type_spec, errp) ||
+        !object_add_check_type(
+            json_object_get_string_member(args, "qom-type"), errp) ||
+        !check_some_args(args, id_spec, errp)) {
         return false;
     }
     return user_creatable_add_type(

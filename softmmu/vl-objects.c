@@ -153,24 +153,77 @@ static bool print_help(const QemuOpts *opts, GError **errp)
     return print_type_help(type, errp);
 }
 
-/* ---- creation ------------------------------------------------------- */
+/* ---- the JSON form ------------------------------------------------- */
 
-/* The first -object that repeats an earlier id, or NULL. */
-static QemuOpts *find_duplicate_id(void)
+/*
+ * QEMU also takes -object as a JSON object (libvirt uses this form):
+ *     -object '{"qom-type":"memory-backend-ram","id":"m0","size":1073741824}'
+ * vl.c stores every -object as QemuOpts, which splits such text at ','
+ * and '=': the first piece lands in the implied qom-type, key-less pieces
+ * become legacy flags ("PIECE=on") and pieces with '=' become
+ * "NAME=VALUE".  This undoes the split.  It is exact for valid JSON: a
+ * piece of it can only end in an unquoted "=on" if it was not JSON.
+ * Returns the text (caller frees), or NULL if @opts is not the JSON form.
+ */
+static char *json_text_of(const QemuOpts *opts)
 {
-    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-    QemuOpts *dup = NULL;
+    const QemuOpt *first;
+    GString *out;
 
-    for (guint i = 0; !dup && i < sysemu_config.objects->len; i++) {
-        QemuOpts *opts = g_ptr_array_index(sysemu_config.objects, i);
-        const char *id = qemu_opt_get(opts, "id");
+    if (!opts->opts->len) {
+        return NULL;
+    }
+    first = g_ptr_array_index(opts->opts, 0);
+    if (strcmp(first->name, "qom-type") || first->value[0] != '{') {
+        return NULL;
+    }
+    out = g_string_new(NULL);
+    for (guint i = 0; i < opts->opts->len; i++) {
+        const QemuOpt *o = g_ptr_array_index(opts->opts, i);
+        g_auto(GStrv) name = g_strsplit(o->name, ",", -1);
+        g_auto(GStrv) value = g_strsplit(o->value, ",", -1);
+        g_autofree char *n = g_strjoinv(",,", name);
+        g_autofree char *v = g_strjoinv(",,", value);
 
-        if (id && !g_hash_table_add(seen, (gpointer)id)) {
-            dup = opts;
+        if (i) {
+            g_string_append_c(out, ',');
+        }
+        if (i == 0) {
+            g_string_append(out, v);
+        } else if (!strcmp(o->value, "on")) {
+            g_string_append(out, n);
+        } else {
+            g_string_append_printf(out, "%s=%s", n, v);
         }
     }
-    g_hash_table_unref(seen);
-    return dup;
+    if (opts->help) {
+        g_string_append(out, ",help");
+    }
+    return g_string_free(out, false);
+}
+
+/* ---- creation ------------------------------------------------------- */
+
+/* One -object, in either form, ready to create. */
+typedef struct ObjectSpec {
+    char *loc;              /* "-object TEXT" as typed (for messages) */
+    char *type;             /* NULL if missing */
+    char *id;               /* NULL if missing */
+    JsonObject *props;      /* the other members */
+    bool keyval;            /* values are command-line strings */
+} ObjectSpec;
+
+static void object_spec_free(gpointer p)
+{
+    ObjectSpec *spec = p;
+
+    g_free(spec->loc);
+    g_free(spec->type);
+    g_free(spec->id);
+    if (spec->props) {
+        json_object_unref(spec->props);
+    }
+    g_free(spec);
 }
 
 /*
@@ -194,21 +247,12 @@ static void add_list_value(JsonObject *props, const char *name,
                                   value);
 }
 
-/*
- * Create one -object.  On failure return false with @errp set and
- * *@loc set to the option text to print before the message, or NULL.
- */
-static bool create_one(QemuOpts *opts, char **loc, GError **errp)
+static void spec_from_keyval(ObjectSpec *spec, const QemuOpts *opts)
 {
-    g_autoptr(JsonObject) props = json_object_new();
-    const char *type = qemu_opt_get(opts, "qom-type");
-
-    *loc = NULL;
-    if (!type) {
-        error_setg(errp, "Parameter 'qom-type' is missing");
-        *loc = option_text(opts);
-        return false;
-    }
+    spec->loc = option_text(opts);
+    spec->type = g_strdup(qemu_opt_get(opts, "qom-type"));
+    spec->id = g_strdup(qemu_opt_get(opts, "id"));
+    spec->keyval = true;
     for (guint i = 0; i < opts->opts->len; i++) {
         const QemuOpt *o = g_ptr_array_index(opts->opts, i);
 
@@ -216,19 +260,123 @@ static bool create_one(QemuOpts *opts, char **loc, GError **errp)
             continue;
         }
         if (is_list_option(o->name)) {
-            add_list_value(props, o->name, o->value);
+            add_list_value(spec->props, o->name, o->value);
         } else {
-            json_object_set_string_member(props, o->name, o->value);
+            json_object_set_string_member(spec->props, o->name, o->value);
         }
     }
-    if (!user_creatable_add_keyval(type, qemu_opt_get(opts, "id"), props,
-                                   errp)) {
-        if (is_syntax_error(*errp)) {
-            *loc = option_text(opts);
-        }
+}
+
+/* A string member of @obj, or NULL (also for other JSON types). */
+static char *json_string_member(JsonObject *obj, const char *name)
+{
+    JsonNode *node = json_object_get_member(obj, name);
+
+    if (!node || !JSON_NODE_HOLDS_VALUE(node) ||
+        json_node_get_value_type(node) != G_TYPE_STRING) {
+        return NULL;
+    }
+    return g_strdup(json_node_get_string(node));
+}
+
+static bool spec_from_json(ObjectSpec *spec, const char *text,
+                           GError **errp)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) err = NULL;
+    JsonNode *root;
+
+    spec->loc = g_strdup_printf("-object %s", text);
+    if (!json_parser_load_from_data(parser, text, -1, &err)) {
+        error_setg(errp, "JSON parse error, %s", err->message);
         return false;
     }
+    root = json_parser_get_root(parser);
+    if (!JSON_NODE_HOLDS_OBJECT(root)) {
+        error_setg(errp, "Parameter 'qom-type' does not accept value '%s'",
+                   text);
+        return false;
+    }
+    json_object_unref(spec->props);
+    spec->props = json_object_ref(json_node_get_object(root));
+    spec->type = json_string_member(spec->props, "qom-type");
+    spec->id = json_string_member(spec->props, "id");
     return true;
+}
+
+/*
+ * Turn every -object into an ObjectSpec; on a malformed one return NULL
+ * with @errp set and *@loc its text.
+ */
+static GPtrArray *collect_specs(char **loc, GError **errp)
+{
+    GPtrArray *specs = g_ptr_array_new_with_free_func(object_spec_free);
+
+    for (guint i = 0; i < sysemu_config.objects->len; i++) {
+        QemuOpts *opts = g_ptr_array_index(sysemu_config.objects, i);
+        g_autofree char *json = json_text_of(opts);
+        ObjectSpec *spec = g_new0(ObjectSpec, 1);
+
+        spec->props = json_object_new();
+        g_ptr_array_add(specs, spec);
+        if (!json) {
+            spec_from_keyval(spec, opts);
+        } else if (!spec_from_json(spec, json, errp)) {
+            *loc = g_steal_pointer(&spec->loc);
+            g_ptr_array_unref(specs);
+            return NULL;
+        }
+    }
+    return specs;
+}
+
+/* The first spec that repeats an earlier id, or NULL. */
+static ObjectSpec *find_duplicate_id(GPtrArray *specs)
+{
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    ObjectSpec *dup = NULL;
+
+    for (guint i = 0; !dup && i < specs->len; i++) {
+        ObjectSpec *spec = g_ptr_array_index(specs, i);
+
+        if (spec->id && !g_hash_table_add(seen, spec->id)) {
+            dup = spec;
+        }
+    }
+    g_hash_table_unref(seen);
+    return dup;
+}
+
+/*
+ * Create one object.  On failure return false with @errp set and *@loc
+ * set to the option text to print before the message, or NULL.
+ */
+static bool create_one(ObjectSpec *spec, char **loc, GError **errp)
+{
+    Object *obj;
+
+    *loc = NULL;
+    if (!spec->type) {
+        error_setg(errp, "Parameter 'qom-type' is missing");
+    } else if (!object_add_check_type(spec->type, errp)) {
+        /* reported before a missing id, as QEMU does */
+    } else if (spec->keyval) {
+        obj = user_creatable_add_keyval(spec->type, spec->id, spec->props,
+                                        errp);
+        if (obj) {
+            return true;
+        }
+    } else {
+        obj = user_creatable_add_type(spec->type, spec->id, spec->props,
+                                      errp);
+        if (obj) {
+            return true;
+        }
+    }
+    if (is_syntax_error(*errp)) {
+        *loc = g_steal_pointer(&spec->loc);
+    }
+    return false;
 }
 
 static void register_all(void)
@@ -239,14 +387,11 @@ static void register_all(void)
     memory_device_register_qmp_commands();
 }
 
-void qemu_create_user_objects(void)
+static void handle_help_options(void)
 {
     GPtrArray *objects = sysemu_config.objects;
     GError *err = NULL;
-    QemuOpts *dup;
-    char *loc;
 
-    register_all();
     for (guint i = 0; i < objects->len; i++) {
         QemuOpts *opts = g_ptr_array_index(objects, i);
 
@@ -258,15 +403,37 @@ void qemu_create_user_objects(void)
             objects_exit_ok();
         }
     }
-    dup = find_duplicate_id();
-    if (dup) {
-        error_setg(&err, "Duplicate ID '%s' for object",
-                   qemu_opt_get(dup, "id"));
-        objects_fail(option_text(dup), err);
+}
+
+/* Free @specs, then fail (objects_fail takes @loc and @err). */
+static G_NORETURN void specs_fail(GPtrArray *specs, char *loc, GError *err)
+{
+    g_ptr_array_unref(specs);
+    objects_fail(loc, err);
+}
+
+void qemu_create_user_objects(void)
+{
+    g_autoptr(GPtrArray) specs = NULL;
+    GError *err = NULL;
+    ObjectSpec *dup;
+    char *loc = NULL;
+
+    register_all();
+    handle_help_options();
+    specs = collect_specs(&loc, &err);
+    if (!specs) {
+        objects_fail(loc, err);
     }
-    for (guint i = 0; i < objects->len; i++) {
-        if (!create_one(g_ptr_array_index(objects, i), &loc, &err)) {
-            objects_fail(loc, err);
+    dup = find_duplicate_id(specs);
+    if (dup) {
+        error_setg(&err, "Duplicate ID '%s' for object", dup->id);
+        loc = g_steal_pointer(&dup->loc);
+        specs_fail(g_steal_pointer(&specs), loc, err);
+    }
+    for (guint i = 0; i < specs->len; i++) {
+        if (!create_one(g_ptr_array_index(specs, i), &loc, &err)) {
+            specs_fail(g_steal_pointer(&specs), loc, err);
         }
     }
 }

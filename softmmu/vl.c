@@ -20,6 +20,7 @@
 #include "qemu/option.h"
 #include "chardev/char.h"
 #include "monitor/qmp.h"
+#include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
 #include "vl-objects.h"
@@ -405,6 +406,7 @@ static void configure_memory(VlParse *vp)
         sysemu_config.ram_size = sysemu_config.maxram_size = size;
         return;
     }
+    sysemu_config.ram_size_given = true;
     str = qemu_opt_get(opts, "size");
     if (str && qemu_strtosz_MiB(str, NULL, &size) < 0) {
         qemu_opt_size_error("size", &err);
@@ -598,10 +600,12 @@ void qemu_init(int argc, char **argv)
     create_qmps(&vp);
     vl_parse_free(&vp);
     qemu_create_user_objects();
+    qemu_machine_init();
 }
 
 void qemu_cleanup(void)
 {
+    qtest_server_cleanup();
     qemu_cleanup_user_objects();
     monitor_cleanup();
     qemu_chr_cleanup();

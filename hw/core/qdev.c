@@ -453,6 +453,8 @@ static void device_finalize(Object *obj)
 
     g_assert(!dev->realized);
     device_props_release(dev);
+    g_clear_pointer(&dev->gpio_in, g_ptr_array_unref);
+    g_clear_pointer(&dev->gpio_out, g_ptr_array_unref);
     g_free(dev->id);
 }
 
@@ -472,6 +474,74 @@ static void device_class_init(ObjectClass *oc, void *data)
                                    device_set_realized);
     object_class_property_add_str(oc, "parent_bus", device_get_parent_bus,
                                   NULL);
+}
+
+/* ---- Interrupt lines -------------------------------------------- */
+
+void qdev_init_gpio_in(DeviceState *dev, qemu_irq_handler handler, int n)
+{
+    if (!dev->gpio_in) {
+        dev->gpio_in = g_ptr_array_new_with_free_func(
+            (GDestroyNotify)qemu_free_irq);
+    }
+    for (int i = 0; i < n; i++) {
+        g_ptr_array_add(dev->gpio_in,
+                        qemu_allocate_irq(handler, dev, dev->gpio_in->len));
+    }
+}
+
+qemu_irq qdev_get_gpio_in(DeviceState *dev, int n)
+{
+    g_assert(dev->gpio_in && n >= 0 && (guint)n < dev->gpio_in->len);
+    return g_ptr_array_index(dev->gpio_in, n);
+}
+
+int qdev_get_gpio_in_count(DeviceState *dev)
+{
+    return dev->gpio_in ? dev->gpio_in->len : 0;
+}
+
+void qdev_init_gpio_out(DeviceState *dev, qemu_irq *pins, int n)
+{
+    if (!dev->gpio_out) {
+        dev->gpio_out = g_ptr_array_new();
+    }
+    for (int i = 0; i < n; i++) {
+        g_ptr_array_add(dev->gpio_out, &pins[i]);
+    }
+}
+
+void qdev_connect_gpio_out(DeviceState *dev, int n, qemu_irq pin)
+{
+    qemu_irq *slot;
+
+    g_assert(dev->gpio_out && n >= 0 && (guint)n < dev->gpio_out->len);
+    slot = g_ptr_array_index(dev->gpio_out, n);
+    *slot = pin;
+}
+
+bool qdev_intercept_gpio_in(DeviceState *dev, qemu_irq_handler handler,
+                            void *opaque)
+{
+    int n = qdev_get_gpio_in_count(dev);
+
+    for (int i = 0; i < n; i++) {
+        qemu_irq_intercept(qdev_get_gpio_in(dev, i), handler, opaque);
+    }
+    return n > 0;
+}
+
+bool qdev_intercept_gpio_out(DeviceState *dev, qemu_irq_handler handler,
+                             void *opaque)
+{
+    guint n = dev->gpio_out ? dev->gpio_out->len : 0;
+
+    for (guint i = 0; i < n; i++) {
+        qemu_irq *slot = g_ptr_array_index(dev->gpio_out, i);
+
+        *slot = qemu_allocate_irq(handler, opaque, i);
+    }
+    return n > 0;
 }
 
 /* ---- Buses ------------------------------------------------------- */

@@ -14,7 +14,11 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
 #include "vfio-internal.h"
+
+TRACE_EVENT(vfio_dma_map);
+TRACE_EVENT(vfio_dma_unmap);
 
 /* Every initialised container, for attach_all and the pre-plug check. */
 static GList *vfio_containers;
@@ -68,6 +72,8 @@ int vfio_container_map(VFIOContainer *c, hwaddr iova, uint64_t size,
                    size, c->max_mappings);
         return -ENOSPC;
     }
+    trace(vfio_dma_map, "%s iova=0x%" PRIx64 " size=0x%" PRIx64
+          " vaddr=%p ro=%d", c->name, iova, size, vaddr, readonly);
     ret = c->ops->dma_map(c, iova, size, vaddr, readonly, errp);
     if (ret < 0) {
         return ret;
@@ -106,6 +112,8 @@ uint64_t vfio_container_unmap_range(VFIOContainer *c, hwaddr iova,
             break;
         }
         g_assert(m->iova + m->size - 1 <= last);
+        trace(vfio_dma_unmap, "%s iova=0x%" PRIx64 " size=0x%" PRIx64,
+              c->name, m->iova, m->size);
         if (c->ops->dma_unmap(c, m->iova, m->size, &err) < 0) {
             error_report("%s", err->message);
         }

@@ -20,7 +20,10 @@
  */
 #include "qemu/osdep.h"
 #include "exec/ram-discard-manager.h"
+#include "qemu/log.h"
 #include "vfio-internal.h"
+
+TRACE_EVENT(vfio_listener_managed_section);
 
 /* A discard-managed section of one container. */
 typedef struct VFIORamDiscardListener {
@@ -140,6 +143,10 @@ static void managed_section_add(VFIOContainer *c, MemoryRegionSection *s)
         vfio_container_record_error(c, err);
         return;
     }
+    trace(vfio_listener_managed_section, "%s %s iova=0x%" PRIx64 " size=0x%"
+          PRIx64 " block-size=0x%" PRIx64 " worst=%" PRIu64, c->name,
+          memory_region_name(s->mr), s->offset_within_address_space,
+          s->size, gran, worst);
     v = g_new0(VFIORamDiscardListener, 1);
     v->c = c;
     v->mr = s->mr;

@@ -26,6 +26,7 @@
 #include "qapi/error.h"
 #include "qemu/option.h"
 #include "qom/object.h"
+#include "hw/irq.h"
 
 #define TYPE_DEVICE "device"
 #define TYPE_BUS "bus"
@@ -88,6 +89,8 @@ struct DeviceState {
     BusState *parent_bus;       /* set by qdev_realize(), NULL if none */
     /* private */
     bool reset_registered;
+    GPtrArray *gpio_in;         /* qemu_irq, owned */
+    GPtrArray *gpio_out;        /* qemu_irq *, the device's own fields */
 };
 
 OBJECT_DECLARE_TYPE(DeviceState, DeviceClass, DEVICE)
@@ -230,6 +233,40 @@ static inline const char *qdev_get_id(const DeviceState *dev)
     return dev->id;
 }
 
+/* ---- Interrupt lines ("GPIOs") --------------------------------- */
+
+/*
+ * Give @dev @n more input lines delivering to @handler(dev, line, level);
+ * lines are numbered in creation order from 0.  Freed at finalize.
+ */
+void qdev_init_gpio_in(DeviceState *dev, qemu_irq_handler handler, int n);
+
+/* Input line @n of @dev (borrowed); @n out of range is a programming error. */
+qemu_irq qdev_get_gpio_in(DeviceState *dev, int n);
+
+/* Number of input lines of @dev. */
+int qdev_get_gpio_in_count(DeviceState *dev);
+
+/*
+ * Declare @n output lines of @dev stored in @pins[0..n-1] (fields of the
+ * device, initially NULL = unconnected).
+ */
+void qdev_init_gpio_out(DeviceState *dev, qemu_irq *pins, int n);
+
+/* Connect output @n of @dev to @pin (another device's input). */
+void qdev_connect_gpio_out(DeviceState *dev, int n, qemu_irq pin);
+
+/*
+ * qtest: from now on deliver every input (resp. output) line of @dev to
+ * @handler(@opaque, line, level).  Returns false if @dev has no such
+ * lines.  Outputs are rewired to new lines owned by the caller's session
+ * (they live until the process ends).
+ */
+bool qdev_intercept_gpio_in(DeviceState *dev, qemu_irq_handler handler,
+                            void *opaque);
+bool qdev_intercept_gpio_out(DeviceState *dev, qemu_irq_handler handler,
+                             void *opaque);
+
 /* ---- Buses ------------------------------------------------------- */
 
 /*
@@ -274,6 +311,9 @@ DeviceState *qdev_device_add(QemuOpts *opts, GError **errp);
  * Returns false with @errp set for an unknown @typename.
  */
 bool qdev_device_help(const char *typename, GError **errp);
+
+/* Register device-list-properties (hw/core/qdev-monitor.c). */
+void qdev_register_qmp_commands(void);
 
 /* Register TYPE_DEVICE and TYPE_BUS; idempotent. */
 void qdev_register_types(void);

@@ -7,6 +7,16 @@
 #ifndef MONITOR_QOM_QMP_CMDS_H
 #define MONITOR_QOM_QMP_CMDS_H
 
+#include "qemu/osdep.h"
+
+/*
+ * Is @type something object-add and -object can create (known, concrete,
+ * user-creatable)?  If not, false with QEMU's "Parameter 'qom-type' does
+ * not accept value 'TYPE'".  QEMU checks this before anything else about
+ * the request (even a missing id), so callers do too.
+ */
+bool object_add_check_type(const char *type, GError **errp);
+
 /* Register the commands above; idempotent.  Call before the main loop. */
 void qmp_register_qom_commands(void);
 

@@ -128,6 +128,31 @@ void host_memory_backend_set_mapped(HostMemoryBackend *backend, bool mapped);
 bool host_memory_backend_is_mapped(HostMemoryBackend *backend);
 
 /*
+ * Claim @backend for a consumer: refuse one already in use with QEMU's
+ * "can't use already busy memdev: ID", else mark it mapped.  Release with
+ * host_memory_backend_set_mapped(backend, false).
+ */
+bool host_memory_backend_claim(HostMemoryBackend *backend, GError **errp);
+
+/*
+ * The backend named @id (an id under /objects, or any path that resolves
+ * to exactly one backend), for -machine memory-backend=ID.  NULL with
+ * QEMU's "Memory backend 'ID' not found" otherwise.  Borrowed.
+ */
+HostMemoryBackend *host_memory_backend_find(const char *id, GError **errp);
+
+/*
+ * The machine's RAM when no memory-backend= is given: as QEMU 5.0 and
+ * later, a memory-backend-ram of @size bytes is created as /objects/@id
+ * (q35: "pc.ram"), so query-memdev and qom-list show it.  The caller then
+ * claims it like a user-given backend.  Returns the backend (borrowed,
+ * owned by /objects) or NULL with @errp set.
+ */
+HostMemoryBackend *host_memory_backend_new_default(const char *id,
+                                                   uint64_t size,
+                                                   GError **errp);
+
+/*
  * The page size of the memory behind the backend: the huge page size for
  * hugetlb memfd / hugetlbfs files, the host page size otherwise.  Only
  * meaningful after complete() (returns the host page size before).

@@ -22,6 +22,7 @@ typedef struct SysemuConfig {
     uint64_t ram_size;          /* bytes, aligned to 8 KiB like QEMU */
     uint64_t maxram_size;       /* == ram_size unless maxmem= was given */
     uint64_t ram_slots;         /* 0 unless slots= was given */
+    bool ram_size_given;        /* -m was on the command line */
 
     /* -object / -device option sets in command-line order (QemuOpts *);
      * "qom-type" resp. "driver" is the implied first key. */
@@ -45,6 +46,14 @@ extern SysemuConfig sysemu_config;
  * "-machine help".
  */
 void qemu_init(int argc, char **argv);
+
+/*
+ * Build the machine from sysemu_config (softmmu/vl-machine.c): the
+ * accelerator, machine and RAM, -device, the first reset, the qtest
+ * server.  Exits with status 1 and QEMU's message on any error, 0 for
+ * "-device help".  Called at the end of qemu_init().
+ */
+void qemu_machine_init(void);
 
 /* Tear down monitors and chardevs (removing socket files). */
 void qemu_cleanup(void);

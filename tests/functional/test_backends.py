@@ -124,13 +124,18 @@ def test_qom_list_matches_reference_types(start):
     """Property names and types as QEMU 7.2 shows them (ours is a subset:
     no prealloc-context, x-use-canonical-path-for-ramblock-id, pmem)."""
     need_reference()
-    line = "memory-backend-memfd,id=m1,size=32M"
-    _, ours = start("-object", line)
-    _, ref = start("-object", line, binary=REF_BINARY)
-    mine = props_of(ours, "/objects/m1")
-    theirs = props_of(ref, "/objects/m1")
-    for name, typ in mine.items():
-        assert theirs.get(name) == typ, name
+    lines = ["memory-backend-memfd,id=m1,size=32M",
+             "memory-backend-file,id=m2,size=4M,mem-path=/dev/shm",
+             "memory-backend-ram,id=m3,size=4M"]
+    args = [a for line in lines for a in ("-object", line)]
+    _, ours = start(*args)
+    _, ref = start(*args, binary=REF_BINARY)
+    for ident in ("m1", "m2", "m3"):
+        mine = ours.cmd("qom-list", {"path": f"/objects/{ident}"})
+        theirs = ref.cmd("qom-list", {"path": f"/objects/{ident}"})
+        names = [p["name"] for p in mine]
+        # same names and types, in the same order
+        assert [p for p in theirs if p["name"] in names] == mine, ident
 
 
 def test_qom_get_values(start):
@@ -148,12 +153,19 @@ def test_qom_get_values(start):
 
 def test_qom_set_frozen_and_live_properties(start):
     _, c = start("-object", "memory-backend-ram,id=m0,size=64M")
-    for prop, value in (("size", MiB), ("share", True), ("reserve", False),
-                        ("policy", "bind"), ("host-nodes", [0])):
+    # QEMU 7.2's wordings, one per property
+    for prop, value, desc in (
+            ("size", MiB, "cannot change property size of "
+             "memory-backend-ram "),
+            ("share", True, "cannot change property value"),
+            ("reserve", False, "cannot change property value"),
+            ("policy", "bind", "cannot change property 'policy' of "
+             "memory-backend-ram"),
+            ("host-nodes", [0], "cannot change property 'host-nodes' of "
+             "memory-backend-ram")):
         assert error_of(c, "qom-set", {"path": "/objects/m0",
                                        "property": prop, "value": value}) \
-            == ("GenericError",
-                f"cannot change property {prop} of memory-backend-ram ")
+            == ("GenericError", desc)
     # merge and dump apply to the live mapping (as QEMU)
     for prop in ("merge", "dump"):
         c.cmd("qom-set", {"path": "m0", "property": prop, "value": False})
@@ -317,6 +329,59 @@ def test_query_memdev_after_qom_set_matches_reference(start):
                               "value": value})
         results.append(c.cmd("query-memdev"))
     assert results[0] == results[1]
+
+
+def transcript(c, reqs):
+    out = []
+    for name, args in reqs:
+        resp = c.execute(name, args)
+        if name == "query-memdev" and "return" in resp:
+            resp = {"return": sorted(resp["return"], key=lambda m: m["id"])}
+        out.append(resp)
+    return out
+
+
+def test_qom_set_transcript_matches_reference(start):
+    """The same qom-set/qom-get/query-memdev session, answer by answer."""
+    need_reference()
+    reqs = [
+        ("qom-set", {"path": "m0", "property": "prealloc", "value": True}),
+        ("qom-set", {"path": "m0", "property": "prealloc-threads",
+                     "value": 0}),
+        ("qom-set", {"path": "m0", "property": "prealloc", "value": False}),
+        ("qom-set", {"path": "m1", "property": "prealloc-threads",
+                     "value": 2}),
+        ("qom-set", {"path": "m1", "property": "prealloc", "value": True}),
+        ("qom-set", {"path": "m1", "property": "prealloc", "value": False}),
+        ("qom-set", {"path": "/objects/m1", "property": "merge",
+                     "value": False}),
+        ("qom-set", {"path": "/objects/m1", "property": "dump",
+                     "value": False}),
+        ("qom-set", {"path": "m1", "property": "size", "value": MiB}),
+        ("qom-set", {"path": "m1", "property": "share", "value": True}),
+        ("qom-set", {"path": "m1", "property": "reserve", "value": False}),
+        ("qom-set", {"path": "m1", "property": "hugetlbsize",
+                     "value": 2 * MiB}),
+        ("qom-set", {"path": "f", "property": "mem-path", "value": "/tmp"}),
+        ("qom-set", {"path": "f", "property": "align", "value": 4096}),
+        ("qom-set", {"path": "f", "property": "readonly", "value": True}),
+        ("qom-set", {"path": "f", "property": "share", "value": True}),
+        ("qom-set", {"path": "f", "property": "discard-data",
+                     "value": True}),
+        ("qom-get", {"path": "f", "property": "discard-data"}),
+        ("qom-get", {"path": "f", "property": "mem-path"}),
+        ("qom-get", {"path": "m1", "property": "prealloc"}),
+        ("qom-get", {"path": "m1", "property": "prealloc-threads"}),
+        ("query-memdev", None),
+        ("object-del", {"id": "m0"}),
+        ("query-memdev", None),
+    ]
+    args = ["-object", "memory-backend-ram,id=m0,size=4M,reserve=off",
+            "-object", "memory-backend-memfd,id=m1,size=4M",
+            "-object", "memory-backend-file,id=f,size=4M,mem-path=/dev/shm"]
+    _, ours = start(*args)
+    _, ref = start(*args, binary=REF_BINARY)
+    assert transcript(ours, reqs) == transcript(ref, reqs)
 
 
 # ---- host observation ----------------------------------------------------
@@ -506,6 +571,56 @@ def test_bad_object_lines_match_reference(tmp_path):
                 vm.kill()
             results.append((rc, err.strip().split(": ", 1)[1]))
         assert results[0] == results[1], line
+
+
+def test_object_json_form(start, tmp_path):
+    """-object '{...}' as libvirt writes it, including ',' and '=' in
+    strings (vl.c splits the text; vl-objects.c must rebuild it)."""
+    shm = "/dev/shm/test-backends-a=b,c-%d" % os.getpid()
+    try:
+        _, c = start("-object", '{"qom-type":"memory-backend-ram","id":"j0",'
+                     '"size":16777216,"reserve":false,"merge":false}',
+                     "-object", '{"qom-type":"memory-backend-file","id":"j1",'
+                     f'"size":1048576,"mem-path":"{shm}","share":true}}')
+        got = {m["id"]: m for m in c.cmd("query-memdev")}
+        assert (got["j0"]["reserve"], got["j0"]["merge"]) == (False, False)
+        assert got["j1"]["share"] is True
+        assert c.cmd("qom-get", {"path": "j1", "property": "mem-path"}) == shm
+    finally:
+        if os.path.exists(shm):
+            os.unlink(shm)
+
+
+@pytest.mark.parametrize("text", [
+    '{"qom-type":"memory-backend-ram","id":"m","size":"1M"}',
+    '{"qom-type":"memory-backend-ram","id":"m"}',
+    '{"qom-type":"memory-backend-ram","id":"m","size":0}',
+    '{"qom-type":"nope","size":0}',
+    '[1]',
+])
+def test_object_json_form_errors_match_reference(tmp_path, text):
+    need_reference()
+    results = []
+    for binary in (None, REF_BINARY):
+        vm = launch(tmp_path, "j", "-object", text, "-S", binary=binary)
+        try:
+            rc, _, err = vm.wait()
+        finally:
+            vm.kill()
+        results.append((rc, err.strip().split(": ", 1)[1]))
+    assert results[0] == results[1]
+
+
+def test_object_add_check_order_matches_reference(start):
+    need_reference()
+    reqs = [{"qom-type": "nope"}, {"id": "x"},
+            {"qom-type": "memory-backend-ram", "id": 1},
+            {"qom-type": 1, "id": "x"}]
+    answers = []
+    for binary in (None, REF_BINARY):
+        _, c = start(binary=binary)
+        answers.append([error_of(c, "object-add", r) for r in reqs])
+    assert answers[0] == answers[1]
 
 
 # Command lines from QEMU's documentation (qemu-options, NUMA, vhost-user

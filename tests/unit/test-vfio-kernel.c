@@ -150,7 +150,8 @@ static void test_open_without_devices(void)
 {
     GError *err = NULL;
 
-    if (access("/dev/vfio/vfio", F_OK) == 0 || access("/dev/iommu", F_OK) == 0) {
+    if (access("/dev/vfio/vfio", F_OK) == 0 ||
+        access("/dev/iommu", F_OK) == 0) {
         g_test_skip("vfio devices exist here: not testing the refusal");
         return;
     }

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * virtio-mem block state: which blocks of a device region are plugged,
+ * and what it takes to change that (validation in QEMU's order, discard
+ * listeners with rollback, preallocation, discarding, the usable window).
+ *
+ * Tuned for large sparse regions (up to terabytes, 2 MiB blocks) with the
+ * Linux driver's pattern: requests of 1..64 blocks.  Every request costs
+ * O(its blocks) in bitmap work plus one discard/prealloc call for its
+ * range; UNPLUG_ALL costs O(usable region / block size / 64) bitmap words
+ * and one discard of the usable part.  Nothing ever walks the whole
+ * region or touches memory beyond the usable window.
+ */
+#include "qemu/osdep.h"
+#include "qemu/bitmap.h"
+#include "qemu/oslib.h"
+#include "qemu/log.h"
+#include "qemu/error-report.h"
+#include "hw/virtio/virtio-mem.h"
+
+TRACE_EVENT(virtio_mem_blocks_busy);
+
+bool virtio_mem_blocks_init(VirtIOMEMBlocks *b, MemoryRegion *mr,
+                            MemoryRegion *window, hwaddr addr,
+                            uint64_t region_size, uint64_t block_size,
+                            GError **errp)
+{
+    int ret;
+
+    g_assert(block_size && !(block_size & (block_size - 1)));
+    g_assert(region_size && region_size % block_size == 0);
+    /* A resizable backend is shrunk to the usable part only later. */
+    g_assert(memory_region_size(mr) == region_size);
+
+    memset(b, 0, sizeof(*b));
+    b->mr = mr;
+    b->rb = memory_region_get_ram_block(mr);
+    b->window = window;
+    b->addr = addr;
+    b->block_size = block_size;
+    b->region_size = region_size;
+    b->prealloc_threads = 1;
+    /* The bitmap keeps covering the whole region after such a shrink. */
+    ram_discard_bitmap_init(&b->rdb, mr, block_size);
+    ret = memory_region_set_ram_discard_manager(mr, &b->rdb.rdm);
+    if (ret) {
+        error_setg_errno(errp, -ret, "cannot attach the discard manager to "
+                         "'%s'", memory_region_name(mr));
+        ram_discard_bitmap_destroy(&b->rdb);
+        return false;
+    }
+    return true;
+}
+
+void virtio_mem_blocks_destroy(VirtIOMEMBlocks *b)
+{
+    memory_region_set_ram_discard_manager(b->mr, NULL);
+    ram_discard_bitmap_destroy(&b->rdb);
+}
+
+/* The range check every request makes first (see the header). */
+static bool valid_range(const VirtIOMEMBlocks *b, uint64_t gpa,
+                        uint64_t size)
+{
+    if (gpa % b->block_size || size == 0) {
+        return false;
+    }
+    if (gpa < b->addr || gpa - b->addr >= b->usable_region_size) {
+        return false;
+    }
+    return size <= b->usable_region_size - (gpa - b->addr);
+}
+
+bool virtio_mem_blocks_is_plugged(const VirtIOMEMBlocks *b, uint64_t offset)
+{
+    return offset < b->region_size &&
+           test_bit(offset / b->block_size, b->rdb.bitmap);
+}
+
+static int discard_memory(VirtIOMEMBlocks *b, uint64_t offset, uint64_t size)
+{
+    int ret = ram_block_discard_range(b->rb, offset, size);
+
+    if (ret) {
+        trace(virtio_mem_blocks_busy, "discard offset=0x%" PRIx64
+              " size=0x%" PRIx64 " err=%d", offset, size, ret);
+    }
+    return ret;
+}
+
+/* Populate a range about to be plugged; false: nothing to roll back. */
+static bool prealloc_range(VirtIOMEMBlocks *b, uint64_t offset, uint64_t size)
+{
+    uint8_t *host = qemu_ram_get_host_addr(b->rb);
+    GError *err = NULL;
+
+    if (!b->prealloc) {
+        return true;
+    }
+    if (qemu_prealloc_mem(qemu_ram_get_fd(b->rb), (char *)host + offset,
+                          size, b->prealloc_threads, &err)) {
+        return true;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "virtio-mem: preallocation failed: %s\n",
+                  err->message);
+    g_error_free(err);
+    discard_memory(b, offset, size);
+    return false;
+}
+
+uint16_t virtio_mem_blocks_plug(VirtIOMEMBlocks *b, uint64_t gpa,
+                                uint16_t nb_blocks)
+{
+    uint64_t size = (uint64_t)nb_blocks * b->block_size;
+    uint64_t offset = gpa - b->addr;
+    int ret;
+
+    if (!valid_range(b, gpa, size)) {
+        return VIRTIO_MEM_RESP_ERROR;
+    }
+    if (b->plugged_size + size > b->requested_size) {
+        return VIRTIO_MEM_RESP_NACK;
+    }
+    if (!ram_discard_bitmap_range_discarded(&b->rdb, offset, size)) {
+        return VIRTIO_MEM_RESP_ERROR;
+    }
+    if (!prealloc_range(b, offset, size)) {
+        return VIRTIO_MEM_RESP_BUSY;
+    }
+    ret = ram_discard_bitmap_populate(&b->rdb, offset, size);
+    if (ret) {
+        /* Listeners were rolled back; drop what prealloc populated. */
+        trace(virtio_mem_blocks_busy, "populate offset=0x%" PRIx64
+              " size=0x%" PRIx64 " err=%d", offset, size, ret);
+        if (b->prealloc) {
+            discard_memory(b, offset, size);
+        }
+        return VIRTIO_MEM_RESP_BUSY;
+    }
+    b->plugged_size += size;
+    return VIRTIO_MEM_RESP_ACK;
+}
+
+uint16_t virtio_mem_blocks_unplug(VirtIOMEMBlocks *b, uint64_t gpa,
+                                  uint16_t nb_blocks)
+{
+    uint64_t size = (uint64_t)nb_blocks * b->block_size;
+    uint64_t offset = gpa - b->addr;
+
+    if (!valid_range(b, gpa, size) ||
+        !ram_discard_bitmap_range_populated(&b->rdb, offset, size)) {
+        return VIRTIO_MEM_RESP_ERROR;
+    }
+    if (discard_memory(b, offset, size)) {
+        return VIRTIO_MEM_RESP_BUSY;
+    }
+    ram_discard_bitmap_discard(&b->rdb, offset, size);
+    b->plugged_size -= size;
+    return VIRTIO_MEM_RESP_ACK;
+}
+
+uint16_t virtio_mem_blocks_unplug_all(VirtIOMEMBlocks *b)
+{
+    if (b->plugged_size) {
+        /*
+         * Discard the whole usable part: it also drops anything a guest
+         * wrote to unplugged blocks.  Nothing beyond it is mapped.
+         */
+        if (discard_memory(b, 0, b->usable_region_size)) {
+            return VIRTIO_MEM_RESP_BUSY;
+        }
+        ram_discard_bitmap_discard_all(&b->rdb);
+        b->plugged_size = 0;
+    }
+    virtio_mem_blocks_resize_usable(b, b->requested_size, true);
+    return VIRTIO_MEM_RESP_ACK;
+}
+
+uint16_t virtio_mem_blocks_state(VirtIOMEMBlocks *b, uint64_t gpa,
+                                 uint16_t nb_blocks, uint16_t *state)
+{
+    uint64_t size = (uint64_t)nb_blocks * b->block_size;
+    uint64_t offset = gpa - b->addr;
+
+    if (!valid_range(b, gpa, size)) {
+        return VIRTIO_MEM_RESP_ERROR;
+    }
+    if (ram_discard_bitmap_range_populated(&b->rdb, offset, size)) {
+        *state = VIRTIO_MEM_STATE_PLUGGED;
+    } else if (ram_discard_bitmap_range_discarded(&b->rdb, offset, size)) {
+        *state = VIRTIO_MEM_STATE_UNPLUGGED;
+    } else {
+        *state = VIRTIO_MEM_STATE_MIXED;
+    }
+    return VIRTIO_MEM_RESP_ACK;
+}
+
+static uint64_t usable_for(const VirtIOMEMBlocks *b, uint64_t requested)
+{
+    uint64_t size;
+
+    if (!requested) {
+        return 0;
+    }
+    size = MIN(b->region_size, requested + VIRTIO_MEM_USABLE_EXTENT);
+    return ROUND_UP(size, b->block_size);
+}
+
+/* Make [0, @size) of the region reachable; the rest unassigned. */
+static void set_window(VirtIOMEMBlocks *b, uint64_t size)
+{
+    GError *err = NULL;
+
+    memory_region_transaction_begin();
+    if (qemu_ram_is_resizeable(b->rb) &&
+        memory_region_ram_resize(b->mr, MAX(size, b->block_size), &err)) {
+        /* Keep the old block size; the window below still limits access. */
+        warn_report_err(err);
+    }
+    if (b->window) {
+        memory_region_set_size(b->window, size);
+        memory_region_set_enabled(b->window, size != 0);
+    }
+    memory_region_transaction_commit();
+}
+
+void virtio_mem_blocks_resize_usable(VirtIOMEMBlocks *b, uint64_t requested,
+                                     bool can_shrink)
+{
+    uint64_t size = usable_for(b, requested);
+
+    if (size < b->usable_region_size && !can_shrink) {
+        return;
+    }
+    if (size == b->usable_region_size) {
+        return;
+    }
+    if (size < b->usable_region_size) {
+        /*
+         * Nothing is plugged beyond @size (callers guarantee it), but a
+         * misbehaving guest may have written to unplugged blocks there:
+         * give that memory back before the window closes over it.
+         */
+        discard_memory(b, size, b->usable_region_size - size);
+    }
+    b->usable_region_size = size;
+    set_window(b, size);
+}
+
+bool virtio_mem_blocks_set_requested(VirtIOMEMBlocks *b, uint64_t requested)
+{
+    uint64_t old = b->usable_region_size;
+
+    b->requested_size = requested;
+    virtio_mem_blocks_resize_usable(b, requested, false);
+    return old != b->usable_region_size;
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Machines: the QOM object at /machine that owns guest RAM, the memory
+ * layout and the on-board devices.
+ *
+ * One machine exists per process (current_machine), created from the
+ * command line by machine_create() and built by machine_init_board():
+ *   1. RAM: ram_size bytes, either a RAM region of our own ("pc.ram") or
+ *      the region of the -machine memory-backend=ID backend
+ *      (machine_set_ram_region() is the hook the backend lookup uses);
+ *   2. the board (MachineClass.init): for q35 low RAM below the 32-bit
+ *      PCI hole, the rest from 4 GiB, the PCI host, the I/O APIC;
+ *   3. the device-memory region when maxmem > ram (see DeviceMemoryState).
+ * Devices from -device are realized afterwards; machine reset
+ * (system_reset, start-up) resets every realized device.
+ */
+#ifndef HW_BOARDS_H
+#define HW_BOARDS_H
+
+#include "qemu/osdep.h"
+#include "exec/memory.h"
+#include "hw/qdev-core.h"
+
+#define TYPE_MACHINE "machine"
+#define TYPE_MACHINE_SUFFIX "-machine"
+/* The QOM type of machine "q35" is "q35-machine". */
+#define MACHINE_TYPE_NAME(machinename) (machinename TYPE_MACHINE_SUFFIX)
+
+OBJECT_DECLARE_TYPE(MachineState, MachineClass, MACHINE)
+
+/* Most memory slots -m slots= accepts (QEMU's ACPI limit). */
+#define MACHINE_MAX_RAM_SLOTS 256
+
+/*
+ * Guest-physical window where memory devices (virtio-mem, DIMMs) are
+ * plugged: [base, base + memory_region_size(&mr)).  @mr is a container
+ * mapped in system memory at @base; hw/mem/memory-device.c maps each
+ * device's region into it at an offset it picks.
+ *
+ * q35 (as QEMU 7.2): base = ROUND_UP(above_4g_mem_start + above-4G RAM,
+ * 1 GiB), size = maxmem - ram + 1 GiB per slot.
+ */
+typedef struct DeviceMemoryState {
+    hwaddr base;
+    MemoryRegion mr;
+} DeviceMemoryState;
+
+struct MachineClass {
+    ObjectClass parent_class;
+
+    const char *name;           /* "q35": what -machine names */
+    const char *alias;          /* "pc", or NULL */
+    const char *desc;
+    /*
+     * Build the board once RAM exists (ms->ram).  Return false with
+     * @errp set to refuse (the process then exits with the message).
+     */
+    bool (*init)(MachineState *ms, GError **errp);
+};
+
+struct MachineState {
+    Object parent_obj;
+
+    /* From -m and -machine; read-only once the machine is built. */
+    uint64_t ram_size;
+    uint64_t maxram_size;
+    uint64_t ram_slots;
+    char *ram_memdev_id;        /* memory-backend=, or NULL */
+    const char *accel;          /* "qtest" or "tcg" */
+
+    /* All guest RAM (borrowed from the backend, or &own_ram). */
+    MemoryRegion *ram;
+    /* NULL unless maxmem > ram (q35). */
+    DeviceMemoryState *device_memory;
+
+    /* Layout chosen by the board (q35). */
+    uint64_t below_4g_mem_size;
+    uint64_t above_4g_mem_size;
+    hwaddr above_4g_mem_start;  /* 4 GiB, or 1 TiB past AMD's HT hole */
+
+    /* private */
+    MemoryRegion own_ram;
+    bool own_ram_inited;
+};
+
+/* The machine of this process, NULL before machine_create(). */
+extern MachineState *current_machine;
+
+/*
+ * Create the machine named @name ("q35", "pc", "none") as /machine with
+ * the sizes of sysemu_config.  Returns it (owned by the tree), or NULL
+ * with @errp set for an unknown name.
+ */
+MachineState *machine_create(const char *name, GError **errp);
+
+/*
+ * Hook for -machine memory-backend=ID: use @mr (the backend's RAM
+ * region, ram_size bytes) as guest RAM instead of allocating our own.
+ * Call before machine_init_board().  Returns false with QEMU's error
+ * when the sizes differ.
+ */
+bool machine_set_ram_region(MachineState *ms, MemoryRegion *mr,
+                            GError **errp);
+
+/*
+ * Build the machine: RAM (own unless set above), then the board.
+ * Returns false with @errp set (bad sizes, allocation failure, phys-bits
+ * limit) with QEMU's wording.
+ */
+bool machine_init_board(MachineState *ms, GError **errp);
+
+/* Reset every device (QMP system_reset and start-up). */
+void machine_reset(MachineState *ms);
+
+/*
+ * Plugged memory for query-memory-size-summary: the memory-device code
+ * registers a function returning the bytes currently provided by memory
+ * devices (virtio-mem's plugged size ...).  Without one, 0.
+ */
+typedef uint64_t MachinePluggedMemoryFn(MachineState *ms);
+void machine_set_plugged_memory_fn(MachinePluggedMemoryFn *fn);
+uint64_t machine_get_plugged_memory(MachineState *ms);
+
+/* Register query-memory-size-summary. */
+void machine_register_qmp_commands(void);
+
+/* Register TYPE_MACHINE and the boards (q35, none); idempotent. */
+void machine_register_types(void);
+
+#endif /* HW_BOARDS_H */

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * virtio-mem: a paravirtualized memory device that plugs and unplugs
+ * memory in blocks of a device region, at the host's request.
+ *
+ * Two layers:
+ *  - VirtIOMEMBlocks, the block state machine: validation of requests in
+ *    QEMU's order, the plugged bitmap (a RamDiscardBitmap, so the device
+ *    is the RamDiscardManager of its memory), discard, preallocation and
+ *    the usable window.  No virtqueues, no QOM: unit tests drive it
+ *    directly.
+ *  - VirtIOMEM, the virtio device (TYPE_VIRTIO_MEM): properties, the
+ *    configuration space, the request queue and the size-change hook.
+ *
+ * The wire format and request rules are in docs/system/virtio-mem.md and
+ * the virtio specification ("Memory Device").
+ *
+ * Threading: main thread only.
+ */
+#ifndef HW_VIRTIO_VIRTIO_MEM_H
+#define HW_VIRTIO_VIRTIO_MEM_H
+
+#include "qemu/osdep.h"
+#include "exec/memory.h"
+#include "exec/ram-discard-manager.h"
+#include "hw/virtio/virtio.h"
+
+#define VIRTIO_ID_MEM                       24
+
+/* Feature bits. */
+#define VIRTIO_MEM_F_ACPI_PXM               0
+#define VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE 1
+#define VIRTIO_MEM_F_PERSISTENT_SUSPEND     2
+
+/* Request types. */
+#define VIRTIO_MEM_REQ_PLUG                 0
+#define VIRTIO_MEM_REQ_UNPLUG               1
+#define VIRTIO_MEM_REQ_UNPLUG_ALL           2
+#define VIRTIO_MEM_REQ_STATE                3
+
+/* Response types. */
+#define VIRTIO_MEM_RESP_ACK                 0
+#define VIRTIO_MEM_RESP_NACK                1
+#define VIRTIO_MEM_RESP_BUSY                2
+#define VIRTIO_MEM_RESP_ERROR               3
+
+/* STATE answers. */
+#define VIRTIO_MEM_STATE_PLUGGED            0
+#define VIRTIO_MEM_STATE_UNPLUGGED          1
+#define VIRTIO_MEM_STATE_MIXED              2
+
+/* Wire structures, little-endian. */
+typedef struct VirtIOMEMReq {
+    uint16_t type;
+    uint16_t padding[3];
+    uint64_t addr;
+    uint16_t nb_blocks;
+    uint16_t padding2[3];
+} VirtIOMEMReq;
+G_STATIC_ASSERT(sizeof(VirtIOMEMReq) == 24);
+
+/* A response: le16 type, 6 bytes padding, le16 state (STATE only). */
+#define VIRTIO_MEM_RESP_SIZE                10
+
+typedef struct VirtIOMEMConfig {
+    uint64_t block_size;
+    uint16_t node_id;
+    uint8_t padding[6];
+    uint64_t addr;
+    uint64_t region_size;
+    uint64_t usable_region_size;
+    uint64_t plugged_size;
+    uint64_t requested_size;
+} VirtIOMEMConfig;
+G_STATIC_ASSERT(sizeof(VirtIOMEMConfig) == 56);
+
+#define VIRTIO_MEM_MIN_BLOCK_SIZE           (1ull << 20)
+/* How far the usable region reaches beyond requested_size (x86). */
+#define VIRTIO_MEM_USABLE_EXTENT            (256ull << 20)
+#define VIRTIO_MEM_QUEUE_SIZE               128
+
+/* ---- The block state machine ------------------------------------------ */
+
+/*
+ * State of one device's blocks.  Fields are read-only outside
+ * virtio-mem-blocks.c.  All sizes are multiples of block_size.
+ */
+typedef struct VirtIOMEMBlocks {
+    MemoryRegion *mr;           /* the backend's RAM region (borrowed) */
+    RAMBlock *rb;
+    MemoryRegion *window;       /* alias onto @mr of usable size, or NULL */
+    hwaddr addr;                /* guest-physical start of the region */
+    uint64_t block_size;
+    uint64_t region_size;
+    uint64_t usable_region_size;
+    uint64_t requested_size;
+    uint64_t plugged_size;
+    bool prealloc;              /* populate blocks before acking a plug */
+    int prealloc_threads;
+    RamDiscardBitmap rdb;       /* plugged bitmap + discard listeners */
+} VirtIOMEMBlocks;
+
+/*
+ * Set up @b for RAM region @mr (whose RAM block must allow discard) of
+ * @region_size bytes at guest address @addr.  All blocks start unplugged
+ * and the usable size is 0.  @window, if not NULL, is an alias onto @mr
+ * that the caller maps at @addr; its size follows the usable size.  The
+ * RamDiscardManager (b->rdb.rdm) is attached to @mr, which must not be
+ * mapped yet.  Returns false with @errp set if it cannot be attached.
+ */
+bool virtio_mem_blocks_init(VirtIOMEMBlocks *b, MemoryRegion *mr,
+                            MemoryRegion *window, hwaddr addr,
+                            uint64_t region_size, uint64_t block_size,
+                            GError **errp);
+/* Detach the manager (no listener may remain) and free the bitmap. */
+void virtio_mem_blocks_destroy(VirtIOMEMBlocks *b);
+
+/*
+ * PLUG @nb_blocks blocks at guest address @gpa.  Returns a
+ * VIRTIO_MEM_RESP_* value, deciding in this order: range outside the
+ * usable region, misaligned or empty -> ERROR; more than requested ->
+ * NACK; a block already plugged -> ERROR; preallocation failed or a
+ * discard listener refused -> BUSY (nothing plugged, listeners rolled
+ * back, memory discarded again); else ACK.  O(nb_blocks) plus the
+ * listeners; never O(region).
+ */
+uint16_t virtio_mem_blocks_plug(VirtIOMEMBlocks *b, uint64_t gpa,
+                                uint16_t nb_blocks);
+/*
+ * UNPLUG: ERROR for a bad range or a block not plugged; BUSY if the
+ * memory cannot be discarded; else the memory is discarded, listeners
+ * told and ACK.
+ */
+uint16_t virtio_mem_blocks_unplug(VirtIOMEMBlocks *b, uint64_t gpa,
+                                  uint16_t nb_blocks);
+/*
+ * UNPLUG_ALL: discard the usable part, tell listeners about each plugged
+ * run, clear the bitmap and shrink the usable region to fit
+ * requested_size.  ACK, or BUSY if the discard failed (nothing changed).
+ */
+uint16_t virtio_mem_blocks_unplug_all(VirtIOMEMBlocks *b);
+/* STATE: ERROR for a bad range, else ACK with *@state set. */
+uint16_t virtio_mem_blocks_state(VirtIOMEMBlocks *b, uint64_t gpa,
+                                 uint16_t nb_blocks, uint16_t *state);
+/*
+ * The host wants @requested (validated by the caller) plugged.  The usable
+ * region grows to min(region, round_up(requested + 256 MiB, block)) and
+ * never shrinks here.  Returns true if usable_region_size changed.
+ */
+bool virtio_mem_blocks_set_requested(VirtIOMEMBlocks *b, uint64_t requested);
+/*
+ * Resize the usable region for @requested, shrinking too (only valid
+ * when nothing is plugged beyond the new size: after UNPLUG_ALL/reset).
+ */
+void virtio_mem_blocks_resize_usable(VirtIOMEMBlocks *b, uint64_t requested,
+                                     bool can_shrink);
+/* Is the block containing region offset @offset plugged? */
+bool virtio_mem_blocks_is_plugged(const VirtIOMEMBlocks *b, uint64_t offset);
+
+/* ---- The device --------------------------------------------------------- */
+
+#define TYPE_VIRTIO_MEM "virtio-mem"
+OBJECT_DECLARE_TYPE(VirtIOMEM, VirtIOMEMClass, VIRTIO_MEM)
+
+typedef enum {
+    VIRTIO_MEM_ONOFFAUTO_AUTO,
+    VIRTIO_MEM_ONOFFAUTO_ON,
+    VIRTIO_MEM_ONOFFAUTO_OFF,
+} VirtIOMEMOnOffAuto;
+
+typedef void (*VirtIOMEMSizeChanged)(void *opaque, uint64_t plugged_size);
+
+struct VirtIOMEM {
+    VirtIODevice parent_obj;
+
+    /* Properties (set before realize unless noted). */
+    Object *memdev;             /* link<memory-backend> */
+    uint64_t requested_size;    /* also settable while realized */
+    uint64_t block_size;        /* 0: default, fixed at realize */
+    uint64_t addr;              /* memaddr; 0: choose (memory-device) */
+    uint32_t node;
+    bool prealloc;
+    int unplugged_inaccessible; /* VirtIOMEMOnOffAuto */
+
+    /* Realized state. */
+    MemoryRegion container;     /* region_size, mapped in device memory */
+    MemoryRegion window;        /* alias of the usable part of memdev */
+    bool container_init;
+    VirtIOMEMBlocks blocks;
+    bool blocks_init;
+    VirtQueue *vq;
+    bool discard_required;      /* holds ram_block_coordinated_discard */
+
+    /* Told after every change of the plugged size (the PCI wrapper). */
+    VirtIOMEMSizeChanged size_changed;
+    void *size_changed_opaque;
+};
+
+struct VirtIOMEMClass {
+    VirtioDeviceClass parent_class;
+};
+
+/*
+ * Memory-device glue, used by virtio-mem-pci.  The region size (the
+ * backend's; "'memdev' property must be set" without one) and alignment
+ * (the block size) are known before realize; the region to map (the
+ * container of region_size) after it.
+ */
+uint64_t virtio_mem_get_region_size(VirtIOMEM *vmem, GError **errp);
+uint64_t virtio_mem_get_min_alignment(VirtIOMEM *vmem);
+MemoryRegion *virtio_mem_get_memory_region(VirtIOMEM *vmem);
+/*
+ * Finish realize once the address is known (memory_device_pre_plug chose
+ * it): set up the block state with the window at @addr.
+ */
+bool virtio_mem_set_addr(VirtIOMEM *vmem, uint64_t addr, GError **errp);
+/* Unplug everything and recompute the usable region (system reset). */
+void virtio_mem_system_reset(VirtIOMEM *vmem);
+
+void virtio_mem_register_types(void);
+
+#endif /* HW_VIRTIO_VIRTIO_MEM_H */

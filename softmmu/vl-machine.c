@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Start-up of the machine side, after vl.c parsed the command line and
+ * created chardevs and monitors: the accelerator, the machine and its
+ * RAM, -device, the first reset, and the qtest server.  Every failure is
+ * reported like QEMU ("-device foo: 'foo' is not a valid device model
+ * name") and ends the process with status 1.  Runs once.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "qemu/option.h"
+#include "sysemu/hostmem.h"
+#include "sysemu/qtest.h"
+#include "sysemu/sysemu.h"
+#include "hw/boards.h"
+#include "hw/qdev-core.h"
+#include "hw/virtio/virtio-mem-pci.h"
+
+static G_NORETURN void machine_fail(const char *loc, GError *err)
+{
+    if (loc) {
+        error_report("%s: %s", loc, err->message);
+    } else {
+        error_report("%s", err->message);
+    }
+    g_error_free(err);
+    qemu_cleanup();
+    exit(1);
+}
+
+/* "-device DRIVER,k=v,..." as the user (probably) typed it. */
+static char *device_loc(QemuOpts *opts)
+{
+    GString *s = g_string_new("-device ");
+    const char *driver = qemu_opt_get(opts, "driver");
+    bool first = true;
+
+    if (driver) {
+        g_string_append(s, driver);
+        first = false;
+    }
+    for (guint i = 0; i < opts->opts->len; i++) {
+        QemuOpt *o = g_ptr_array_index(opts->opts, i);
+
+        if (!strcmp(o->name, "driver")) {
+            continue;
+        }
+        g_string_append_printf(s, "%s%s=%s", first ? "" : ",", o->name,
+                               o->value);
+        first = false;
+    }
+    if (opts->help) {
+        g_string_append(s, first ? "help" : ",help");
+    }
+    return g_string_free(s, false);
+}
+
+/* -device help / -device TYPE,help print and exit before anything runs. */
+static void device_help_and_exit(void)
+{
+    GPtrArray *devs = sysemu_config.devices;
+
+    for (guint i = 0; devs && i < devs->len; i++) {
+        QemuOpts *opts = g_ptr_array_index(devs, i);
+        const char *driver = qemu_opt_get(opts, "driver");
+        GError *err = NULL;
+
+        if (driver && is_help_option(driver)) {
+            qdev_device_help(NULL, NULL);
+            exit(0);
+        }
+        if (qemu_opts_has_help(opts)) {
+            if (!qdev_device_help(driver, &err)) {
+                g_autofree char *loc = device_loc(opts);
+
+                /* QEMU 7.2 says so and still exits with status 0 */
+                error_report("%s: Device '%s' not found", loc,
+                             driver ? driver : "");
+                g_error_free(err);
+            }
+            exit(0);
+        }
+    }
+}
+
+static void create_devices(void)
+{
+    GPtrArray *devs = sysemu_config.devices;
+
+    for (guint i = 0; devs && i < devs->len; i++) {
+        QemuOpts *opts = g_ptr_array_index(devs, i);
+        GError *err = NULL;
+
+        if (!qdev_device_add(opts, &err)) {
+            g_autofree char *loc = device_loc(opts);
+
+            machine_fail(loc, err);
+        }
+    }
+}
+
+/*
+ * -machine memory-backend=ID: guest RAM is the backend's region.  Without
+ * -m the machine takes the backend's size, as QEMU does.
+ */
+static void use_memory_backend(MachineState *ms)
+{
+    Object *obj;
+    HostMemoryBackend *backend;
+    GError *err = NULL;
+
+    if (!ms->ram_memdev_id) {
+        return;
+    }
+    obj = object_resolve_path_component(object_get_objects_root(),
+                                        ms->ram_memdev_id);
+    if (!obj || !object_dynamic_cast(obj, TYPE_MEMORY_BACKEND)) {
+        /* QEMU 7.2 prints this one without the program name */
+        fprintf(stderr, "Memory backend '%s' not found\n",
+                ms->ram_memdev_id);
+        qemu_cleanup();
+        exit(1);
+    }
+    backend = MEMORY_BACKEND(obj);
+    if (host_memory_backend_is_mapped(backend)) {
+        error_setg(&err, "can't use already busy memdev: %s",
+                   ms->ram_memdev_id);
+        machine_fail(NULL, err);
+    }
+    if (!sysemu_config.ram_size_given) {
+        ms->ram_size = ms->maxram_size =
+            memory_region_size(host_memory_backend_get_memory(backend));
+    }
+    if (!machine_set_ram_region(ms, host_memory_backend_get_memory(backend),
+                                &err)) {
+        machine_fail(NULL, err);
+    }
+    host_memory_backend_set_mapped(backend, true);
+}
+
+void qemu_machine_init(void)
+{
+    MachineState *ms;
+    GError *err = NULL;
+
+    machine_register_types();
+    virtio_mem_pci_register_types();
+    machine_register_qmp_commands();
+    qdev_register_qmp_commands();
+    device_help_and_exit();
+    if (!strcmp(sysemu_config.accel, "qtest")) {
+        qtest_accel_init();
+    }
+    ms = machine_create(sysemu_config.machine_type, &err);
+    if (!ms) {
+        machine_fail(NULL, err);
+    }
+    use_memory_backend(ms);
+    if (!machine_init_board(ms, &err)) {
+        machine_fail(NULL, err);
+    }
+    create_devices();
+    machine_reset(ms);
+    if (sysemu_config.qtest_chrdev &&
+        !qtest_server_init(sysemu_config.qtest_chrdev,
+                           sysemu_config.qtest_log, &err)) {
+        machine_fail("-qtest", err);
+    }
+}
