@@ -7,7 +7,7 @@
  *
  * Tuned for test traffic: many small requests (one line, one reply) and
  * occasional bulk transfers of up to a few MiB (read/write/b64*); memset
- * of any size goes through a fixed 64 KiB buffer.  Nothing a client
+ * (up to 64 GiB) goes through a fixed 64 KiB buffer.  Nothing a client
  * sends can abort the process: every malformed line gets an error reply.
  *
  * ---------------------------------------------------------------------
@@ -39,7 +39,7 @@
  *   b64read ADDR SIZE               -> OK <base64 of SIZE bytes>
  *   b64write ADDR SIZE B64DATA      -> OK  (writes min(SIZE, decoded))
  *   memset ADDR SIZE BYTE           -> OK
- *   SIZE is 1 .. 16 MiB for read/write/b64*, any non-zero for memset.
+ *   SIZE is 1 .. 16 MiB for read/write/b64*, 1 .. 64 GiB for memset.
  * Clock (only with -accel qtest; otherwise "FAIL Unknown command"):
  *   clock_step [NS]   advance the virtual clock by NS, or to the next
  *                     timer deadline without NS (no timer: unchanged),
@@ -76,6 +76,7 @@
 #define QTEST_MAX_XFER      (16 * MiB)
 #define QTEST_MAX_LINE      (64 * MiB)
 #define QTEST_MEMSET_CHUNK  (64 * KiB)
+#define QTEST_MAX_MEMSET    (64 * GiB)     /* bounds the time of one memset */
 #define QTEST_MAX_IRQS      256
 
 struct QTestSession {
@@ -399,7 +400,7 @@ static char *cmd_memset(QTestSession *s, Request *r)
     g_autofree uint8_t *chunk = NULL;
     char *err = NULL;
 
-    if (!req_addr_size(r, UINT64_MAX, &addr, &size, &err) ||
+    if (!req_addr_size(r, QTEST_MAX_MEMSET, &addr, &size, &err) ||
         !req_num(r, 3, "value", &byte, &err)) {
         return err;
     }

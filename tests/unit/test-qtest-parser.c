@@ -95,7 +95,7 @@ static void test_malformed(void)
         "write 0x1000 4 0xzz", "memset 0x1000", "memset 0x1000 0 1",
         "b64read 0x1000", "b64write 0x1000 4", "clock_step abc",
         "clock_set", "irq_intercept_in", "",  "   ",
-        "readq 0x10000000000000000",
+        "readq 0x10000000000000000", "memset 0 0xffffffffffffffff 0",
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
