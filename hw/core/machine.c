@@ -57,6 +57,10 @@ MachineState *machine_create(const char *name, GError **errp)
     ms->accel = sysemu_config.accel;
     object_property_add_child(object_get_root(), "machine", OBJECT(ms));
     object_unref(ms);
+    /* QEMU's containers exist from the start, even when empty */
+    container_get(OBJECT(ms), "/peripheral");
+    container_get(OBJECT(ms), "/peripheral-anon");
+    container_get(OBJECT(ms), "/unattached");
     current_machine = ms;
     return ms;
 }
