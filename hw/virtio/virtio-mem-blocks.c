@@ -143,6 +143,11 @@ uint16_t virtio_mem_blocks_plug(VirtIOMEMBlocks *b, uint64_t gpa,
     return VIRTIO_MEM_RESP_ACK;
 }
 
+/*
+ * Order for unplugging: listeners first (a pinning consumer must let go
+ * of the memory before it can be discarded -- pinned or locked pages
+ * cannot be), then the bitmap, then the memory itself.
+ */
 uint16_t virtio_mem_blocks_unplug(VirtIOMEMBlocks *b, uint64_t gpa,
                                   uint16_t nb_blocks)
 {
@@ -153,10 +158,16 @@ uint16_t virtio_mem_blocks_unplug(VirtIOMEMBlocks *b, uint64_t gpa,
         !ram_discard_bitmap_range_populated(&b->rdb, offset, size)) {
         return VIRTIO_MEM_RESP_ERROR;
     }
-    if (discard_memory(b, offset, size)) {
-        return VIRTIO_MEM_RESP_BUSY;
-    }
     ram_discard_bitmap_discard(&b->rdb, offset, size);
+    if (discard_memory(b, offset, size)) {
+        /* Put things back as they were if the listeners agree. */
+        if (!ram_discard_bitmap_populate(&b->rdb, offset, size)) {
+            return VIRTIO_MEM_RESP_BUSY;
+        }
+        /* They do not: the blocks stay unplugged, the memory resident. */
+        warn_report("virtio-mem: unplugged memory at 0x%" PRIx64 "+0x%"
+                    PRIx64 " could not be discarded", offset, size);
+    }
     b->plugged_size -= size;
     return VIRTIO_MEM_RESP_ACK;
 }
@@ -164,15 +175,18 @@ uint16_t virtio_mem_blocks_unplug(VirtIOMEMBlocks *b, uint64_t gpa,
 uint16_t virtio_mem_blocks_unplug_all(VirtIOMEMBlocks *b)
 {
     if (b->plugged_size) {
-        /*
-         * Discard the whole usable part: it also drops anything a guest
-         * wrote to unplugged blocks.  Nothing beyond it is mapped.
-         */
-        if (discard_memory(b, 0, b->usable_region_size)) {
-            return VIRTIO_MEM_RESP_BUSY;
-        }
         ram_discard_bitmap_discard_all(&b->rdb);
         b->plugged_size = 0;
+        /*
+         * Discard the whole usable part: it also drops anything a guest
+         * wrote to unplugged blocks.  Nothing beyond it is mapped.  A
+         * failure leaves memory resident but every block unplugged (the
+         * listeners already let go): never BUSY after that point.
+         */
+        if (discard_memory(b, 0, b->usable_region_size)) {
+            warn_report("virtio-mem: unplugged memory could not be "
+                        "discarded");
+        }
     }
     virtio_mem_blocks_resize_usable(b, b->requested_size, true);
     return VIRTIO_MEM_RESP_ACK;

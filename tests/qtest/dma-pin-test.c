@@ -155,9 +155,14 @@ static void test_grow_shrink_unplug_all(void)
     g_assert_true(qvirtio_mem_converge(c->vmem, NULL, NULL));
     assert_pinned_equals_plugged(c);
 
-    /* One block in the middle of nowhere, then everything away. */
+    /*
+     * One block in the middle of nowhere, then everything away.  The
+     * device takes it only inside the usable region (here 320 MiB: 64 MiB
+     * were requested + 256 MiB) and within requested_size.
+     */
+    set_requested(c, 16 * MiB + BS);
     g_assert_cmpint(qvirtio_mem_plug(c->vmem,
-                                     qvirtio_mem_block_addr(c->vmem, 1000),
+                                     qvirtio_mem_block_addr(c->vmem, 150),
                                      1), ==, VIRTIO_MEM_RESP_ACK);
     assert_pinned_equals_plugged(c);
     g_assert_cmpint(qvirtio_mem_unplug_all(c->vmem), ==,
@@ -225,9 +230,14 @@ static void test_block_size_limit(void)
         binary, "-machine", "q35", "-accel", "qtest", "-display", "none",
         "-m", "128M,maxmem=5G",
         "-object", "memory-backend-ram,id=mem0,size=4G,reserve=off",
-        /* 4 GiB in 2 MiB blocks is up to 2048 mappings. */
+        /*
+         * Only the usable region is mapped (docs/system/virtio-mem.md), so
+         * the worst case is counted over it: 2 GiB requested + 256 MiB in
+         * 2 MiB blocks is up to 1152 mappings.
+         */
         "-object", "x-dma-pin,id=pin0,max-mappings=1000",
-        "-device", "virtio-mem-pci,id=vm0,memdev=mem0,block-size=2M",
+        "-device", "virtio-mem-pci,id=vm0,memdev=mem0,block-size=2M,"
+        "requested-size=2G",
         NULL
     };
     g_autofree char *err_text = NULL;

@@ -24,6 +24,10 @@
 typedef struct Listener {
     RamDiscardListener rdl;
     bool populated[NBLOCKS];
+    /* If set: discard notifications must come while data is still there. */
+    const uint8_t *host;
+    uint8_t expect;
+    unsigned checked;
     int refuse_countdown;       /* refuse the Nth populate; 0: never */
     unsigned refused;
 } Listener;
@@ -68,6 +72,11 @@ static void l_discard(RamDiscardListener *rdl, MemoryRegionSection *s)
          i < (s->offset_within_region + s->size) / BS; i++) {
         g_assert_true(l->populated[i]);
         l->populated[i] = false;
+        if (l->host) {
+            /* A pinning consumer lets go before the memory is discarded. */
+            g_assert_cmphex(l->host[i * BS], ==, l->expect);
+            l->checked++;
+        }
     }
 }
 
@@ -469,8 +478,12 @@ static void test_unplug_discards(void)
         resident += vec[i] & 1;
     }
     g_assert_cmpuint(resident, ==, sizeof(vec));
+    f.l.host = host;
+    f.l.expect = 0x5a;
     g_assert_cmpuint(virtio_mem_blocks_unplug(&f.b, BASE, nb), ==,
                      VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpuint(f.l.checked, ==, nb);
+    f.l.host = NULL;
     g_assert_cmpint(mincore(host, nb * BS, vec), ==, 0);
     resident = 0;
     for (size_t i = 0; i < sizeof(vec); i++) {
@@ -599,7 +612,7 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-mem/blocks/order-of-checks", test_check_order);
     g_test_add_func("/virtio-mem/blocks/listener-refusal-rolls-back",
                     test_listener_refuses);
-    g_test_add_func("/virtio-mem/blocks/unplug-discards-memory",
+    g_test_add_func("/virtio-mem/blocks/unplug-tells-listeners-then-discards",
                     test_unplug_discards);
     g_test_add_func("/virtio-mem/blocks/prealloc-populates-on-plug",
                     test_prealloc);

@@ -127,16 +127,19 @@ void virtio_mem_blocks_destroy(VirtIOMEMBlocks *b);
 uint16_t virtio_mem_blocks_plug(VirtIOMEMBlocks *b, uint64_t gpa,
                                 uint16_t nb_blocks);
 /*
- * UNPLUG: ERROR for a bad range or a block not plugged; BUSY if the
- * memory cannot be discarded; else the memory is discarded, listeners
- * told and ACK.
+ * UNPLUG: ERROR for a bad range or a block not plugged.  Otherwise the
+ * listeners are told (discard) and the bits cleared first, then the
+ * memory is discarded; if that fails and the listeners accept the range
+ * again, nothing changed and the answer is BUSY (if they refuse, the
+ * blocks stay unplugged with their memory resident, ACK).  Else ACK.
  */
 uint16_t virtio_mem_blocks_unplug(VirtIOMEMBlocks *b, uint64_t gpa,
                                   uint16_t nb_blocks);
 /*
- * UNPLUG_ALL: discard the usable part, tell listeners about each plugged
- * run, clear the bitmap and shrink the usable region to fit
- * requested_size.  ACK, or BUSY if the discard failed (nothing changed).
+ * UNPLUG_ALL: tell listeners about each plugged run, clear the bitmap,
+ * discard the usable part and shrink the usable region to fit
+ * requested_size.  Always ACK (a failed discard only leaves memory
+ * resident, with a warning).
  */
 uint16_t virtio_mem_blocks_unplug_all(VirtIOMEMBlocks *b);
 /* STATE: ERROR for a bad range, else ACK with *@state set. */
