@@ -59,8 +59,8 @@ unsigned long *bitmap_zero_extend(unsigned long *old, unsigned long old_nbits,
                                   unsigned long new_nbits);
 
 /*
- * bitmap_zero and bitmap_copy accept the NULL that bitmap_new(0) returns:
- * memset/memcpy must not see NULL even for a length of 0.
+ * Clear all @nbits bits.  A bitmap of 0 bits (bitmap_new(0) may return
+ * NULL) is left alone by this and every other helper.
  */
 static inline void bitmap_zero(unsigned long *dst, unsigned long nbits)
 {
