@@ -9,7 +9,8 @@
  *    with no empty key and every key and value a valid C string;
  *  - qemu_opts_to_string() renders options that parse back to the same
  *    list (same keys, values and order), with no implied key needed, and
- *    rendering that again gives the same text (a fixed point);
+ *    rendering that again gives the same text (a fixed point), for every
+ *    list the syntax can express (see expressible());
  *  - lookups agree with the list (last value wins), and the typed
  *    getters answer without crashing, their success matching the
  *    parsers they are built on (qemu_strtosz for sizes, on/off words
@@ -36,6 +37,25 @@ static void check_same_list(const QemuOpts *a, const QemuOpts *b)
         g_assert_cmpstr(oa->name, ==, ob->name);
         g_assert_cmpstr(oa->value, ==, ob->value);
     }
+}
+
+/*
+ * Can the syntax say this list at all?  A key that starts with ',' can
+ * only come first: after a separator, ",,," always reads as an escaped
+ * comma ending the previous value (in QEMU too), so "a=,,,,b=1" is
+ * a="," and not a="" plus ",b"=1.  Such keys do arise: "x,no,," is the
+ * legacy flag "no," meaning ","=off.
+ */
+static bool expressible(const QemuOpts *opts)
+{
+    for (guint i = 1; i < opts->opts->len; i++) {
+        const QemuOpt *opt = g_ptr_array_index(opts->opts, i);
+
+        if (opt->name[0] == ',') {
+            return false;
+        }
+    }
+    return true;
 }
 
 static void check_round_trip(const QemuOpts *opts)
@@ -166,7 +186,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     g_assert_no_error(err);
     check_lookups(opts);
-    check_round_trip(opts);
+    if (expressible(opts)) {
+        check_round_trip(opts);
+    }
     check_validate(opts);
     if (is_help_option(str)) {
         g_assert_true(qemu_opts_has_help(opts));

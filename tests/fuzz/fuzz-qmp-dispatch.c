@@ -19,9 +19,9 @@
  *    a second, independent splitter over the same bytes);
  *  - every line is valid UTF-8 and JSON (but for "inf", see
  *    mask_infinities()) that json-glib parses and that, serialized,
- *    parsed and serialized again, stays the same, and is an object with exactly one of "return" and
- *    "error" plus at most an "id"; an error has string "class" and
- *    "desc" members and a known class;
+ *    parsed and serialized again, stays the same; it is an object with
+ *    exactly one of "return" and "error" plus at most an "id"; an error
+ *    has string "class" and "desc" members and a known class;
  *  - ASan/UBSan/LSan find nothing (json-glib's nodes are refcounted, so a
  *    leak or double unref here is a real bug).
  */
@@ -125,7 +125,8 @@ static char *mask_infinities(const char *line)
             escape = !escape && *p == '\\';
         } else if (*p == '"') {
             in_string = true;
-        } else if (g_str_has_prefix(p, "-inf") || g_str_has_prefix(p, "inf")) {
+        } else if (g_str_has_prefix(p, "-inf") ||
+                   g_str_has_prefix(p, "inf")) {
             g_string_append_c(out, '0');
             p += *p == '-' ? 3 : 2;
             continue;
