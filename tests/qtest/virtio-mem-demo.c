@@ -13,6 +13,11 @@
  * still-plugged data with one qword read per sampled block (at most
  * DEMO_MAX_SAMPLES per step), and reads /proc once per step.
  *
+ * Two optional acts: --rogue-writes has the guest write beyond the
+ * usable region (dropped on our binary, host memory on QEMU 7.2) and
+ * --read-unplugged reads discarded blocks back (zero, but each read may
+ * fault memory in again).
+ *
  * Exit status: 0 when every step converged and every check held; 1 on a
  * failed check or a failure inside libqtest or the driver (they abort; a
  * SIGABRT handler turns that into a one-line verdict); 2 on bad usage.
