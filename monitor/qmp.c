@@ -203,6 +203,7 @@ static void monitor_handle_text(Monitor *mon, const char *text, size_t len)
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     g_autoptr(GError) err = NULL;
     g_autoptr(JsonNode) resp = NULL;
+    JsonNode *root;
 
     if (!json_parser_load_from_data(parser, text, len, &err)) {
         g_autoptr(GError) perr = NULL;
@@ -211,8 +212,16 @@ static void monitor_handle_text(Monitor *mon, const char *text, size_t len)
         monitor_send_error(mon, perr);
         return;
     }
-    resp = qmp_dispatch(json_parser_get_root(parser), mon->negotiated,
-                        &mon->negotiated);
+    /* json-glib skips comments: "//" parses, as nothing. */
+    root = json_parser_get_root(parser);
+    if (!root) {
+        g_autoptr(GError) perr = NULL;
+
+        error_setg(&perr, "JSON parse error, expecting value");
+        monitor_send_error(mon, perr);
+        return;
+    }
+    resp = qmp_dispatch(root, mon->negotiated, &mon->negotiated);
     monitor_send(mon, resp);
 }
 
@@ -221,7 +230,7 @@ static void monitor_splitter_emit(void *opaque, const char *text,
 {
     Monitor *mon = opaque;
 
-    if (!qemu_chr_is_connected(mon->chr)) {
+    if (mon->chr && !qemu_chr_is_connected(mon->chr)) {
         /* The peer left while we were answering: run nothing more of it. */
         return;
     }

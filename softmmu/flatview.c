@@ -97,6 +97,21 @@ static void render_terminal(FlatView *fv, MemoryRegion *mr, s128 base,
     }
 }
 
+/*
+ * How far @mr extends from its base.  A container or alias of size
+ * UINT64_MAX covers the whole 2^64 space, as in QEMU, so that the last
+ * byte of a 64-bit address space can be mapped.  RAM and I/O regions
+ * keep their size: a FlatRange never exceeds UINT64_MAX bytes.
+ */
+static s128 region_extent(const MemoryRegion *mr)
+{
+    if (mr->size == UINT64_MAX &&
+        (mr->kind == MR_CONTAINER || mr->kind == MR_ALIAS)) {
+        return (s128)1 << 64;
+    }
+    return mr->size;
+}
+
 static void render_region(FlatView *fv, MemoryRegion *mr, s128 base,
                           Clip clip, bool readonly)
 {
@@ -106,7 +121,7 @@ static void render_region(FlatView *fv, MemoryRegion *mr, s128 base,
         return;
     }
     clip.start = MAX(clip.start, base);
-    clip.end = MIN(clip.end, base + (s128)mr->size);
+    clip.end = MIN(clip.end, base + region_extent(mr));
     if (clip.start >= clip.end) {
         return;
     }
@@ -151,7 +166,7 @@ static void flatview_simplify(FlatView *fv)
 FlatView *flatview_render(MemoryRegion *root)
 {
     FlatView *fv = flatview_new(root);
-    Clip all = { 0, (s128)UINT64_MAX };
+    Clip all = { 0, (s128)1 << 64 };
     unsigned i;
 
     if (root) {

@@ -16,6 +16,8 @@
 #include "hw/boards.h"
 #include "hw/qdev-core.h"
 #include "hw/virtio/virtio-mem-pci.h"
+#include "hw/vfio/vfio-container.h"
+#include "exec/address-spaces.h"
 
 static G_NORETURN void machine_fail(const char *loc, GError *err)
 {
@@ -161,6 +163,14 @@ void qemu_machine_init(void)
         machine_fail(NULL, err);
     }
     create_devices();
+    /*
+     * Pinning consumers (x-dma-pin, vfio containers) follow system memory
+     * from here on; after the devices, so that a discard-managed region
+     * whose worst case exceeds a container's mapping limit stops start-up.
+     */
+    if (!vfio_containers_attach_all(&address_space_memory, &err)) {
+        machine_fail(NULL, err);
+    }
     machine_reset(ms);
     if (sysemu_config.qtest_chrdev &&
         !qtest_server_init(sysemu_config.qtest_chrdev,

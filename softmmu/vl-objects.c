@@ -26,6 +26,7 @@
 #include "monitor/qmp.h"
 #include "monitor/qom-qmp-cmds.h"
 #include "hw/mem/memory-device-qmp.h"
+#include "hw/vfio/dma-pin.h"
 #include "sysemu/hostmem.h"
 #include "sysemu/sysemu.h"
 #include "vl-objects.h"
@@ -385,6 +386,7 @@ static void register_all(void)
     host_memory_backend_register_commands();
     qmp_register_qom_commands();
     memory_device_register_qmp_commands();
+    dma_pin_register_types();
 }
 
 static void handle_help_options(void)

@@ -24,6 +24,8 @@
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
 #include "vl-objects.h"
+#include "hw/vfio/vfio-container.h"
+#include "qemu/log.h"
 
 SysemuConfig sysemu_config;
 
@@ -31,7 +33,7 @@ typedef enum {
     OPT_MACHINE, OPT_ACCEL, OPT_MEMORY, OPT_OBJECT, OPT_DEVICE, OPT_QMP,
     OPT_CHARDEV, OPT_MON, OPT_QTEST, OPT_QTEST_LOG, OPT_DISPLAY,
     OPT_NOGRAPHIC, OPT_NODEFAULTS, OPT_PAUSED, OPT_NAME, OPT_VERSION,
-    OPT_HELP,
+    OPT_HELP, OPT_LOG, OPT_LOGFILE, OPT_TRACE,
 } OptIndex;
 
 typedef struct OptDef {
@@ -62,6 +64,10 @@ static const OptDef opt_defs[] = {
     { "nodefaults", OPT_NODEFAULTS, false, "-nodefaults" },
     { "S", OPT_PAUSED, false, "-S" },
     { "name", OPT_NAME, true, "-name NAME" },
+    { "d", OPT_LOG, true, "-d ITEM1[,...]   (-d help lists them)" },
+    { "D", OPT_LOGFILE, true, "-D LOGFILE" },
+    { "trace", OPT_TRACE, true,
+      "-trace [enable=]PATTERN[,events=FILE][,file=FILE]" },
     { "version", OPT_VERSION, false, "-version" },
     { "h", OPT_HELP, false, NULL },
     { "help", OPT_HELP, false, "-h, -help" },
@@ -226,6 +232,45 @@ static void parse_display(const char *loc, const char *arg)
     }
 }
 
+/* -d, -D and -trace: applied at once, so start-up itself can be traced. */
+static void parse_log_option(OptIndex index, const char *loc,
+                             const char *arg)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *unmatched = NULL;
+    GError *err = NULL;
+    bool ok;
+
+    if (index == OPT_LOG && qemu_log_str_is_help(arg)) {
+        text = strstr(arg, "trace:") ? trace_help_text()
+                                     : qemu_log_help_text();
+        fputs(text, stdout);
+        exit(0);
+    }
+    if (index == OPT_TRACE && is_help_option(arg)) {
+        text = trace_help_text();
+        fputs(text, stdout);
+        exit(0);
+    }
+    switch (index) {
+    case OPT_LOG:
+        ok = qemu_set_log_mask_str(arg, &err);
+        break;
+    case OPT_LOGFILE:
+        ok = qemu_set_log_filename(arg, &err);
+        break;
+    default:
+        ok = trace_opt_parse(arg, &unmatched, &err);
+        break;
+    }
+    if (!ok) {
+        vl_fail_err(loc, err);
+    }
+    if (unmatched) {
+        warn_report("trace event '%s' does not exist", unmatched);
+    }
+}
+
 static void parse_name(const char *loc, const char *arg)
 {
     static const char *const keys[] = {
@@ -314,6 +359,11 @@ static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
         break;
     case OPT_NAME:
         parse_name(loc, arg);
+        break;
+    case OPT_LOG:
+    case OPT_LOGFILE:
+    case OPT_TRACE:
+        parse_log_option(def->index, loc, arg);
         break;
     case OPT_VERSION:
         print_version();
@@ -606,6 +656,7 @@ void qemu_init(int argc, char **argv)
 void qemu_cleanup(void)
 {
     qtest_server_cleanup();
+    vfio_containers_detach_all();
     qemu_cleanup_user_objects();
     monitor_cleanup();
     qemu_chr_cleanup();

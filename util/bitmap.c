@@ -130,7 +130,7 @@ bool bitmap_equal(const unsigned long *a, const unsigned long *b,
 {
     unsigned long full = nbits / BITS_PER_LONG;
 
-    if (memcmp(a, b, full * sizeof(unsigned long))) {
+    if (full && memcmp(a, b, full * sizeof(unsigned long))) {
         return false;
     }
     if (nbits % BITS_PER_LONG) {

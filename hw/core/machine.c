@@ -49,6 +49,9 @@ MachineState *machine_create(const char *name, GError **errp)
     ms = MACHINE(object_new_with_class(OBJECT_CLASS(mc)));
     ms->ram_size = sysemu_config.ram_size;
     ms->maxram_size = sysemu_config.maxram_size;
+    if (!sysemu_config.ram_size_given) {
+        ms->ram_size = ms->maxram_size = mc->default_ram_size;
+    }
     ms->ram_slots = sysemu_config.ram_slots;
     ms->ram_memdev_id = g_strdup(sysemu_config.machine_memory_backend);
     ms->accel = sysemu_config.accel;
@@ -94,7 +97,7 @@ bool machine_init_board(MachineState *ms, GError **errp)
         return false;
     }
     address_space_init_system();
-    if (!ms->ram) {
+    if (!ms->ram && ms->ram_size) {
         if (!memory_region_init_ram(&ms->own_ram, OBJECT(ms), "pc.ram",
                                     ms->ram_size, &err)) {
             error_setg(errp, "cannot set up guest memory 'pc.ram': %s",
@@ -147,7 +150,9 @@ void machine_register_qmp_commands(void)
 
 static bool none_init(MachineState *ms, GError **errp)
 {
-    memory_region_add_subregion(get_system_memory(), 0, ms->ram);
+    if (ms->ram) {
+        memory_region_add_subregion(get_system_memory(), 0, ms->ram);
+    }
     return true;
 }
 
@@ -157,6 +162,7 @@ static void none_class_init(ObjectClass *oc, void *data)
 
     mc->name = "none";
     mc->desc = "empty machine";
+    mc->default_ram_size = 0;
     mc->init = none_init;
 }
 

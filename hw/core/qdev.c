@@ -642,6 +642,7 @@ static void print_device_line(DeviceClass *dc)
 static void print_device_list(void)
 {
     g_autoptr(GSList) list = object_class_get_list(TYPE_DEVICE, false);
+    bool any = false;
 
     for (int cat = 0; cat < DEVICE_CATEGORY_MAX; cat++) {
         bool header = false;
@@ -653,8 +654,8 @@ static void print_device_list(void)
                 continue;
             }
             if (!header) {
-                printf("%s%s:\n", cat ? "\n" : "", category_names[cat]);
-                header = true;
+                printf("%s%s:\n", any ? "\n" : "", category_names[cat]);
+                header = any = true;
             }
             print_device_line(dc);
         }

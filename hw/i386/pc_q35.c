@@ -170,6 +170,7 @@ static void pc_q35_class_init(ObjectClass *oc, void *data)
     mc->name = "q35";
     mc->alias = "pc";
     mc->desc = "Standard PC (Q35 + ICH9, 2009)";
+    mc->default_ram_size = 128 * MiB;
     mc->init = pc_q35_init;
 }
 

@@ -103,6 +103,11 @@ static bool edu_realize(PCIDevice *dev, GError **errp)
     return true;
 }
 
+static void edu_exit(PCIDevice *dev)
+{
+    memory_region_finalize(&PCI_EDU_DEVICE(dev)->mmio);
+}
+
 static void edu_reset(DeviceState *dev)
 {
     EduState *edu = PCI_EDU_DEVICE(dev);
@@ -120,6 +125,7 @@ static void edu_class_init(ObjectClass *oc, void *data)
     dc->reset = edu_reset;
     dc->category = DEVICE_CATEGORY_MISC;
     pc->realize = edu_realize;
+    pc->exit = edu_exit;
     pc->vendor_id = 0x1234;
     pc->device_id = 0x11e8;
     pc->revision = 0x10;

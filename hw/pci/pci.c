@@ -588,11 +588,11 @@ static void pci_qdev_unrealize(DeviceState *qdev)
     PCIDeviceClass *pc = PCI_DEVICE_GET_CLASS(dev);
 
     pci_set_irq(dev, 0);
+    pci_unmap_all(dev);
+    memset(dev->io_regions, 0, sizeof(dev->io_regions));
     if (pc->exit) {
         pc->exit(dev);
     }
-    pci_unmap_all(dev);
-    memset(dev->io_regions, 0, sizeof(dev->io_regions));
 }
 
 /*

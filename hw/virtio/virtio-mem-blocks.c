@@ -7,9 +7,11 @@
  * Tuned for large sparse regions (up to terabytes, 2 MiB blocks) with the
  * Linux driver's pattern: requests of 1..64 blocks.  Every request costs
  * O(its blocks) in bitmap work plus one discard/prealloc call for its
- * range; UNPLUG_ALL costs O(usable region / block size / 64) bitmap words
- * and one discard of the usable part.  Nothing ever walks the whole
- * region or touches memory beyond the usable window.
+ * range.  UNPLUG_ALL costs one discard of the usable part plus a scan of
+ * the plugged bitmap (region / block size / 64 words: 8 Ki words for
+ * 1 TiB of 2 MiB blocks) to tell listeners run by run.  No page-level
+ * work is proportional to the region, and nothing touches memory beyond
+ * the usable window.
  */
 #include "qemu/osdep.h"
 #include "qemu/bitmap.h"

@@ -541,19 +541,17 @@ static void virtio_mem_class_init(ObjectClass *oc, void *data)
     ObjectProperty *p;
 
     device_class_set_props(dc, virtio_mem_props);
-    p = object_class_property_add_size(oc, "requested-size",
-                                       get_requested_size,
-                                       set_requested_size);
-    object_property_set_description(p, "Size the guest should have plugged");
-    p = object_class_property_add_size(oc, "size", get_size, NULL);
-    object_property_set_description(p, "Plugged size (read-only)");
-    p = object_class_property_add_size(oc, "block-size", get_block_size,
-                                       set_block_size);
-    object_property_set_description(p, "Unit of plugging");
-    object_class_property_add_enum(oc, "unplugged-inaccessible", "OnOffAuto",
-                                   onoffauto_names,
-                                   get_unplugged_inaccessible,
-                                   set_unplugged_inaccessible);
+    /* No descriptions: "-device virtio-mem-pci,help" prints as QEMU's. */
+    object_class_property_add_size(oc, "requested-size", get_requested_size,
+                                   set_requested_size);
+    object_class_property_add_size(oc, "size", get_size, NULL);
+    object_class_property_add_size(oc, "block-size", get_block_size,
+                                   set_block_size);
+    p = object_class_property_add_enum(oc, "unplugged-inaccessible",
+                                       "OnOffAuto", onoffauto_names,
+                                       get_unplugged_inaccessible,
+                                       set_unplugged_inaccessible);
+    object_property_set_description(p, "on/off/auto (default: \"auto\")");
     vdc->realize = virtio_mem_realize;
     vdc->unrealize = virtio_mem_unrealize;
     vdc->get_config = virtio_mem_get_config;

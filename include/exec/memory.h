@@ -185,7 +185,11 @@ struct MemoryListener {
 
 /* --- Region creation (all start enabled, unmapped, refcount 0) --- */
 
-/* A container: gaps between its subregions are unassigned. */
+/*
+ * A container: gaps between its subregions are unassigned.  For a
+ * container or an alias, @size UINT64_MAX stands for the whole 2^64
+ * space (the usual size of a root), so the last byte can be mapped.
+ */
 void memory_region_init(MemoryRegion *mr, struct Object *owner,
                         const char *name, uint64_t size);
 /* An I/O region; @ops must outlive it; endianness must not be BIG. */

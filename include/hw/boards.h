@@ -51,6 +51,8 @@ struct MachineClass {
     const char *name;           /* "q35": what -machine names */
     const char *alias;          /* "pc", or NULL */
     const char *desc;
+    /* RAM without -m: 128 MiB for q35, none for "none" (as QEMU). */
+    uint64_t default_ram_size;
     /*
      * Build the board once RAM exists (ms->ram).  Return false with
      * @errp set to refuse (the process then exits with the message).
@@ -68,7 +70,8 @@ struct MachineState {
     char *ram_memdev_id;        /* memory-backend=, or NULL */
     const char *accel;          /* "qtest" or "tcg" */
 
-    /* All guest RAM (borrowed from the backend, or &own_ram). */
+    /* All guest RAM (borrowed from the backend, or &own_ram); NULL when
+     * ram_size is 0 ("none" without -m). */
     MemoryRegion *ram;
     /* NULL unless maxmem > ram (q35). */
     DeviceMemoryState *device_memory;

@@ -58,9 +58,15 @@ static inline unsigned long *bitmap_try_new(unsigned long nbits)
 unsigned long *bitmap_zero_extend(unsigned long *old, unsigned long old_nbits,
                                   unsigned long new_nbits);
 
+/*
+ * Clear all @nbits bits.  A bitmap of 0 bits (bitmap_new(0) may return
+ * NULL) is left alone by this and every other helper.
+ */
 static inline void bitmap_zero(unsigned long *dst, unsigned long nbits)
 {
-    memset(dst, 0, BITS_TO_LONGS(nbits) * sizeof(unsigned long));
+    if (nbits) {
+        memset(dst, 0, BITS_TO_LONGS(nbits) * sizeof(unsigned long));
+    }
 }
 
 /* Set all @nbits bits (the padding bits stay clear). */
@@ -69,7 +75,9 @@ void bitmap_fill(unsigned long *dst, unsigned long nbits);
 static inline void bitmap_copy(unsigned long *dst, const unsigned long *src,
                                unsigned long nbits)
 {
-    memcpy(dst, src, BITS_TO_LONGS(nbits) * sizeof(unsigned long));
+    if (nbits) {
+        memcpy(dst, src, BITS_TO_LONGS(nbits) * sizeof(unsigned long));
+    }
 }
 
 /* Set bits [@start, @start + @nr). */

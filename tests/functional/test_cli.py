@@ -105,7 +105,8 @@ def test_machine_help():
     ["-m", "size=2048"],
     ["-m", "1G", "-machine", "q35,accel=qtest"],
     ["-accel", "qtest", "-nographic", "-name", "a,,b"],
-    ["-object", "memory-backend-ram,id=mem0,size=8G,reserve=off",
+    ["-machine", "q35", "-m", "1G,maxmem=9G",
+     "-object", "memory-backend-ram,id=mem0,size=8G,reserve=off",
      "-device", "virtio-mem-pci,id=vm0,memdev=mem0,requested-size=1G"],
 ])
 def test_good_command_lines_start(tmp_path, args):

@@ -70,12 +70,17 @@ def test_errors_keep_session(vm):
 
 def test_qmp_and_events(vm):
     assert "QMP" in vm.greeting
-    # Started with -S (reference) or without vCPUs (ours): cont then stop
-    # produce RESUME and STOP; both are buffered behind the responses.
+    # The reference starts paused (-S), ours running (-accel qtest, as
+    # QEMU's qtest accelerator does).  A first cont makes both run (an
+    # event only where it changed something); then stop/cont/stop each
+    # change the state and are announced, buffered behind the responses.
     vm.command("cont")
     vm.command("stop")
     assert vm.event_wait("STOP", timeout=10)["event"] == "STOP"
+    vm.command("cont")
     assert vm.event_wait("RESUME", timeout=10)["event"] == "RESUME"
+    vm.command("stop")
+    assert vm.event_wait("STOP", timeout=10)["event"] == "STOP"
     assert vm.command("query-status")["running"] is False
 
 

@@ -280,6 +280,27 @@ static void test_find_ignores_bits_past_size(void)
     g_assert_cmpuint(find_next_bit(map, 10, 500), ==, 10);
 }
 
+/* A 0-bit bitmap may be NULL; every helper must accept it untouched. */
+static void test_empty_bitmap(void)
+{
+    unsigned long *a = bitmap_new(0), *b = bitmap_new(0);
+
+    bitmap_zero(a, 0);
+    bitmap_fill(a, 0);
+    bitmap_copy(a, b, 0);
+    bitmap_set(a, 0, 0);
+    bitmap_clear(a, 0, 0);
+    g_assert_true(bitmap_equal(a, b, 0));
+    g_assert_true(bitmap_empty(a, 0));
+    g_assert_true(bitmap_full(a, 0));
+    g_assert_cmpuint(find_next_bit(a, 0, 0), ==, 0);
+    g_assert_cmpuint(find_next_zero_bit(a, 0, 0), ==, 0);
+    a = bitmap_zero_extend(a, 0, 70);
+    g_assert_true(bitmap_empty(a, 70));
+    g_free(a);
+    g_free(b);
+}
+
 static void test_zero_extend(void)
 {
     unsigned long *map = bitmap_new(70);
@@ -324,6 +345,8 @@ int main(int argc, char **argv)
     g_test_add_func("/bitmap/find/ignores-bits-past-size",
                     test_find_ignores_bits_past_size);
     g_test_add_func("/bitmap/zero-extend/new-bits-clear", test_zero_extend);
+    g_test_add_func("/bitmap/empty/zero-bit-bitmap-accepted",
+                    test_empty_bitmap);
     g_test_add_func("/bitmap/equal-and-atomic-ops", test_equal_and_atomic);
     return g_test_run();
 }

@@ -401,6 +401,48 @@ static void test_rw_out_of_range(void)
     rw_teardown(&f);
 }
 
+/*
+ * The address space ends at 2^64, not 2^64 - 1: a region in the last page
+ * is visible up to and including its last byte.
+ */
+static void test_rw_top_of_address_space(void)
+{
+    MemoryRegion root, ram;
+    AddressSpace as;
+    MemoryRegionSection s;
+    FlatView *fv;
+    uint8_t buf[2] = { 0x5a, 0xa5 };
+    MemTxResult r;
+
+    memory_region_init(&root, NULL, "root", UINT64_MAX);
+    g_assert_true(memory_region_init_ram(&ram, NULL, "top", 0x1000, NULL));
+    memory_region_add_subregion(&root, UINT64_MAX - 0xfff, &ram);
+    address_space_init(&as, &root, "as");
+
+    fv = address_space_get_flatview(&as);
+    g_assert_cmpuint(fv->nr, ==, 1);
+    g_assert_cmpuint(fv->ranges[0].addr, ==, UINT64_MAX - 0xfff);
+    g_assert_cmpuint(fv->ranges[0].size, ==, 0x1000);
+    flatview_unref(fv);
+
+    g_assert_cmpuint(address_space_write(&as, UINT64_MAX - 1, A, buf, 2),
+                     ==, MEMTX_OK);
+    g_assert_cmpuint(address_space_ldub(&as, UINT64_MAX, A, &r), ==, 0xa5);
+    g_assert_cmpuint(r, ==, MEMTX_OK);
+    g_assert_cmpuint(((uint8_t *)memory_region_get_ram_ptr(&ram))[0xfff],
+                     ==, 0xa5);
+    s = memory_region_find(&ram, 0xfff, 1);
+    g_assert_true(s.mr == &ram);
+    g_assert_cmpuint(s.offset_within_address_space, ==, UINT64_MAX);
+    g_assert_cmpuint(s.size, ==, 1);
+    memory_region_unref(s.mr);
+
+    address_space_destroy(&as);
+    memory_region_del_subregion(&root, &ram);
+    memory_region_finalize(&ram);
+    memory_region_finalize(&root);
+}
+
 static void test_rw_io_split_bytes(void)
 {
     RwFixture f;
@@ -636,6 +678,8 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/rw/unassigned-reads-zero-decode-error",
                     test_rw_unassigned);
     g_test_add_func("/memory/rw/out-of-range", test_rw_out_of_range);
+    g_test_add_func("/memory/rw/top-of-address-space-reachable",
+                    test_rw_top_of_address_space);
     g_test_add_func("/memory/rw/io-split-into-bytes",
                     test_rw_io_split_bytes);
     g_test_add_func("/memory/rw/io-split-into-dwords",

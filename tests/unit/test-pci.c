@@ -60,11 +60,21 @@ static bool test_pci_realize(PCIDevice *dev, GError **errp)
     return true;
 }
 
+static void test_pci_exit(PCIDevice *dev)
+{
+    TestPCI *t = TEST_PCI(dev);
+
+    memory_region_finalize(&t->mmio);
+    memory_region_finalize(&t->io);
+    memory_region_finalize(&t->mmio64);
+}
+
 static void test_pci_class_init(ObjectClass *oc, void *data)
 {
     PCIDeviceClass *pc = PCI_DEVICE_CLASS(oc);
 
     pc->realize = test_pci_realize;
+    pc->exit = test_pci_exit;
     pc->vendor_id = 0x1234;
     pc->device_id = 0x5678;
     pc->revision = 3;

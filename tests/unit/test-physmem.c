@@ -304,6 +304,25 @@ static void test_alloc_offsets_first_fit(void)
     qemu_ram_free(e);
 }
 
+/*
+ * A resizable block owns its whole maximum in the ram-address space:
+ * the next block starts after max_length, not after used_length, and
+ * growing the first block never makes the two overlap.
+ */
+static void test_alloc_offsets_resizable_reserve_max(void)
+{
+    RAMBlock *r = OK(qemu_ram_alloc_resizeable(2 * MiB, 64 * MiB, NULL,
+                                               NULL, &ok_err));
+    RAMBlock *n = alloc_named(2 * MiB, 0, "after-resizable");
+
+    g_assert_cmpuint(r->offset + r->max_length, <=, n->offset);
+    g_assert_true(qemu_ram_block_from_ram_addr(r->offset + 32 * MiB) == r);
+    g_assert_cmpint(OK(qemu_ram_resize(r, 64 * MiB, &ok_err)), ==, 0);
+    g_assert_cmpuint(r->offset + r->used_length, <=, n->offset);
+    qemu_ram_free(n);
+    qemu_ram_free(r);
+}
+
 static void test_alloc_idstr_unique(void)
 {
     g_autoptr(GError) err = NULL;
@@ -760,6 +779,8 @@ int main(int argc, char **argv)
     g_test_add_func("/physmem/alloc/hugetlb-memfd", test_alloc_hugetlb);
     g_test_add_func("/physmem/alloc/offsets-first-fit",
                     test_alloc_offsets_first_fit);
+    g_test_add_func("/physmem/alloc/offsets-cover-resizable-max",
+                    test_alloc_offsets_resizable_reserve_max);
     g_test_add_func("/physmem/alloc/idstr-unique", test_alloc_idstr_unique);
     g_test_add_func("/physmem/resize/keeps-data-and-releases",
                     test_resize_keeps_data_and_releases);

@@ -72,7 +72,10 @@ struct PCIDeviceClass {
      * here.  Return false with @errp set to refuse.
      */
     bool (*realize)(PCIDevice *dev, GError **errp);
-    /* Undo realize (BARs are unmapped by the PCI layer afterwards). */
+    /*
+     * Undo realize.  BARs are already unmapped and forgotten, so the
+     * device may finalize their regions here.
+     */
     void (*exit)(PCIDevice *dev);
     /*
      * Config space accessors; NULL means pci_default_read_config /

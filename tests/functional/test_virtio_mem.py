@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""virtio-mem-pci from the outside: start-up errors word for word as
+Debian's QEMU 7.2 prints them (checked against both binaries when the
+reference is installed), and a 64 GiB reserve=off device region that
+costs the host no commit charge, also after the usable region grew.
+"""
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import qemu_binary
+
+REFERENCE = "/usr/bin/qemu-system-x86_64"
+O4 = ["-object", "memory-backend-ram,id=mem0,size=4G,reserve=off"]
+MAXMEM = ["-m", "1G,maxmem=65G"]
+
+
+def dev(opts):
+    return ["-device", "virtio-mem-pci,id=vm0,memdev=mem0" + opts]
+
+
+# (name, args, the -device argument QEMU names, message)
+CASES = [
+    ("no-maxmem", ["-m", "1G", *O4, *dev("")], None,
+     "memory devices (e.g. for memory hotplug) are not enabled, please "
+     "specify the maxmem option"),
+    ("no-memdev", [*MAXMEM, "-device", "virtio-mem-pci,id=vm0"], None,
+     "'memdev' property must be set"),
+    ("requested-misaligned", [*MAXMEM, *O4, *dev(",requested-size=1M")],
+     None, "'requested-size' property has to be multiples of 'block-size' "
+     "(0x200000)"),
+    ("block-size-power-of-two", [*MAXMEM, *O4, *dev(",block-size=3M")],
+     None, "'block-size' property has to be a power of two"),
+    ("block-size-minimum", [*MAXMEM, *O4, *dev(",block-size=512K")], None,
+     "'block-size' property has to be at least 0x100000"),
+    ("busy-memdev", [*MAXMEM, *O4, *dev(""), "-device",
+                     "virtio-mem-pci,id=vm1,memdev=mem0"],
+     "virtio-mem-pci,id=vm1,memdev=mem0",
+     "'memdev' property specifies a busy memdev: mem0"),
+    ("not-enough-space", ["-m", "1G,maxmem=3G", *O4, *dev("")], None,
+     "not enough space, currently 0x0 in use of total space for memory "
+     "devices 0x80000000"),
+    ("memaddr-misaligned", [*MAXMEM, *O4, *dev(",memaddr=0x100000")], None,
+     "address must be aligned to 0x200000 bytes"),
+    ("memaddr-outside", [*MAXMEM, *O4, *dev(",memaddr=0x80000000")], None,
+     "can't add memory device [0x80000000:0x100000000], usable range for "
+     "memory devices [0x100000000:0x1000000000]"),
+    ("node", [*MAXMEM, *O4, *dev(",node=1")], None,
+     "'node' property has value '1', which exceedsthe number of numa "
+     "nodes: 1"),
+    ("backend-misaligned", [*MAXMEM, "-object",
+                            "memory-backend-ram,id=mem0,size=4097M",
+                            *dev("")], None,
+     "backend memory size must be multiple of 0x200000"),
+    ("unplugged-inaccessible-value",
+     [*MAXMEM, *O4, *dev(",unplugged-inaccessible=foo")], None,
+     "Parameter 'unplugged-inaccessible' does not accept value 'foo'"),
+    ("memaddr-conflict",
+     [*MAXMEM, *O4, "-object", "memory-backend-ram,id=mem1,size=4G",
+      *dev(",memaddr=0x100000000"), "-device",
+      "virtio-mem-pci,id=vm1,memdev=mem1,memaddr=0x100000000"],
+     "virtio-mem-pci,id=vm1,memdev=mem1,memaddr=0x100000000",
+     "address range conflicts with memory device id='vm0'"),
+]
+
+
+def binaries():
+    yield pytest.param("ours", id="ours")
+    yield pytest.param("reference", id="reference",
+                       marks=pytest.mark.skipif(
+                           not os.access(REFERENCE, os.X_OK),
+                           reason="Debian's QEMU 7.2 is not installed"))
+
+
+def start(which, args):
+    binary = qemu_binary() if which == "ours" else REFERENCE
+    accel = ["-accel", "qtest"] if which == "ours" else ["-accel", "tcg"]
+    return subprocess.run([binary, "-M", "q35", "-nodefaults", "-display",
+                           "none", "-S", *accel, *args],
+                          stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=30)
+
+
+@pytest.mark.parametrize("which", binaries())
+@pytest.mark.parametrize("name,args,device,message", CASES,
+                         ids=[c[0] for c in CASES])
+def test_startup_error(which, name, args, device, message):
+    if device is None:
+        device = args[-1]
+    r = start(which, args)
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[0] == \
+        f"qemu-system-x86_64: -device {device}: {message}"
+
+
+def committed_as():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("Committed_AS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no Committed_AS")
+
+
+def test_64g_reserve_off_commits_nothing(make_vm):
+    """64 GiB region, 1 GiB requested, then 8 GiB: the usable region grows
+    but nothing is charged (only the 256 MiB of boot RAM).  Other
+    processes make noise, so the bound is generous against the 64 GiB a
+    reserving mapping would charge."""
+    before = committed_as()
+    vm = make_vm("-machine", "q35", "-accel", "qtest",
+                 "-m", "256M,maxmem=65G",
+                 "-object", "memory-backend-ram,id=mem0,size=64G,reserve=off",
+                 "-device", "virtio-mem-pci,id=vm0,memdev=mem0,"
+                 "requested-size=1G")
+    qmp = vm.connect()
+    qmp.cmd("qom-set", {"path": "vm0", "property": "requested-size",
+                        "value": 8 << 30})
+    assert qmp.cmd("qom-get", {"path": "vm0",
+                               "property": "requested-size"}) == 8 << 30
+    devs = qmp.cmd("query-memory-devices")
+    assert devs[0]["data"]["max-size"] == 64 << 30
+    assert committed_as() - before < 1 << 30
