@@ -13,6 +13,11 @@
  * still-plugged data with one qword read per sampled block (at most
  * DEMO_MAX_SAMPLES per step), and reads /proc once per step.
  *
+ * Two optional acts: --rogue-writes has the guest write beyond the
+ * usable region (dropped on our binary, host memory on QEMU 7.2) and
+ * --read-unplugged reads discarded blocks back (zero, but each read may
+ * fault memory in again).
+ *
  * Exit status: 0 when every step converged and every check held; 1 on a
  * failed check or a failure inside libqtest or the driver (they abort; a
  * SIGABRT handler turns that into a one-line verdict); 2 on bad usage.
@@ -44,6 +49,7 @@ typedef struct DemoOpts {
     GArray *steps;              /* uint64_t: requested sizes in order */
     bool host_checks;           /* fail when RSS does not follow plugged */
     bool read_unplugged;        /* read back unplugged blocks (costs RSS) */
+    uint64_t rogue_size;        /* written beyond the usable region */
 } DemoOpts;
 
 /* What the host pays at one moment. */
@@ -463,6 +469,57 @@ static void demo_check_host(Demo *d, const DemoStep *st)
     }
 }
 
+/*
+ * --rogue-writes SIZE: after the steps the guest misbehaves: it writes
+ * SIZE bytes at the top of the device region, beyond usable_region_size,
+ * without plugging anything.  QEMU 7.2 maps the whole backend into the
+ * region, so the host pays for every byte written; our binary maps only
+ * the usable region, so the writes are dropped and read back as zero.
+ * The demo checks the latter on our binary (QTEST_REFERENCE unset) and
+ * reports what happens on the reference.
+ */
+static void demo_rogue_writes(Demo *d, const DemoHost *before)
+{
+    QVirtioMem *vmem = d->vmem;
+    uint64_t bs = vmem->block_size;
+    uint64_t size = ROUND_UP(d->opts.rogue_size, bs);
+    uint64_t usable = qvirtio_mem_usable_region_size(vmem);
+    uint64_t start = vmem->addr + vmem->region_size - size;
+    uint64_t back;
+    int64_t growth;
+    DemoHost h;
+
+    demo_set_phase("writing %" PRIu64 " MiB beyond the usable region",
+                   size / MiB);
+    if (usable + size > vmem->region_size) {
+        demo_fail("--rogue-writes: only %" PRIu64 " MiB of the region lie "
+                  "beyond the usable region", (vmem->region_size - usable)
+                  / MiB);
+    }
+    for (uint64_t a = start; a < start + size; a += bs) {
+        qtest_memset(d->qts, a, 0xee, bs);
+    }
+    back = qtest_readq(d->qts, start + size - 8);
+    h = demo_host_now(d);
+    growth = (int64_t)h.rss - (int64_t)before->rss;
+    printf("\nA rogue guest writes %" PRIu64 " MiB at 0x%" PRIx64 ", beyond "
+           "usable_region_size\n  (%" PRIu64 " MiB), without plugging: RSS "
+           "%" PRIu64 " MiB (%+" PRId64 " MiB); it reads back\n  0x%016"
+           PRIx64 " (%s).\n", size / MiB, start, usable / MiB,
+           h.rss / MiB, growth / MiB, back,
+           back ? "the write landed in host memory"
+                : "the write was dropped");
+    fflush(stdout);
+    if (qtest_is_reference() || !d->opts.host_checks) {
+        return;
+    }
+    if (back || growth > (int64_t)(size / 2)) {
+        demo_fail("writes beyond the usable region must be dropped: RSS "
+                  "grew by %" PRId64 " MiB, read back 0x%016" PRIx64,
+                  growth / MiB, back);
+    }
+}
+
 /* ---- output ------------------------------------------------------------- */
 
 static void demo_print_header(Demo *d)
@@ -578,6 +635,7 @@ static bool demo_parse_args(DemoOpts *o, int argc, char **argv)
 {
     g_autofree char *boot = NULL, *backend = NULL, *block = NULL;
     g_autofree char *steps = NULL;
+    g_autofree char *rogue = NULL;
     gboolean no_host_checks = FALSE, read_unplugged = FALSE;
     GOptionEntry entries[] = {
         { "boot-ram", 'm', 0, G_OPTION_ARG_STRING, &boot,
@@ -591,6 +649,9 @@ static bool demo_parse_args(DemoOpts *o, int argc, char **argv)
         { "no-host-checks", 0, 0, G_OPTION_ARG_NONE, &no_host_checks,
           "print RSS but do not fail when it does not follow plugged",
           NULL },
+        { "rogue-writes", 0, 0, G_OPTION_ARG_STRING, &rogue,
+          "finally, write SIZE beyond the usable region, unplugged",
+          "SIZE" },
         { "read-unplugged", 0, 0, G_OPTION_ARG_NONE, &read_unplugged,
           "read back unplugged blocks, expect zero (this costs RSS)",
           NULL },
@@ -623,6 +684,8 @@ static bool demo_parse_args(DemoOpts *o, int argc, char **argv)
            (!backend || parse_size("--backend-size", backend,
                                    &o->backend_size)) &&
            (!block || parse_size("--block-size", block, &o->block_size)) &&
+           (!rogue || parse_size("--rogue-writes", rogue,
+                                 &o->rogue_size)) &&
            parse_steps(steps ? steps : "1G,4G,512M,0", o->steps);
 }
 
@@ -688,6 +751,7 @@ static void demo_stop(Demo *d)
 int main(int argc, char **argv)
 {
     Demo d = { 0 };
+    DemoHost last;
 
     if (!demo_parse_args(&d.opts, argc, argv)) {
         return 2;
@@ -700,6 +764,7 @@ int main(int argc, char **argv)
     demo_check_steps(&d);
     demo_print_header(&d);
     demo_print_step(&d, 0, NULL);
+    last = d.base;
     for (guint i = 0; i < d.opts.steps->len; i++) {
         DemoStep st = {
             .requested = g_array_index(d.opts.steps, uint64_t, i),
@@ -708,6 +773,10 @@ int main(int argc, char **argv)
         demo_run_step(&d, i + 1, &st);
         demo_print_step(&d, i + 1, &st);
         demo_check_host(&d, &st);
+        last = st.host;
+    }
+    if (d.opts.rogue_size) {
+        demo_rogue_writes(&d, &last);
     }
     demo_stop(&d);
     demo_print_summary(&d);
