@@ -63,6 +63,21 @@ def test_id_echoed(qmp, ident):
     assert resp["id"] == ident and "error" in resp
 
 
+@pytest.mark.parametrize("literal,value", [
+    ("9223372036854775807", 9223372036854775807),
+    ("-9223372036854775808", -9223372036854775808),
+    ("9223372036854775808", 9.223372036854775808e18),
+    ("-9223372036854775809", -9.223372036854775809e18),
+    ("123456789012345678901234567890", 1.2345678901234568e29),
+])
+def test_id_integers_beyond_int64(qmp, literal, value):
+    """Never wrapped around: beyond int64 an integer becomes a double."""
+    qmp.send_raw('{"execute": "query-status", "id": %s}\n' % literal)
+    resp = qmp.response()
+    assert resp["id"] == value and type(resp["id"]) is type(value)
+    assert resp["return"]["status"] == "running"
+
+
 def test_merged_messages_in_one_write(qmp):
     qmp.send_raw('{"execute":"query-status","id":1}{"execute":"query-name",'
                  '"id":2}\n  {"execute":"bogus","id":3}')
@@ -93,6 +108,13 @@ def test_message_split_over_many_writes(qmp):
      "QMP input member 'arguments' must be an object"),
     ('{"execute": "stop", "arguments": {"x": 1}}',
      "Parameter 'x' is unexpected"),
+    # json-glib would cut the name at the NUL and run query-status
+    ('{"execute": "query-status\\u0000"}',
+     "JSON parse error, \\u0000 (NUL) in a string is not supported"),
+    ('{"execute": "stop", "id": "\\ud834x"}',
+     "JSON parse error, \\ud834 is not a valid Unicode character"),
+    ('{"execute": "stop", "id": 1, "x": "\\udd1e"}',
+     "JSON parse error, \\udd1e is not a valid Unicode character"),
 ])
 def test_bad_input_then_still_serving(qmp, raw, desc):
     qmp.send_raw(raw + (b"\n" if isinstance(raw, bytes) else "\n"))
