@@ -705,3 +705,28 @@ def test_discard_data_at_exit(tmp_path, vms):
     finally:
         if os.path.exists(path):
             os.unlink(path)
+
+
+def test_memfd_hugetlbsize_checks_like_reference(start):
+    """0 is refused when set; a non-power of 2 only matters (at creation)
+    with hugetlb=on, as in QEMU 7.2."""
+    reqs = [{"id": "a", "hugetlbsize": 0},
+            {"id": "b", "hugetlbsize": 3},
+            {"id": "c", "hugetlbsize": 3 * MiB, "hugetlb": True}]
+    expected = [
+        ("GenericError", "Property 'memory-backend-memfd.hugetlbsize' "
+         "doesn't take value '0'"),
+        None,
+        ("GenericError", "Hugepage size must be a power of 2")]
+    binaries = [None] + ([REF_BINARY] if os.access(REF_BINARY, os.X_OK)
+                         else [])
+    for binary in binaries:
+        _, c = start(binary=binary)
+        got = []
+        for r in reqs:
+            resp = c.execute("object-add", {
+                "qom-type": "memory-backend-memfd", "size": 4 * MiB, **r})
+            err = resp.get("error")
+            got.append((err["class"], err["desc"]) if err else None)
+        assert got == expected, binary
+        assert [m["id"] for m in c.cmd("query-memdev")] == ["b"]
