@@ -183,6 +183,10 @@ def test_qom_errors(start):
         ("DeviceNotFound", "Device 'nope' not found")
     assert error_of(c, "qom-list", {"path": "/nope"}) == \
         ("DeviceNotFound", "Device '/nope' not found")
+    assert error_of(c, "qom-list", {"path": ""}) == \
+        ("GenericError", "Path '' is ambiguous")
+    assert error_of(c, "qom-get", {"path": "", "property": "type"}) == \
+        ("DeviceNotFound", "Device '' not found")
     assert error_of(c, "qom-get", {"path": "m0", "property": "nope"}) == \
         ("GenericError", "Property 'memory-backend-ram.nope' not found")
     assert error_of(c, "qom-set", {"path": "m0", "property": "type",
