@@ -199,6 +199,10 @@ def test_qom_errors(start):
 
 def test_qom_list_types_and_properties(start):
     _, c = start()
+    # /objects exists with no object in it, so "" is ambiguous (as QEMU)
+    assert props_of(c, "/objects") == {"type": "string"}
+    assert error_of(c, "qom-get", {"path": "", "property": "type"}) == \
+        ("DeviceNotFound", "Device '' not found")
     types = c.cmd("qom-list-types", {"implements": "memory-backend",
                                      "abstract": True})
     assert sorted((t["name"], t["parent"], t.get("abstract", False))
