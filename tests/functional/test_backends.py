@@ -738,3 +738,23 @@ def test_memfd_hugetlbsize_checks_like_reference(start):
             got.append((err["class"], err["desc"]) if err else None)
         assert got == expected, binary
         assert [m["id"] for m in c.cmd("query-memdev")] == ["b"]
+
+
+def test_object_del_refused_while_in_use(start):
+    """A backend that guest RAM is built from cannot be deleted; the answer
+    is QEMU 7.2's, and the backend keeps working afterwards."""
+    args = ["-machine", "q35,memory-backend=mem0", "-m", "128M",
+            "-object", "memory-backend-ram,id=mem0,size=128M",
+            "-object", "memory-backend-ram,id=free0,size=1M"]
+    binaries = [(None, ["-accel", "qtest"])]
+    if os.access(REF_BINARY, os.X_OK):
+        binaries.append((REF_BINARY, ["-accel", "tcg", "-S"]))
+    for binary, accel in binaries:
+        _, c = start(*args, *accel, binary=binary)
+        assert error_of(c, "object-del", {"id": "mem0"}) == \
+            ("GenericError", "object 'mem0' is in use, can not be deleted")
+        assert c.cmd("object-del", {"id": "free0"}) == {}
+        assert [m["id"] for m in c.cmd("query-memdev")] == ["mem0"]
+        assert error_of(c, "qom-set", {"path": "mem0", "property": "size",
+                                       "value": MiB})[1].startswith(
+            "cannot change property size")
