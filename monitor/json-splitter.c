@@ -11,6 +11,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "monitor/json-splitter.h"
+#include <math.h>
 
 void json_splitter_init(JsonSplitter *js, JsonSplitterFunc *emit,
                         void *opaque, size_t max_size)
@@ -82,17 +83,24 @@ static void splitter_append(JsonSplitter *js, char c)
 }
 
 /* Give up on the current message with an error; keep tracking its end. */
-static void splitter_reject(JsonSplitter *js, const char *fmt, unsigned code)
-    G_GNUC_PRINTF(2, 0);
+static void splitter_reject(JsonSplitter *js, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
 
-static void splitter_reject(JsonSplitter *js, const char *fmt, unsigned code)
+static void splitter_reject(JsonSplitter *js, const char *fmt, ...)
 {
-    if (!js->discarding) {
-        splitter_error(js, fmt, code);
-        js->discarding = true;
-        g_string_truncate(js->buf, 0);
-    }
+    g_autofree char *msg = NULL;
+    va_list ap;
+
     js->high = 0;
+    if (js->discarding) {
+        return;
+    }
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    splitter_error(js, "%s", msg);
+    js->discarding = true;
+    g_string_truncate(js->buf, 0);
 }
 
 /* A \uXXXX escape is complete: check it against its neighbours. */
@@ -183,15 +191,23 @@ static void splitter_string_byte(JsonSplitter *js, char c)
  */
 static void splitter_number_end(JsonSplitter *js)
 {
+    const char *text;
+
     js->in_number = false;
-    if (js->discarding || !js->num_int || js->num_start >= js->buf->len) {
+    if (js->discarding || js->num_start >= js->buf->len) {
         return;
     }
+    text = js->buf->str + js->num_start;
     errno = 0;
-    g_ascii_strtoll(js->buf->str + js->num_start, NULL, 10);
-    if (errno == ERANGE) {
-        splitter_append(js, '.');
-        splitter_append(js, '0');
+    if (js->num_int) {
+        g_ascii_strtoll(text, NULL, 10);
+        if (errno == ERANGE) {
+            splitter_append(js, '.');
+            splitter_append(js, '0');
+        }
+    } else if (isinf(g_ascii_strtod(text, NULL))) {
+        /* It would come back as "inf", which is not JSON at all. */
+        splitter_reject(js, "JSON parse error, number out of range");
     }
 }
 

@@ -108,6 +108,9 @@ def test_message_split_over_many_writes(qmp):
      "QMP input member 'arguments' must be an object"),
     ('{"execute": "stop", "arguments": {"x": 1}}',
      "Parameter 'x' is unexpected"),
+    # would be echoed as "inf", which is not JSON (QEMU does that)
+    ('{"execute": "stop", "id": 1e400}',
+     "JSON parse error, number out of range"),
     # json-glib would cut the name at the NUL and run query-status
     ('{"execute": "query-status\\u0000"}',
      "JSON parse error, \\u0000 (NUL) in a string is not supported"),

@@ -246,21 +246,26 @@ static void test_unicode_escapes_checked(void)
     }
 }
 
-static void test_integers_beyond_int64_become_doubles(void)
+static void test_number_ranges(void)
 {
     static const char *const want[] = {
         "{\"a\":9223372036854775807,\"b\":-9223372036854775808}",
         "{\"a\":9223372036854775808.0,\"b\":[-9223372036854775809.0]}",
-        "[18446744073709551616.0,1e400,1.5,\"99999999999999999999\"]",
+        "[18446744073709551616.0,1e300,1.5,\"99999999999999999999\"]",
         "123456789012345678901234.0",
         "-0",
+        /* the double would be printed back as "inf", which is not JSON */
+        "ERR:JSON parse error, number out of range",
+        "ERR:JSON parse error, number out of range",
+        "[-1e308]",
         NULL
     };
     g_autoptr(GPtrArray) items = split_chunks(
         "{\"a\":9223372036854775807,\"b\":-9223372036854775808}"
         "{\"a\":9223372036854775808,\"b\":[-9223372036854775809]}"
-        "[18446744073709551616,1e400,1.5,\"99999999999999999999\"]"
-        "123456789012345678901234 -0 ", 3, 0);
+        "[18446744073709551616,1e300,1.5,\"99999999999999999999\"]"
+        "123456789012345678901234 -0 "
+        "{\"id\":1e400}[-1E+999][-1e308]", 3, 0);
 
     assert_items(items, want);
 }
@@ -286,7 +291,7 @@ int main(int argc, char **argv)
                     test_random_chunking_model);
     g_test_add_func("/json-splitter/unicode-escapes-checked",
                     test_unicode_escapes_checked);
-    g_test_add_func("/json-splitter/integers-beyond-int64-become-doubles",
-                    test_integers_beyond_int64_become_doubles);
+    g_test_add_func("/json-splitter/numbers/beyond-int64-double-"
+                    "beyond-double-refused", test_number_ranges);
     return g_test_run();
 }
