@@ -168,6 +168,8 @@ SAME_AS_QEMU = [
     ["-chardev", "socket,id=c0,path=/nonexistent/x.sock"],
     ["-mon", "chardev=missing,mode=control"],
     ["-qmp", "unix:/nonexistent/dir/q.sock,server=on,wait=off"],
+    ["-chardev", "socket,id=c,path=/tmp/x.sock,server=on,wait=off,"
+     "reconnect=1"],
 ]
 
 
