@@ -575,9 +575,12 @@ static void create_mons(VlParse *vp)
             vl_fail_err(use->loc, err);
         }
         get_bool_or_die(use, "pretty", false);
-        chr = id ? qemu_chr_find(id) : NULL;
+        if (!id) {
+            vl_fail(use->loc, "Parameter 'chardev' is missing");
+        }
+        chr = qemu_chr_find(id);
         if (!chr) {
-            vl_fail(use->loc, "chardev \"%s\" not found", id ? id : "");
+            vl_fail(use->loc, "chardev \"%s\" not found", id);
         }
         if (!mode || strcmp(mode, "control")) {
             vl_fail(use->loc, "only mode=control (QMP) is supported, "

@@ -170,6 +170,9 @@ SAME_AS_QEMU = [
     ["-qmp", "unix:/nonexistent/dir/q.sock,server=on,wait=off"],
     ["-chardev", "socket,id=c,path=/tmp/x.sock,server=on,wait=off,"
      "reconnect=1"],
+    ["-mon", "mode=control"],
+    ["-mon", ""],
+    ["-mon", "chardev="],
 ]
 
 
