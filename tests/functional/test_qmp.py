@@ -409,3 +409,25 @@ def test_docs_transcript(vm):
         else:
             assert line == ln[3:]   # same text, spacing included
         assert got == text
+
+
+def test_second_client_waits_for_the_first(vm):
+    """One client at a time (as QEMU): a second connection gets nothing
+    until the first leaves, then its own greeting and session."""
+    first = vm.connect()
+    second = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    second.settimeout(0.5)
+    second.connect(vm.qmp_path)
+    try:
+        with pytest.raises(socket.timeout):
+            second.recv(1)
+        assert first.cmd("query-status")["status"] == "running"
+        first.close()
+        second.settimeout(10)
+        c = QMPClient(rfile=second.makefile("rb"),
+                      wfile=second.makefile("wb"))
+        assert "QMP" in c.greeting
+        c.negotiate()
+        assert c.cmd("query-name") == {}
+    finally:
+        second.close()
