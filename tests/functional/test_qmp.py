@@ -291,14 +291,16 @@ def test_quit_sends_shutdown_and_removes_socket(vm):
     assert not os.path.exists(vm.qmp_path)
 
 
-def test_sigterm_shuts_down_cleanly(vm):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT,
+                                 signal.SIGHUP])
+def test_signal_shuts_down_cleanly(vm, sig):
     qmp = vm.connect()
-    vm.proc.send_signal(signal.SIGTERM)
+    vm.proc.send_signal(sig)
     ev = qmp.event("SHUTDOWN")
     assert ev["data"]["reason"] == "host-signal"
     rc, _, err = vm.wait()
     assert rc == 0
-    assert "terminating on signal 15" in err
+    assert f"terminating on signal {int(sig)}" in err
     assert not os.path.exists(vm.qmp_path)
 
 
