@@ -433,3 +433,44 @@ def test_second_client_waits_for_the_first(vm):
         assert c.cmd("query-name") == {}
     finally:
         second.close()
+
+
+ODD_VALUES = [None, True, -1, 2 ** 70, 1.5, "", [], {}, [[[1]]], "x" * 1000,
+              "/objects", "m0", {"a": [None]}]
+ARG_KEYS = ["path", "property", "value", "id", "qom-type", "typename",
+            "implements", "abstract", "enable", "size", "bogus"]
+
+
+def test_every_command_survives_odd_arguments(make_vm):
+    """Each registered command, each likely argument name, values of every
+    JSON type: one well-formed answer each, and the process keeps
+    serving (the backend m0 and the session are intact afterwards)."""
+    vm = make_vm("-object", "memory-backend-ram,id=m0,size=1M", "-S")
+    qmp = vm.connect()
+    names = sorted(c["name"] for c in qmp.cmd("query-commands"))
+    classes = {"GenericError", "CommandNotFound", "DeviceNotFound"}
+    sent = 0
+    for name in names:
+        if name in ("quit", "qmp_capabilities"):
+            continue
+        for key in ARG_KEYS:
+            for value in ODD_VALUES:
+                args = {key: value}
+                if name == "object-del" and value == "m0":
+                    continue
+                qmp.send({"execute": name, "arguments": args, "id": sent})
+                line = qmp.recv_line()
+                while '"event"' in line and '"id"' not in line:
+                    line = qmp.recv_line()
+                resp = json.loads(line)
+                assert resp["id"] == sent, line
+                if "error" in resp:
+                    assert resp["error"]["class"] in classes, line
+                    assert resp["error"]["desc"], line
+                else:
+                    assert "return" in resp, line
+                sent += 1
+    assert sent > 1000
+    assert vm.proc.poll() is None
+    assert [m["id"] for m in qmp.cmd("query-memdev")
+            if m["id"] == "m0"] == ["m0"]
