@@ -63,10 +63,13 @@ static bool hugetlbsize_set(Object *obj, uint64_t value, GError **errp)
     if (memfd_frozen(obj, "hugetlbsize", HOSTMEM_FROZEN_VALUE, errp)) {
         return false;
     }
-    if (value && !is_power_of_2(value)) {
-        error_setg(errp, "Hugepage size must be a power of 2");
+    if (!value) {
+        /* QEMU's wording; leaving it unset means the host's default */
+        error_setg(errp, "Property '%s.hugetlbsize' doesn't take value '0'",
+                   object_get_typename(obj));
         return false;
     }
+    /* The power of 2 is checked at allocation, and only with hugetlb=on. */
     MEMORY_BACKEND_MEMFD(obj)->hugetlbsize = value;
     return true;
 }
@@ -110,7 +113,13 @@ static int memfd_create_sized(HostMemoryBackendMemfd *m, uint64_t size,
     g_autofree char *name =
         host_memory_backend_get_name(MEMORY_BACKEND(m));
     size_t page_size;
-    int fd = memfd_create(name, memfd_flags(m));
+    int fd;
+
+    if (m->hugetlb && m->hugetlbsize && !is_power_of_2(m->hugetlbsize)) {
+        error_setg(errp, "Hugepage size must be a power of 2");
+        return -1;
+    }
+    fd = memfd_create(name, memfd_flags(m));
 
     if (fd < 0 && m->hugetlb && m->hugetlbsize) {
         error_setg_errno(errp, errno, "cannot create a hugetlb memfd with "

@@ -178,6 +178,11 @@ bool chr_socket_open(Chardev *chr, const ChardevOptions *opts,
         error_setg(errp, "chardev: socket: no path given");
         return false;
     }
+    if (opts->server && opts->reconnect) {
+        error_setg(errp, "'reconnect' option is incompatible with socket in "
+                   "server listen mode");
+        return false;
+    }
     chr->path = g_strdup(opts->path);
     chr->server = opts->server;
     if (opts->server) {

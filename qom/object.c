@@ -651,9 +651,7 @@ static Object *resolve_partial_path(char **parts, const char *typename,
             g_ptr_array_add(words, parts[i]);
         }
     }
-    if (!words->len) {
-        return NULL;
-    }
+    /* No words at all (""): every object of @typename matches, as QEMU. */
     g_ptr_array_add(words, NULL);
     ps.parts = (char **)words->pdata;
     ps.nparts = words->len - 1;

@@ -3,8 +3,8 @@
  * Run state, shutdown and reset requests, and the main loop.
  *
  * The process is one GLib main loop (QMP, qtest, timers) that runs until
- * "quit" or SIGINT/SIGTERM; there are no vCPU threads yet, so "running"
- * and "paused" only differ in what QMP reports and which events go out.
+ * "quit" or SIGINT/SIGTERM/SIGHUP; there are no vCPU threads yet, so
+ * "running" and "paused" only differ in what QMP reports and which events go out.
  * The QMP commands that act on the state live here, next to it.
  */
 #include "qemu/osdep.h"
@@ -105,7 +105,7 @@ static gboolean on_signal(gpointer opaque)
 
 void qemu_main_loop(void)
 {
-    guint sigint, sigterm;
+    guint sigint, sigterm, sighup;
 
     if (shutdown_requested) {
         return;
@@ -114,9 +114,12 @@ void qemu_main_loop(void)
     sigint = g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
     sigterm = g_unix_signal_add(SIGTERM, on_signal,
                                 GINT_TO_POINTER(SIGTERM));
+    /* QEMU ends cleanly on SIGHUP too (a closed terminal, say). */
+    sighup = g_unix_signal_add(SIGHUP, on_signal, GINT_TO_POINTER(SIGHUP));
     g_main_loop_run(main_loop);
     g_source_remove(sigint);
     g_source_remove(sigterm);
+    g_source_remove(sighup);
     g_clear_pointer(&main_loop, g_main_loop_unref);
 }
 

@@ -423,6 +423,8 @@ void qemu_create_user_objects(void)
 
     register_all();
     handle_help_options();
+    /* /objects exists from the start, empty or not, as in QEMU. */
+    object_get_objects_root();
     specs = collect_specs(&loc, &err);
     if (!specs) {
         objects_fail(loc, err);

@@ -451,6 +451,7 @@ static void configure_memory(VlParse *vp)
     g_autoptr(GError) err = NULL;
     uint64_t size = DEFAULT_RAM_SIZE, maxmem, slots;
     const char *str;
+    int ret;
 
     if (!opts) {
         sysemu_config.ram_size = sysemu_config.maxram_size = size;
@@ -458,12 +459,20 @@ static void configure_memory(VlParse *vp)
     }
     sysemu_config.ram_size_given = true;
     str = qemu_opt_get(opts, "size");
-    if (str && qemu_strtosz_MiB(str, NULL, &size) < 0) {
+    ret = str ? qemu_strtosz_MiB(str, NULL, &size) : 0;
+    if (ret == -ERANGE) {
+        vl_fail(loc, "Value '%s' is out of range for parameter 'size'", str);
+    }
+    if (ret < 0) {
         qemu_opt_size_error("size", &err);
         vl_fail_err(loc, err);
     }
     if (size == 0) {
-        vl_fail(loc, "Parameter 'size' must be greater than zero");
+        /* As QEMU: "-m 0" means the default size. */
+        if (!qemu_opt_has(opts, "maxmem") && !qemu_opt_has(opts, "slots")) {
+            sysemu_config.ram_size_given = false;
+        }
+        size = DEFAULT_RAM_SIZE;
     }
     size = QEMU_ALIGN_UP(size, 8192);
     if (!qemu_opt_get_number(opts, "slots", 0, &slots, &err) ||
@@ -566,9 +575,12 @@ static void create_mons(VlParse *vp)
             vl_fail_err(use->loc, err);
         }
         get_bool_or_die(use, "pretty", false);
-        chr = id ? qemu_chr_find(id) : NULL;
+        if (!id) {
+            vl_fail(use->loc, "Parameter 'chardev' is missing");
+        }
+        chr = qemu_chr_find(id);
         if (!chr) {
-            vl_fail(use->loc, "chardev \"%s\" not found", id ? id : "");
+            vl_fail(use->loc, "chardev \"%s\" not found", id);
         }
         if (!mode || strcmp(mode, "control")) {
             vl_fail(use->loc, "only mode=control (QMP) is supported, "

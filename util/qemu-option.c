@@ -206,12 +206,20 @@ bool qemu_opt_get_size(const QemuOpts *opts, const char *name,
 {
     const char *str = qemu_opt_get(opts, name);
     uint64_t v;
+    int ret;
 
     if (!str) {
         *value = def;
         return true;
     }
-    if (qemu_strtosz(str, NULL, &v) < 0) {
+    ret = qemu_strtosz(str, NULL, &v);
+    if (ret == -ERANGE) {
+        /* QEMU's wording for a well-formed size of 2^64 or more */
+        error_setg(errp, "Value '%s' is out of range for parameter '%s'",
+                   str, name);
+        return false;
+    }
+    if (ret < 0) {
         qemu_opt_size_error(name, errp);
         return false;
     }

@@ -16,6 +16,14 @@
  * Limits (each gives an error, not a crash): a message longer than
  * max_size bytes, or nested deeper than JSON_SPLITTER_MAX_DEPTH.  The
  * over-long text is skipped until its depth returns to 0.
+ *
+ * Two things json-glib would get wrong are dealt with here, where the
+ * raw text is seen: "\u0000" (json-glib's C strings would silently cut
+ * the string there) and a lone UTF-16 surrogate escape (which json-glib
+ * turns into invalid UTF-8) are refused with an error naming them; and
+ * an integer literal outside int64 is handed on as a double ("1e20"
+ * rather than json-glib's wrapped-around value), as QEMU does beyond
+ * uint64.
  */
 #ifndef MONITOR_JSON_SPLITTER_H
 #define MONITOR_JSON_SPLITTER_H
@@ -44,6 +52,12 @@ typedef struct JsonSplitter {
     char quote;         /* '"' or '\'' (QEMU also accepts the latter) */
     bool in_scalar;     /* a top-level number/literal being collected */
     bool discarding;    /* skipping the rest of an over-limit message */
+    unsigned uhex_left; /* hex digits still due in a \uXXXX escape */
+    unsigned ucode;     /* the code unit collected so far */
+    unsigned high;      /* a high surrogate awaiting its low half, or 0 */
+    bool in_number;     /* a number token at buf[num_start..] */
+    bool num_int;       /* ... that has only digits (and a leading '-') */
+    size_t num_start;
 } JsonSplitter;
 
 /* Initialise @js; @max_size 0 means JSON_SPLITTER_DEFAULT_MAX_SIZE. */

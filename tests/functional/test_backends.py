@@ -183,6 +183,10 @@ def test_qom_errors(start):
         ("DeviceNotFound", "Device 'nope' not found")
     assert error_of(c, "qom-list", {"path": "/nope"}) == \
         ("DeviceNotFound", "Device '/nope' not found")
+    assert error_of(c, "qom-list", {"path": ""}) == \
+        ("GenericError", "Path '' is ambiguous")
+    assert error_of(c, "qom-get", {"path": "", "property": "type"}) == \
+        ("DeviceNotFound", "Device '' not found")
     assert error_of(c, "qom-get", {"path": "m0", "property": "nope"}) == \
         ("GenericError", "Property 'memory-backend-ram.nope' not found")
     assert error_of(c, "qom-set", {"path": "m0", "property": "type",
@@ -195,6 +199,10 @@ def test_qom_errors(start):
 
 def test_qom_list_types_and_properties(start):
     _, c = start()
+    # /objects exists with no object in it, so "" is ambiguous (as QEMU)
+    assert props_of(c, "/objects") == {"type": "string"}
+    assert error_of(c, "qom-get", {"path": "", "property": "type"}) == \
+        ("DeviceNotFound", "Device '' not found")
     types = c.cmd("qom-list-types", {"implements": "memory-backend",
                                      "abstract": True})
     assert sorted((t["name"], t["parent"], t.get("abstract", False))
@@ -655,7 +663,7 @@ def runnable_here(line):
     """None, or why @line cannot run on this host."""
     opts = dict(kv.split("=", 1) for kv in line.split(",")[1:])
     size = parse_size(opts["size"])
-    if "/path/to" in line or "/dev/hugepages" in line:
+    if "/dev/hugepages" in line:
         return "needs a specific file or a hugetlbfs mount"
     if opts.get("hugetlb") == "on" and \
             meminfo("HugePages_Free") * meminfo("Hugepagesize") < size:
@@ -668,7 +676,13 @@ def runnable_here(line):
 
 
 @pytest.mark.parametrize("line", QEMU_DOC_LINES + doc_lines())
-def test_documented_command_lines_start(start, line):
+def test_documented_command_lines_start(start, line, tmp_path):
+    if "/path/to/image" in line:
+        # stand in for the reader's file: an image of the right size
+        image = tmp_path / "image"
+        with open(image, "wb") as f:
+            f.truncate(MiB)
+        line = line.replace("/path/to/image", str(image))
     why = runnable_here(line)
     if why:
         pytest.skip(why)
@@ -705,3 +719,48 @@ def test_discard_data_at_exit(tmp_path, vms):
     finally:
         if os.path.exists(path):
             os.unlink(path)
+
+
+def test_memfd_hugetlbsize_checks_like_reference(start):
+    """0 is refused when set; a non-power of 2 only matters (at creation)
+    with hugetlb=on, as in QEMU 7.2."""
+    reqs = [{"id": "a", "hugetlbsize": 0},
+            {"id": "b", "hugetlbsize": 3},
+            {"id": "c", "hugetlbsize": 3 * MiB, "hugetlb": True}]
+    expected = [
+        ("GenericError", "Property 'memory-backend-memfd.hugetlbsize' "
+         "doesn't take value '0'"),
+        None,
+        ("GenericError", "Hugepage size must be a power of 2")]
+    binaries = [None] + ([REF_BINARY] if os.access(REF_BINARY, os.X_OK)
+                         else [])
+    for binary in binaries:
+        _, c = start(binary=binary)
+        got = []
+        for r in reqs:
+            resp = c.execute("object-add", {
+                "qom-type": "memory-backend-memfd", "size": 4 * MiB, **r})
+            err = resp.get("error")
+            got.append((err["class"], err["desc"]) if err else None)
+        assert got == expected, binary
+        assert [m["id"] for m in c.cmd("query-memdev")] == ["b"]
+
+
+def test_object_del_refused_while_in_use(start):
+    """A backend that guest RAM is built from cannot be deleted; the answer
+    is QEMU 7.2's, and the backend keeps working afterwards."""
+    args = ["-machine", "q35,memory-backend=mem0", "-m", "128M",
+            "-object", "memory-backend-ram,id=mem0,size=128M",
+            "-object", "memory-backend-ram,id=free0,size=1M"]
+    binaries = [(None, ["-accel", "qtest"])]
+    if os.access(REF_BINARY, os.X_OK):
+        binaries.append((REF_BINARY, ["-accel", "tcg", "-S"]))
+    for binary, accel in binaries:
+        _, c = start(*args, *accel, binary=binary)
+        assert error_of(c, "object-del", {"id": "mem0"}) == \
+            ("GenericError", "object 'mem0' is in use, can not be deleted")
+        assert c.cmd("object-del", {"id": "free0"}) == {}
+        assert [m["id"] for m in c.cmd("query-memdev")] == ["mem0"]
+        assert error_of(c, "qom-set", {"path": "mem0", "property": "size",
+                                       "value": MiB})[1].startswith(
+            "cannot change property size")

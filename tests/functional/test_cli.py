@@ -119,6 +119,19 @@ def test_good_command_lines_start(tmp_path, args):
         vm.kill()
 
 
+@pytest.mark.parametrize("machine,base", [("none", 0), ("q35", 128 << 20)])
+def test_m_zero_means_the_default(tmp_path, machine, base):
+    """As QEMU 7.2: "-m 0" is the machine's default RAM size."""
+    from conftest import VM
+    vm = VM(tmp_path, ["-machine", machine, "-accel", "qtest", "-m", "0"])
+    vm.launch()
+    try:
+        assert vm.connect().cmd("query-memory-size-summary") == \
+            {"base-memory": base, "plugged-memory": 0}
+    finally:
+        vm.kill()
+
+
 def test_name_with_escaped_comma(tmp_path):
     from conftest import VM
     vm = VM(tmp_path, ["-name", "a,,b"]).launch()
@@ -142,6 +155,9 @@ SAME_AS_QEMU = [
     ["-m", "1G,slots=x,maxmem=2G"],
     ["-m", "1G,maxmem=many"],
     ["-m", "1G,slots=2,maxmem=1G"],
+    ["-m", "16E"],
+    ["-m", "99999999999999999999"],
+    ["-m", "1G,maxmem=16E"],
     ["-machine", "nope"],
     ["-machine", "none,accel=nope"],
     ["-accel", "hax"],
@@ -152,6 +168,11 @@ SAME_AS_QEMU = [
     ["-chardev", "socket,id=c0,path=/nonexistent/x.sock"],
     ["-mon", "chardev=missing,mode=control"],
     ["-qmp", "unix:/nonexistent/dir/q.sock,server=on,wait=off"],
+    ["-chardev", "socket,id=c,path=/tmp/x.sock,server=on,wait=off,"
+     "reconnect=1"],
+    ["-mon", "mode=control"],
+    ["-mon", ""],
+    ["-mon", "chardev="],
 ]
 
 

@@ -63,6 +63,21 @@ def test_id_echoed(qmp, ident):
     assert resp["id"] == ident and "error" in resp
 
 
+@pytest.mark.parametrize("literal,value", [
+    ("9223372036854775807", 9223372036854775807),
+    ("-9223372036854775808", -9223372036854775808),
+    ("9223372036854775808", 9.223372036854775808e18),
+    ("-9223372036854775809", -9.223372036854775809e18),
+    ("123456789012345678901234567890", 1.2345678901234568e29),
+])
+def test_id_integers_beyond_int64(qmp, literal, value):
+    """Never wrapped around: beyond int64 an integer becomes a double."""
+    qmp.send_raw('{"execute": "query-status", "id": %s}\n' % literal)
+    resp = qmp.response()
+    assert resp["id"] == value and type(resp["id"]) is type(value)
+    assert resp["return"]["status"] == "running"
+
+
 def test_merged_messages_in_one_write(qmp):
     qmp.send_raw('{"execute":"query-status","id":1}{"execute":"query-name",'
                  '"id":2}\n  {"execute":"bogus","id":3}')
@@ -93,6 +108,16 @@ def test_message_split_over_many_writes(qmp):
      "QMP input member 'arguments' must be an object"),
     ('{"execute": "stop", "arguments": {"x": 1}}',
      "Parameter 'x' is unexpected"),
+    # would be echoed as "inf", which is not JSON (QEMU does that)
+    ('{"execute": "stop", "id": 1e400}',
+     "JSON parse error, number out of range"),
+    # json-glib would cut the name at the NUL and run query-status
+    ('{"execute": "query-status\\u0000"}',
+     "JSON parse error, \\u0000 (NUL) in a string is not supported"),
+    ('{"execute": "stop", "id": "\\ud834x"}',
+     "JSON parse error, \\ud834 is not a valid Unicode character"),
+    ('{"execute": "stop", "id": 1, "x": "\\udd1e"}',
+     "JSON parse error, \\udd1e is not a valid Unicode character"),
 ])
 def test_bad_input_then_still_serving(qmp, raw, desc):
     qmp.send_raw(raw + (b"\n" if isinstance(raw, bytes) else "\n"))
@@ -266,14 +291,16 @@ def test_quit_sends_shutdown_and_removes_socket(vm):
     assert not os.path.exists(vm.qmp_path)
 
 
-def test_sigterm_shuts_down_cleanly(vm):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT,
+                                 signal.SIGHUP])
+def test_signal_shuts_down_cleanly(vm, sig):
     qmp = vm.connect()
-    vm.proc.send_signal(signal.SIGTERM)
+    vm.proc.send_signal(sig)
     ev = qmp.event("SHUTDOWN")
     assert ev["data"]["reason"] == "host-signal"
     rc, _, err = vm.wait()
     assert rc == 0
-    assert "terminating on signal 15" in err
+    assert f"terminating on signal {int(sig)}" in err
     assert not os.path.exists(vm.qmp_path)
 
 
@@ -384,3 +411,66 @@ def test_docs_transcript(vm):
         else:
             assert line == ln[3:]   # same text, spacing included
         assert got == text
+
+
+def test_second_client_waits_for_the_first(vm):
+    """One client at a time (as QEMU): a second connection gets nothing
+    until the first leaves, then its own greeting and session."""
+    first = vm.connect()
+    second = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    second.settimeout(0.5)
+    second.connect(vm.qmp_path)
+    try:
+        with pytest.raises(socket.timeout):
+            second.recv(1)
+        assert first.cmd("query-status")["status"] == "running"
+        first.close()
+        second.settimeout(10)
+        c = QMPClient(rfile=second.makefile("rb"),
+                      wfile=second.makefile("wb"))
+        assert "QMP" in c.greeting
+        c.negotiate()
+        assert c.cmd("query-name") == {}
+    finally:
+        second.close()
+
+
+ODD_VALUES = [None, True, -1, 2 ** 70, 1.5, "", [], {}, [[[1]]], "x" * 1000,
+              "/objects", "m0", {"a": [None]}]
+ARG_KEYS = ["path", "property", "value", "id", "qom-type", "typename",
+            "implements", "abstract", "enable", "size", "bogus"]
+
+
+def test_every_command_survives_odd_arguments(make_vm):
+    """Each registered command, each likely argument name, values of every
+    JSON type: one well-formed answer each, and the process keeps
+    serving (the backend m0 and the session are intact afterwards)."""
+    vm = make_vm("-object", "memory-backend-ram,id=m0,size=1M", "-S")
+    qmp = vm.connect()
+    names = sorted(c["name"] for c in qmp.cmd("query-commands"))
+    classes = {"GenericError", "CommandNotFound", "DeviceNotFound"}
+    sent = 0
+    for name in names:
+        if name in ("quit", "qmp_capabilities"):
+            continue
+        for key in ARG_KEYS:
+            for value in ODD_VALUES:
+                args = {key: value}
+                if name == "object-del" and value == "m0":
+                    continue
+                qmp.send({"execute": name, "arguments": args, "id": sent})
+                line = qmp.recv_line()
+                while '"event"' in line and '"id"' not in line:
+                    line = qmp.recv_line()
+                resp = json.loads(line)
+                assert resp["id"] == sent, line
+                if "error" in resp:
+                    assert resp["error"]["class"] in classes, line
+                    assert resp["error"]["desc"], line
+                else:
+                    assert "return" in resp, line
+                sent += 1
+    assert sent > 1000
+    assert vm.proc.poll() is None
+    assert [m["id"] for m in qmp.cmd("query-memdev")
+            if m["id"] == "m0"] == ["m0"]

@@ -30,6 +30,12 @@ SESSION = [
     '{"execute": "stop", "arguments": []}',
     '{"execute": "stop", "arguments": {"a": 1}, "id": {"k": [1, null]}}',
     '{"execute": "no-such-command", "id": 2.5}',
+    '{"execute": "query-name", "id": 123456789012345678901234567890}',
+    '{"execute": "query-name", "id": -9223372036854775808}',
+    '{"execute": "query-name", "id": "\\ud834\\udd1e"}',
+    '{"execute": "query-name", "id": "\\ud834x"}',
+    '{"execute": "query-name", "id": "\\udd1e"}',
+    '{"execute": "query-name", "id": "\\ud834\\u0041"}',
     '{"execute": "query-status"}',
     '{"execute": "query-name"}',
     '{"execute": "stop"}',
@@ -38,6 +44,27 @@ SESSION = [
     '{"execute": "cont"}',
     '{"execute": "cont"}',
     '{"execute": "system_reset"}',
+    '{"execute": "query-memory-devices"}',
+    '{"execute": "query-memory-size-summary"}',
+    '{"execute": "query-memdev"}',
+    '{"execute": "query-memdev", "arguments": {"x": 1}}',
+    '{"execute": "qom-list", "arguments": {"path": ""}}',
+    '{"execute": "qom-list", "arguments": {"path": 1}}',
+    '{"execute": "qom-list", "arguments": {}}',
+    '{"execute": "qom-get", "arguments": {"path": "", "property": "type"}}',
+    '{"execute": "qom-get", "arguments": {"path": "/machine", '
+    '"property": "type"}}',
+    '{"execute": "qom-set", "arguments": {"path": "/machine", '
+    '"property": "type", "value": "x"}}',
+    '{"execute": "qom-list-types", "arguments": {"abstract": "yes"}}',
+    '{"execute": "object-add", "arguments": {"qom-type": '
+    '"memory-backend-ram", "id": "m0", "size": 1048576, "share": true}}',
+    '{"execute": "object-add", "arguments": {"qom-type": '
+    '"memory-backend-ram", "id": "m0", "size": 1048576}}',
+    '{"execute": "query-memdev"}',
+    '{"execute": "object-del", "arguments": {"id": 1}}',
+    '{"execute": "object-del", "arguments": {"id": "m0"}}',
+    '{"execute": "object-del", "arguments": {"id": "m0"}}',
     '{"execute": "query-status", "id": "last"}',
 ]
 

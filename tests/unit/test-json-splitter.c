@@ -216,6 +216,60 @@ static void test_random_chunking_model(void)
     }
 }
 
+static void test_unicode_escapes_checked(void)
+{
+    static const char *const want[] = {
+        "{\"a\":\"\\ud834\\udd1e\\u00e9\"}",
+        "ERR:JSON parse error, \\u0000 (NUL) in a string is not supported",
+        "ERR:JSON parse error, \\udd1e is not a valid Unicode character",
+        "ERR:JSON parse error, \\ud834 is not a valid Unicode character",
+        "ERR:JSON parse error, \\ud834 is not a valid Unicode character",
+        "ERR:JSON parse error, \\ud834 is not a valid Unicode character",
+        "{\"b\":\"\\u12\"}",
+        "[1]",
+        NULL
+    };
+
+    /* every chunking gives the same answer */
+    for (size_t chunk = 1; chunk <= 8; chunk++) {
+        g_autoptr(GPtrArray) items = split_chunks(
+            "{\"a\":\"\\ud834\\udd1e\\u00e9\"}"
+            "{\"a\":\"x\\u0000y\"}"
+            "{\"a\":\"\\udd1e\"}"
+            "['\\ud834x']"
+            "{\"a\":\"\\ud834\\u0041\"}"
+            "{\"a\":\"\\ud834\"}"
+            "{\"b\":\"\\u12\"}"
+            "[1]", chunk, 0);
+
+        assert_items(items, want);
+    }
+}
+
+static void test_number_ranges(void)
+{
+    static const char *const want[] = {
+        "{\"a\":9223372036854775807,\"b\":-9223372036854775808}",
+        "{\"a\":9223372036854775808.0,\"b\":[-9223372036854775809.0]}",
+        "[18446744073709551616.0,1e300,1.5,\"99999999999999999999\"]",
+        "123456789012345678901234.0",
+        "-0",
+        /* the double would be printed back as "inf", which is not JSON */
+        "ERR:JSON parse error, number out of range",
+        "ERR:JSON parse error, number out of range",
+        "[-1e308]",
+        NULL
+    };
+    g_autoptr(GPtrArray) items = split_chunks(
+        "{\"a\":9223372036854775807,\"b\":-9223372036854775808}"
+        "{\"a\":9223372036854775808,\"b\":[-9223372036854775809]}"
+        "[18446744073709551616,1e300,1.5,\"99999999999999999999\"]"
+        "123456789012345678901234 -0 "
+        "{\"id\":1e400}[-1E+999][-1e308]", 3, 0);
+
+    assert_items(items, want);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -235,5 +289,9 @@ int main(int argc, char **argv)
                     test_reset_drops_partial);
     g_test_add_func("/json-splitter/random-chunking-matches-model",
                     test_random_chunking_model);
+    g_test_add_func("/json-splitter/unicode-escapes-checked",
+                    test_unicode_escapes_checked);
+    g_test_add_func("/json-splitter/numbers/beyond-int64-double-"
+                    "beyond-double-refused", test_number_ranges);
     return g_test_run();
 }

@@ -161,8 +161,9 @@ static void test_numbers(void)
 static void test_sizes(void)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(QemuOpts) opts = qemu_opts_parse("a=9G,b=4096,c=lots", NULL,
-                                               NULL);
+    g_autoptr(GError) err2 = NULL;
+    g_autoptr(QemuOpts) opts = qemu_opts_parse("a=9G,b=4096,c=lots,d=16E",
+                                               NULL, NULL);
     uint64_t v = 0;
 
     g_assert_true(qemu_opt_get_size(opts, "a", 0, &v, NULL));
@@ -172,6 +173,10 @@ static void test_sizes(void)
     g_assert_false(qemu_opt_get_size(opts, "c", 0, &v, &err));
     g_assert_true(g_str_has_prefix(err->message,
         "Parameter 'c' expects a non-negative number below 2^64"));
+    /* well-formed but too big: QEMU's out-of-range wording */
+    g_assert_false(qemu_opt_get_size(opts, "d", 0, &v, &err2));
+    g_assert_cmpstr(err2->message, ==,
+                    "Value '16E' is out of range for parameter 'd'");
 }
 
 static void test_validate_names_unknown_key(void)

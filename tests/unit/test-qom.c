@@ -1053,6 +1053,12 @@ static void test_path_partial(void)
     g_assert_true(object_resolve_path_type("pp-twin", TYPE_TEST_DEVICE,
                                            &ambiguous) == twin_a);
     g_assert_false(ambiguous);
+    /* No words: every object matches (QEMU's "Path '' is ambiguous"). */
+    g_assert_null(object_resolve_path("", &ambiguous));
+    g_assert_true(ambiguous);
+    g_assert_true(object_resolve_path_type("", TYPE_TEST_DOG, &ambiguous)
+                  == twin_b);
+    g_assert_false(ambiguous);
 
     object_unparent(vm0);
     object_unparent(twin_a);
