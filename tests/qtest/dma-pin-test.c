@@ -126,7 +126,8 @@ static GArray *memfd_locked_offsets(QTestState *qts)
     return ivs;
 }
 
-static PinCtx *pin_ctx_new(const char *backend, const char *maxmem)
+static PinCtx *pin_ctx_new_pin(const char *backend, const char *maxmem,
+                               const char *pin_opts)
 {
     PinCtx *c = g_new0(PinCtx, 1);
     g_autoptr(JsonArray) maps = NULL;
@@ -134,9 +135,9 @@ static PinCtx *pin_ctx_new(const char *backend, const char *maxmem)
     c->memfd = g_str_has_prefix(backend, "memory-backend-memfd");
     c->qts = qtest_initf("-machine q35 -m 128M,maxmem=%s "
                          "-object %s,id=mem0 "
-                         "-object x-dma-pin,id=pin0 "
+                         "-object x-dma-pin,id=pin0%s "
                          "-device virtio-mem-pci,id=vm0,memdev=mem0,"
-                         "block-size=2M", maxmem, backend);
+                         "block-size=2M", maxmem, backend, pin_opts);
     c->alloc = pc_alloc_new();
     c->bus = qpci_new_pc(c->qts);
     c->vmem = qvirtio_mem_probe(c->bus, c->alloc, NULL);
@@ -147,6 +148,11 @@ static PinCtx *pin_ctx_new(const char *backend, const char *maxmem)
     maps = pin_mappings(c);
     c->base_maps = json_array_get_length(maps);
     return c;
+}
+
+static PinCtx *pin_ctx_new(const char *backend, const char *maxmem)
+{
+    return pin_ctx_new_pin(backend, maxmem, "");
 }
 
 static void pin_ctx_free(PinCtx *c)
@@ -296,6 +302,50 @@ static void test_sparse_64g(void)
 }
 
 /*
+ * The host raises requested-size after start so far that the usable
+ * region's worst case no longer fits the mapping limit.  A listener
+ * cannot veto the bigger section, but what is plugged must stay pinned,
+ * plugs beyond the limit must be refused (not plugged unpinned), and the
+ * error must name block-size.
+ */
+static void test_growth_beyond_limit(void)
+{
+    QVirtioMemConvergeResult res = { 0 };
+    uint64_t plugged;
+    PinCtx *c;
+
+    if (skip_reference()) {
+        return;
+    }
+    /* 1 boot RAM mapping + 199 blocks; 16 MiB requested needs 137. */
+    c = pin_ctx_new_pin("memory-backend-memfd,size=4G", "5G",
+                        ",max-mappings=200");
+    set_requested(c, 16 * MiB);
+    g_assert_true(qvirtio_mem_converge(c->vmem, NULL, NULL));
+    assert_pinned_equals_plugged(c);
+
+    /* Usable region 1 GiB + 256 MiB: 640 blocks, above the limit. */
+    set_requested(c, 1 * GiB);
+    assert_pinned_equals_plugged(c);
+    g_assert_false(qvirtio_mem_converge(c->vmem,
+                       &(QVirtioMemConverge) { .max_rounds = 4 }, &res));
+    g_assert_cmpuint(res.refusals, >, 0);
+    plugged = qvirtio_mem_plugged_size(c->vmem);
+    g_assert_cmpuint(plugged, >=, 16 * MiB);
+    g_assert_cmpuint(plugged, <=, 199 * BS);
+    assert_pinned_equals_plugged(c);
+
+    /* Back within the limit: everything away, then plug again. */
+    set_requested(c, 0);
+    g_assert_true(qvirtio_mem_converge(c->vmem, NULL, NULL));
+    assert_pinned_equals_plugged(c);
+    set_requested(c, 32 * MiB);
+    g_assert_true(qvirtio_mem_converge(c->vmem, NULL, NULL));
+    assert_pinned_equals_plugged(c);
+    pin_ctx_free(c);
+}
+
+/*
  * Too small a block-size for the mapping limit: the binary refuses to
  * start, naming block-size.  Started directly: libqtest expects a VM.
  */
@@ -342,6 +392,8 @@ int main(int argc, char **argv)
                     test_system_reset_unpins);
     g_test_add_func("/dma-pin/virtio-mem/sparse-64g-pins-plugged",
                     test_sparse_64g);
+    g_test_add_func("/dma-pin/virtio-mem/growth-beyond-limit-keeps-pins",
+                    test_growth_beyond_limit);
     g_test_add_func("/dma-pin/virtio-mem/block-size-limit",
                     test_block_size_limit);
     return g_test_run();
