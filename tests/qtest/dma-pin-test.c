@@ -368,16 +368,41 @@ static void test_block_size_limit(void)
     };
     g_autofree char *err_text = NULL;
     GError *err = NULL;
-    int status;
+    GPid pid;
+    int err_fd, status, tries = 0;
+    pid_t ret;
 
     if (skip_reference()) {
         return;
     }
     g_assert_nonnull(binary);
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL,
-                               G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                               &err_text, &status, &err));
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD |
+                                           G_SPAWN_STDOUT_TO_DEV_NULL,
+                                           NULL, NULL, &pid, NULL, NULL,
+                                           &err_fd, &err));
     g_assert_no_error(err);
+    /*
+     * It must refuse while starting; one that started anyway would run
+     * until killed, so give up (and fail) after a generous bound.
+     */
+    while ((ret = waitpid(pid, &status, WNOHANG)) == 0 && ++tries < 3000) {
+        g_usleep(10 * 1000);
+    }
+    if (ret == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    g_assert_cmpint(ret, ==, pid);
+    {
+        GIOChannel *ch = g_io_channel_unix_new(err_fd);
+
+        g_io_channel_set_close_on_unref(ch, true);
+        g_assert_cmpint(g_io_channel_read_to_end(ch, &err_text, NULL, &err),
+                        ==, G_IO_STATUS_NORMAL);
+        g_io_channel_unref(ch);
+    }
+    g_spawn_close_pid(pid);
     g_assert_true(WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 1);
     g_assert_nonnull(strstr(err_text, "block-size"));
