@@ -6,6 +6,13 @@
  * MADV_REMOVE.  reserve=off maps with MAP_NORESERVE, refused by physmem
  * where the kernel would charge the memory anyway (overcommit mode 2).
  *
+ * Private memory is a resizable RAM block whose used and maximum size
+ * are both the backend size, so every user sees a plain block of that
+ * size; a user that owns the whole backend (virtio-mem) may shrink it to
+ * what it needs and must give it back at full size.  Shared anonymous
+ * memory stays a fixed block: its tail could not be made inaccessible
+ * for other processes mapping it anyway.
+ *
  * The workload is one allocation per backend; all policy lives in
  * hostmem.c.
  */
@@ -17,10 +24,15 @@
 static bool ram_backend_alloc(HostMemoryBackend *backend, GError **errp)
 {
     g_autofree char *name = host_memory_backend_get_name(backend);
+    uint32_t ram_flags = host_memory_backend_ram_flags(backend);
 
+    if (!(ram_flags & RAM_SHARED)) {
+        return memory_region_init_resizeable_ram_flags(&backend->mr,
+                   OBJECT(backend), name, backend->size, backend->size,
+                   ram_flags & RAM_NORESERVE, NULL, errp);
+    }
     return memory_region_init_ram_flags_nomigrate(&backend->mr,
-               OBJECT(backend), name, backend->size,
-               host_memory_backend_ram_flags(backend), errp);
+               OBJECT(backend), name, backend->size, ram_flags, errp);
 }
 
 static void ram_backend_class_init(ObjectClass *oc, void *data)

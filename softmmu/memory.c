@@ -101,9 +101,23 @@ bool memory_region_init_resizeable_ram(MemoryRegion *mr,
                                        RAMBlockResized resized,
                                        GError **errp)
 {
+    return memory_region_init_resizeable_ram_flags(mr, owner, name, size,
+                                                   max_size, 0, resized,
+                                                   errp);
+}
+
+bool memory_region_init_resizeable_ram_flags(MemoryRegion *mr,
+                                             struct Object *owner,
+                                             const char *name, uint64_t size,
+                                             uint64_t max_size,
+                                             uint32_t ram_flags,
+                                             RAMBlockResized resized,
+                                             GError **errp)
+{
     memory_region_init_common(mr, owner, name, size, MR_RAM);
     return memory_region_init_ram_block(mr,
-        qemu_ram_alloc_resizeable(size, max_size, resized, mr, errp), true);
+        qemu_ram_alloc_resizeable_flags(size, max_size, ram_flags, resized,
+                                        mr, errp), true);
 }
 
 bool memory_region_init_ram_from_fd(MemoryRegion *mr, struct Object *owner,

@@ -249,12 +249,25 @@ RAMBlock *qemu_ram_alloc_resizeable(ram_addr_t size, ram_addr_t max_size,
                                     RAMBlockResized resized,
                                     struct MemoryRegion *mr, GError **errp)
 {
+    return qemu_ram_alloc_resizeable_flags(size, max_size, 0, resized, mr,
+                                           errp);
+}
+
+RAMBlock *qemu_ram_alloc_resizeable_flags(ram_addr_t size,
+                                          ram_addr_t max_size,
+                                          uint32_t ram_flags,
+                                          RAMBlockResized resized,
+                                          struct MemoryRegion *mr,
+                                          GError **errp)
+{
     size_t page_size = qemu_real_host_page_size();
     RAMBlock *rb;
     void *host;
 
+    g_assert(!(ram_flags & ~RAM_NORESERVE));
     if (!round_size(&size, page_size, "size", errp) ||
-        !round_size(&max_size, page_size, "maximum size", errp)) {
+        !round_size(&max_size, page_size, "maximum size", errp) ||
+        !check_noreserve(-1, ram_flags, errp)) {
         return NULL;
     }
     if (size > max_size) {
@@ -262,13 +275,15 @@ RAMBlock *qemu_ram_alloc_resizeable(ram_addr_t size, ram_addr_t max_size,
                    " 0x%" PRIx64, size, max_size);
         return NULL;
     }
-    host = qemu_ram_mmap_resizable(-1, size, max_size, ANON_ALIGN, 0);
+    host = qemu_ram_mmap_resizable(-1, size, max_size, ANON_ALIGN,
+                                   map_flags_of(ram_flags));
     if (host == MAP_FAILED) {
         error_setg_errno(errp, errno, "cannot reserve 0x%" PRIx64
                          " bytes of resizable guest RAM", max_size);
         return NULL;
     }
-    rb = ram_block_new(size, max_size, RAM_RESIZEABLE, mr, -1, 0, page_size);
+    rb = ram_block_new(size, max_size, RAM_RESIZEABLE | ram_flags, mr, -1, 0,
+                       page_size);
     rb->host = host;
     rb->resized = resized;
     if (!ram_block_add(rb, errp)) {

@@ -22,6 +22,8 @@
 
 TRACE_EVENT(virtio_mem_blocks_busy);
 
+static int resize_backend(VirtIOMEMBlocks *b, uint64_t size);
+
 bool virtio_mem_blocks_init(VirtIOMEMBlocks *b, MemoryRegion *mr,
                             MemoryRegion *window, hwaddr addr,
                             uint64_t region_size, uint64_t block_size,
@@ -31,8 +33,17 @@ bool virtio_mem_blocks_init(VirtIOMEMBlocks *b, MemoryRegion *mr,
 
     g_assert(block_size && !(block_size & (block_size - 1)));
     g_assert(region_size && region_size % block_size == 0);
-    /* A resizable backend is shrunk to the usable part only later. */
-    g_assert(memory_region_size(mr) == region_size);
+    /*
+     * A resizable backend is shrunk to the usable part only later; one a
+     * previous device could not give back whole is refused.
+     */
+    if (memory_region_size(mr) != region_size) {
+        error_setg(errp, "memory backend region '%s' is 0x%" PRIx64
+                   " bytes, not its full size 0x%" PRIx64,
+                   memory_region_name(mr), memory_region_size(mr),
+                   region_size);
+        return false;
+    }
 
     memset(b, 0, sizeof(*b));
     b->mr = mr;
@@ -56,6 +67,11 @@ bool virtio_mem_blocks_init(VirtIOMEMBlocks *b, MemoryRegion *mr,
 
 void virtio_mem_blocks_destroy(VirtIOMEMBlocks *b)
 {
+    /* Give the backend back whole, so that another user may take it. */
+    if (qemu_ram_is_resizeable(b->rb) &&
+        memory_region_size(b->mr) != b->region_size) {
+        resize_backend(b, b->region_size);
+    }
     memory_region_set_ram_discard_manager(b->mr, NULL);
     ram_discard_bitmap_destroy(&b->rdb);
 }
@@ -222,22 +238,45 @@ static uint64_t usable_for(const VirtIOMEMBlocks *b, uint64_t requested)
     return ROUND_UP(size, b->block_size);
 }
 
-/* Make [0, @size) of the region reachable; the rest unassigned. */
-static void set_window(VirtIOMEMBlocks *b, uint64_t size)
+/*
+ * The backend's block, when resizable, is kept at the usable size (at
+ * least one block: a RAM block cannot be empty) so that the host side
+ * beyond it is an inaccessible reservation costing nothing.  0 or -errno;
+ * on failure the block keeps its old size.
+ */
+static int resize_backend(VirtIOMEMBlocks *b, uint64_t size)
 {
     GError *err = NULL;
+    int ret;
 
-    memory_region_transaction_begin();
-    if (qemu_ram_is_resizeable(b->rb) &&
-        memory_region_ram_resize(b->mr, MAX(size, b->block_size), &err)) {
-        /* Keep the old block size; the window below still limits access. */
+    if (!qemu_ram_is_resizeable(b->rb)) {
+        return 0;
+    }
+    ret = memory_region_ram_resize(b->mr, MAX(size, b->block_size), &err);
+    if (ret) {
         warn_report_err(err);
+    }
+    return ret;
+}
+
+/*
+ * Make [0, @size) of the region reachable, the rest unassigned.  Growing
+ * fails (false, nothing changed) if the backend cannot grow; shrinking
+ * the window always works, even if the backend stays larger.
+ */
+static bool set_window(VirtIOMEMBlocks *b, uint64_t size)
+{
+    memory_region_transaction_begin();
+    if (resize_backend(b, size) && size > b->usable_region_size) {
+        memory_region_transaction_commit();
+        return false;
     }
     if (b->window) {
         memory_region_set_size(b->window, size);
         memory_region_set_enabled(b->window, size != 0);
     }
     memory_region_transaction_commit();
+    return true;
 }
 
 void virtio_mem_blocks_resize_usable(VirtIOMEMBlocks *b, uint64_t requested,
@@ -259,8 +298,9 @@ void virtio_mem_blocks_resize_usable(VirtIOMEMBlocks *b, uint64_t requested,
          */
         discard_memory(b, size, b->usable_region_size - size);
     }
-    b->usable_region_size = size;
-    set_window(b, size);
+    if (set_window(b, size)) {
+        b->usable_region_size = size;
+    }
 }
 
 bool virtio_mem_blocks_set_requested(VirtIOMEMBlocks *b, uint64_t requested)

@@ -216,6 +216,14 @@ bool memory_region_init_resizeable_ram(MemoryRegion *mr,
                                        uint64_t max_size,
                                        RAMBlockResized resized,
                                        GError **errp);
+/* The same with @ram_flags 0 or RAM_NORESERVE (see ramblock.h). */
+bool memory_region_init_resizeable_ram_flags(MemoryRegion *mr,
+                                             struct Object *owner,
+                                             const char *name, uint64_t size,
+                                             uint64_t max_size,
+                                             uint32_t ram_flags,
+                                             RAMBlockResized resized,
+                                             GError **errp);
 bool memory_region_init_ram_from_fd(MemoryRegion *mr, struct Object *owner,
                                     const char *name, uint64_t size,
                                     uint32_t ram_flags, int fd,

@@ -87,6 +87,20 @@ RAMBlock *qemu_ram_alloc_resizeable(ram_addr_t size, ram_addr_t max_size,
                                     struct MemoryRegion *mr, GError **errp);
 
 /*
+ * As qemu_ram_alloc_resizeable(), with @ram_flags: 0 or RAM_NORESERVE.
+ * With RAM_NORESERVE both the first [0, @size) and every later growth are
+ * mapped with MAP_NORESERVE, so nothing of the block is ever charged to
+ * the commit limit; refused like any other RAM_NORESERVE block where the
+ * kernel would charge it anyway.
+ */
+RAMBlock *qemu_ram_alloc_resizeable_flags(ram_addr_t size,
+                                          ram_addr_t max_size,
+                                          uint32_t ram_flags,
+                                          RAMBlockResized resized,
+                                          struct MemoryRegion *mr,
+                                          GError **errp);
+
+/*
  * Memory at @host provided (and later freed) by the caller; the block gets
  * RAM_PREALLOC.  Discarding treats it as private anonymous memory.
  */

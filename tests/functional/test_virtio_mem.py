@@ -122,3 +122,67 @@ def test_64g_reserve_off_commits_nothing(make_vm):
     devs = qmp.cmd("query-memory-devices")
     assert devs[0]["data"]["max-size"] == 64 << 30
     assert committed_as() - before < 1 << 30
+
+
+def backend_mapping(pid, span):
+    """(accessible, reserved) sizes of the mapping that reserves @span
+    bytes: rw-p VMAs directly followed by ---p ones reaching at least
+    @span bytes from the start of the first."""
+    vmas = []
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if "-" in fields[0] and len(fields) >= 5 and \
+                    len(fields[1]) == 4:
+                start, end = (int(x, 16) for x in fields[0].split("-"))
+                if vmas and vmas[-1][1] == start and \
+                        vmas[-1][2] == fields[1]:
+                    # A grown part may be a VMA of its own: join them.
+                    start = vmas.pop()[0]
+                vmas.append((start, end, fields[1]))
+    found = [(a[1] - a[0], b[1] - b[0])
+             for a, b in zip(vmas, vmas[1:])
+             if a[2] == "rw-p" and b[2] == "---p" and a[1] == b[0] and
+             b[1] - a[0] >= span]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_usable_region_enforced_on_host(make_vm):
+    """Ours only (QEMU 7.2 maps the whole backend read-write): the 64 GiB
+    backend's mapping is accessible for exactly the usable region and an
+    inaccessible reservation beyond; it grows with requested-size and
+    shrinks back on system_reset."""
+    vm = make_vm("-machine", "q35", "-accel", "qtest",
+                 "-m", "256M,maxmem=65G",
+                 "-object", "memory-backend-ram,id=mem0,size=64G,reserve=off",
+                 "-device", "virtio-mem-pci,id=vm0,memdev=mem0,"
+                 "requested-size=1G")
+    qmp = vm.connect()
+    pid = vm.proc.pid
+    bs = qmp.cmd("qom-get", {"path": "vm0", "property": "block-size"})
+    extent = 256 << 20
+
+    rw, reserved = backend_mapping(pid, 64 << 30)
+    assert rw == (1 << 30) + extent
+    assert reserved >= (64 << 30) - rw
+
+    qmp.cmd("qom-set", {"path": "vm0", "property": "requested-size",
+                        "value": 4 << 30})
+    rw, reserved = backend_mapping(pid, 64 << 30)
+    assert rw == (4 << 30) + extent
+    assert reserved >= (64 << 30) - rw
+
+    qmp.cmd("qom-set", {"path": "vm0", "property": "requested-size",
+                        "value": 0})
+    assert backend_mapping(pid, 64 << 30)[0] == (4 << 30) + extent
+    qmp.cmd("system_reset")
+    # Nothing usable; a RAM block keeps at least one block.
+    rw, reserved = backend_mapping(pid, 64 << 30)
+    assert rw == bs
+    assert reserved >= (64 << 30) - rw
+    assert qmp.cmd("query-memdev")[0]["size"] == 64 << 30
+    devs = qmp.cmd("query-memory-devices")
+    assert devs[0]["data"]["max-size"] == 64 << 30
+    assert qmp.cmd("qom-get", {"path": "mem0", "property": "size"}) == \
+        64 << 30

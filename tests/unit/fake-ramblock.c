@@ -42,6 +42,17 @@ RAMBlock *qemu_ram_alloc_resizeable(ram_addr_t size, ram_addr_t max_size,
                                     RAMBlockResized resized,
                                     struct MemoryRegion *mr, GError **errp)
 {
+    return qemu_ram_alloc_resizeable_flags(size, max_size, 0, resized, mr,
+                                           errp);
+}
+
+RAMBlock *qemu_ram_alloc_resizeable_flags(ram_addr_t size,
+                                          ram_addr_t max_size,
+                                          uint32_t ram_flags,
+                                          RAMBlockResized resized,
+                                          struct MemoryRegion *mr,
+                                          GError **errp)
+{
     RAMBlock *rb;
 
     if (size > max_size) {
@@ -49,7 +60,8 @@ RAMBlock *qemu_ram_alloc_resizeable(ram_addr_t size, ram_addr_t max_size,
                    size, max_size);
         return NULL;
     }
-    rb = fake_block(size, max_size, g_malloc0(max_size), RAM_RESIZEABLE, mr);
+    rb = fake_block(size, max_size, g_malloc0(max_size),
+                    RAM_RESIZEABLE | ram_flags, mr);
     rb->resized = resized;
     return rb;
 }

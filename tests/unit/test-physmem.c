@@ -123,6 +123,62 @@ static void test_alloc_noreserve(void)
     g_assert_nonnull(strstr(err->message, "vm.overcommit_memory=2"));
 }
 
+/*
+ * A resizable block with RAM_NORESERVE: 8 GiB used of 8 GiB reserved is
+ * not charged, nor is growing it back after a shrink; the tail is
+ * inaccessible after the shrink and reads zero after the growth.
+ */
+static void test_alloc_resizeable_noreserve(void)
+{
+    g_autoptr(GError) err = NULL;
+    int64_t delta = 0;
+    uint64_t before;
+    RAMBlock *rb = NULL;
+    uint8_t *host;
+    int try;
+
+    if (qemu_overcommit_mode() == 2) {
+        g_test_skip("vm.overcommit_memory=2 ignores MAP_NORESERVE");
+        return;
+    }
+    for (try = 0; try < HOST_COMMIT_TRIES; try++) {
+        before = host_committed_as();
+        rb = OK(qemu_ram_alloc_resizeable_flags(8 * GiB, 8 * GiB,
+                                                RAM_NORESERVE, NULL, NULL,
+                                                &ok_err));
+        g_assert_true(qemu_ram_is_noreserve(rb));
+        g_assert_true(qemu_ram_is_resizeable(rb));
+        g_assert_cmpint(OK(qemu_ram_resize(rb, 2 * MiB, &ok_err)), ==, 0);
+        g_assert_cmpint(OK(qemu_ram_resize(rb, 8 * GiB, &ok_err)), ==, 0);
+        delta = host_committed_as() - before;
+        if (delta < (int64_t)GiB) {
+            break;
+        }
+        qemu_ram_free(rb);
+        rb = NULL;
+        g_test_message("Committed_AS noise? retrying");
+    }
+    g_assert_cmpint(delta, <, (int64_t)GiB);
+    host = qemu_ram_get_host_addr(rb);
+    host[0] = 1;
+    g_assert_cmpint(OK(qemu_ram_resize(rb, 2 * MiB, &ok_err)), ==, 0);
+    g_assert_cmpuint(qemu_ram_get_used_length(rb), ==, 2 * MiB);
+    g_assert_cmpuint(host[0], ==, 1);
+    g_assert_true(host_access_segfaults(host + 2 * MiB, false));
+    g_assert_cmpint(OK(qemu_ram_resize(rb, 8 * GiB, &ok_err)), ==, 0);
+    g_assert_cmpuint(host[8 * GiB - 1], ==, 0);
+    qemu_ram_free(rb);
+
+    /* Refused where the kernel would charge it anyway, as plain blocks. */
+    qemu_mmap_alloc_set_overcommit_mode_for_test(2);
+    rb = qemu_ram_alloc_resizeable_flags(8 * GiB, 8 * GiB, RAM_NORESERVE,
+                                         NULL, NULL, &err);
+    qemu_mmap_alloc_set_overcommit_mode_for_test(-1);
+    g_assert_null(rb);
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "reserve=off is not supported"));
+}
+
 static void test_alloc_from_fd(void)
 {
     int fd = memfd_create("physmem-fd", MFD_CLOEXEC);
@@ -767,6 +823,8 @@ int main(int argc, char **argv)
     g_test_add_func("/physmem/alloc/anonymous-shared",
                     test_alloc_anonymous_shared);
     g_test_add_func("/physmem/alloc/noreserve", test_alloc_noreserve);
+    g_test_add_func("/physmem/alloc/resizeable-noreserve",
+                    test_alloc_resizeable_noreserve);
     g_test_add_func("/physmem/alloc/from-fd", test_alloc_from_fd);
     g_test_add_func("/physmem/alloc/from-fd-errors",
                     test_alloc_from_fd_errors);

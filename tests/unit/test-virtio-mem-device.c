@@ -12,6 +12,7 @@
 #include "exec/memory.h"
 #include "sysemu/hostmem.h"
 #include "hw/virtio/virtio-mem.h"
+#include "host-observe.h"
 
 #define RING_RAM    (1024 * 1024)
 #define BASE        0x100000000ull
@@ -500,6 +501,57 @@ static void test_beyond_usable(void)
     ctx_free(c);
 }
 
+/*
+ * The host side follows the usable region: the backend's block is used
+ * (accessible) up to it and an inaccessible reservation beyond; it grows
+ * with requested-size, shrinks on system reset, and is whole again once
+ * the device is gone, so a new device can take the backend.
+ */
+static void test_host_side_follows_usable(void)
+{
+    Ctx *c = ctx_new("4G", "requested-size=64M");
+    MemoryRegion *mr = host_memory_backend_get_memory(
+        MEMORY_BACKEND(c->backend));
+    RAMBlock *rb = memory_region_get_ram_block(mr);
+    uint8_t *host = memory_region_get_ram_ptr(mr);
+    DeviceState *dev = DEVICE(c->vmem);
+    char *msg = NULL;
+    Ctx *again;
+
+    g_assert_true(qemu_ram_is_resizeable(rb));
+    g_assert_cmphex(qemu_ram_get_used_length(rb), ==, 320ull << 20);
+    g_assert_cmphex(qemu_ram_get_max_length(rb), ==, 4ull << 30);
+    g_assert_true(host_access_segfaults(host + (320ull << 20), false));
+    g_assert_false(host_access_segfaults(host + (320ull << 20) - 1, true));
+
+    g_assert_true(set_requested(c, 1ull << 30, &msg));
+    g_assert_cmphex(qemu_ram_get_used_length(rb), ==, 1280ull << 20);
+    g_assert_false(host_access_segfaults(host + (1280ull << 20) - 1, true));
+    g_assert_true(host_access_segfaults(host + (1280ull << 20), false));
+
+    g_assert_true(set_requested(c, 0, &msg));
+    virtio_mem_system_reset(c->vmem);
+    g_assert_cmphex(read_config(c).usable_region_size, ==, 0);
+    /* A RAM block cannot be empty: one block stays, unmapped for guests. */
+    g_assert_cmphex(qemu_ram_get_used_length(rb), ==, BS);
+    g_assert_true(host_access_segfaults(host + BS, false));
+
+    /* Gone: the backend is whole and usable by the next device. */
+    memory_region_del_subregion(&root,
+                                virtio_mem_get_memory_region(c->vmem));
+    qdev_unrealize(dev);
+    g_assert_cmphex(qemu_ram_get_used_length(rb), ==, 4ull << 30);
+    g_assert_cmphex(memory_region_size(mr), ==, 4ull << 30);
+    g_assert_false(host_access_segfaults(host + (4ull << 30) - 1, true));
+    object_unparent(OBJECT(dev));
+    object_unref(dev);
+    again = ctx_new_full(c->backend, "requested-size=64M", &msg);
+    g_assert_null(msg);
+    g_assert_cmphex(qemu_ram_get_used_length(rb), ==, 320ull << 20);
+    g_free(c);
+    ctx_free(again);
+}
+
 int main(int argc, char **argv)
 {
     GError *err = NULL;
@@ -530,6 +582,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-mem/resize/requested-size", test_resize);
     g_test_add_func("/virtio-mem/features/unplugged-inaccessible",
                     test_unplugged_inaccessible);
+    g_test_add_func("/virtio-mem/usable/host-side-follows",
+                    test_host_side_follows_usable);
     g_test_add_func("/virtio-mem/usable/beyond-is-unassigned",
                     test_beyond_usable);
     return g_test_run();

@@ -106,13 +106,19 @@ typedef struct VirtIOMEMBlocks {
  * and the usable size is 0.  @window, if not NULL, is an alias onto @mr
  * that the caller maps at @addr; its size follows the usable size.  The
  * RamDiscardManager (b->rdb.rdm) is attached to @mr, which must not be
- * mapped yet.  Returns false with @errp set if it cannot be attached.
+ * mapped yet.  Returns false with @errp set if it cannot be attached or
+ * @mr is not @region_size bytes.  If @mr's block is resizable, it follows
+ * the usable size from then on (never below one block): the host side
+ * beyond it is an inaccessible reservation.
  */
 bool virtio_mem_blocks_init(VirtIOMEMBlocks *b, MemoryRegion *mr,
                             MemoryRegion *window, hwaddr addr,
                             uint64_t region_size, uint64_t block_size,
                             GError **errp);
-/* Detach the manager (no listener may remain) and free the bitmap. */
+/*
+ * Detach the manager (no listener may remain) and free the bitmap.  A
+ * resizable backend block is grown back to @region_size first.
+ */
 void virtio_mem_blocks_destroy(VirtIOMEMBlocks *b);
 
 /*
