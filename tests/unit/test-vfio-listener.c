@@ -617,6 +617,10 @@ static void test_limit_growth_after_attach(void)
     g_assert_cmpint(ram_discard_bitmap_populate(&e.rdb, gran, 8 * gran),
                     ==, 0);
     g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 10);
+    /* Unreserved blocks count too: a plain section finds no room. */
+    memory_region_add_subregion(&e.root, 200 * ps, &e.ram_b);
+    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 10);
+    memory_region_del_subregion(&e.root, &e.ram_b);
     ram_discard_bitmap_discard_all(&e.rdb);
     g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 1);
     rec_free(rc);
