@@ -62,10 +62,13 @@ int vfio_container_map(VFIOContainer *c, hwaddr iova, uint64_t size,
     /*
      * Blocks of managed sections were reserved when their listener was
      * registered; a plain section must fit beside every reservation, so
-     * that a later plug never finds the container full.
+     * that a later plug never finds the container full, and beside the
+     * blocks of a section followed without a reservation.  Nothing may
+     * go over the limit.
      */
-    if (managed ? vfio_container_nr_mappings(c) >= c->max_mappings
-                : c->plain_mappings + c->managed_reserved >= c->max_mappings) {
+    if (vfio_container_nr_mappings(c) >= c->max_mappings ||
+        (!managed &&
+         c->plain_mappings + c->managed_reserved >= c->max_mappings)) {
         error_setg(errp, "vfio: container '%s': cannot map 0x%" PRIx64
                    "+0x%" PRIx64 ": all %" PRIu64 " mappings are in use or "
                    "reserved for discard-managed memory", c->name, iova,

@@ -10,7 +10,9 @@
  *    block of the manager's granularity, so that discarding one block
  *    later unmaps exactly that block (type1 cannot split a mapping).
  *    Before such a listener is registered, the worst case (every block
- *    populated) is checked against the container's mapping limit.
+ *    populated) is checked against the container's mapping limit; a
+ *    section that fails the check after attach is followed anyway, with
+ *    no reservation, so that populates beyond the limit are refused.
  *  - I/O sections are skipped; read-only RAM is mapped read-only.
  *
  * Tuned for few sections and many blocks: sections live in a short list,
@@ -34,7 +36,8 @@ typedef struct VFIORamDiscardListener {
     hwaddr offset_within_region;
     uint64_t size;
     uint64_t granularity;
-    uint64_t reserved;          /* worst-case mappings counted for it */
+    uint64_t reserved;          /* worst-case mappings counted for it,
+                                   0 if it did not fit after attach */
     bool readonly;
 } VFIORamDiscardListener;
 
@@ -141,7 +144,17 @@ static void managed_section_add(VFIOContainer *c, MemoryRegionSection *s)
     if (!vfio_container_check_reserve(c, memory_region_name(s->mr), worst,
                                       gran, &err)) {
         vfio_container_record_error(c, err);
-        return;
+        if (c->attaching) {
+            return;     /* the attach fails and undoes everything */
+        }
+        /*
+         * A section that grew after attach (virtio-mem's usable region
+         * follows requested-size) cannot be vetoed.  Leaving it unmapped
+         * would unpin blocks that are plugged; so follow it without a
+         * reservation: its populated blocks are mapped while mappings
+         * are left, and a populate beyond the limit is refused.
+         */
+        worst = 0;
     }
     trace(vfio_listener_managed_section, "%s %s iova=0x%" PRIx64 " size=0x%"
           PRIx64 " block-size=0x%" PRIx64 " worst=%" PRIu64, c->name,

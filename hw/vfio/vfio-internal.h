@@ -16,9 +16,9 @@ static inline uint64_t vfio_container_min_page(const VFIOContainer *c)
 
 /*
  * Map through the backend and record the mapping.  Fails (without
- * calling the backend) when the budget is exhausted: a plain mapping
- * must fit beside the worst case reserved for managed sections; a
- * managed one (a block) beside the current mappings.
+ * calling the backend) when the budget is exhausted: every mapping must
+ * fit beside the current mappings, and a plain one also beside the worst
+ * case reserved for managed sections.
  * Returns 0 or -errno with @errp set.
  */
 int vfio_container_map(VFIOContainer *c, hwaddr iova, uint64_t size,

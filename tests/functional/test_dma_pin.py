@@ -7,10 +7,8 @@ need no guest driver: boot RAM is plain RAM.  The virtio-mem flows (grow,
 shrink, unplug-all, reset, a 64 GiB region with 1 GiB plugged) live in
 tests/qtest/dma-pin-test.c, which drives the libqos virtio-mem driver.
 
-Prerequisites from other rooms are probed first and missing ones skip
-with the reason: the binary must register the x-dma-pin type and create
--object objects, and QMP must have qom-get.  Once those exist, every
-assertion here is about pinning and must hold.
+The binary registers x-dma-pin and attaches containers to system memory
+once the machine exists, so nothing here skips: a missing piece fails.
 """
 
 import os
@@ -33,8 +31,8 @@ def vmlck(vm):
 
 
 def start(make_vm, *extra):
-    """Start q35 with RAM MiB and x-dma-pin pin0; skip on missing pieces."""
-    vm = make_vm("-machine", "q35", "-m", f"{RAM // MiB}M",
+    """Start q35 with RAM MiB and x-dma-pin pin0, following system memory."""
+    vm = make_vm("-machine", "q35", "-m", f"{RAM // MiB}M,maxmem=4G",
                  "-object", "x-dma-pin,id=pin0", *extra)
     deadline = time.monotonic() + 10
     while (not os.path.exists(vm.qmp_path) and vm.proc.poll() is None
@@ -42,24 +40,11 @@ def start(make_vm, *extra):
         time.sleep(0.02)
     if vm.proc.poll() is not None:
         rc, _, err = vm.wait()
-        if "does not accept value 'x-dma-pin'" in err:
-            pytest.skip("the binary does not register x-dma-pin yet "
-                        "(vl.c must call dma_pin_register_types())")
         pytest.fail(f"binary exited {rc}: {err}")
     qmp = vm.connect()
-    try:
-        qmp.cmd("qom-get", {"path": "/objects/pin0",
-                            "property": "mappings"})
-    except QMPError as e:
-        if e.cls == "CommandNotFound":
-            pytest.skip("QMP qom-get is not in this build yet")
-        if "not found" in e.desc:
-            pytest.skip("-object is not instantiated by the binary yet")
-        raise
-    if not qmp.cmd("qom-get", {"path": "/objects/pin0",
-                               "property": "attached"}):
-        pytest.skip("no system memory was published to vfio: the machine "
-                    "must call vfio_containers_attach_all()")
+    assert qmp.cmd("qom-get", {"path": "/objects/pin0",
+                               "property": "attached"}), \
+        "x-dma-pin must follow system memory once the machine exists"
     return vm, qmp
 
 
@@ -104,16 +89,32 @@ def test_object_add_at_runtime_pins(make_vm):
 
 
 def test_mapping_limit_refused(make_vm):
-    vm, qmp = start(make_vm)
-    n = len(mappings(qmp))
-    if n < 2:
-        pytest.skip("one RAM section only: no smaller limit to exceed")
+    """A container that cannot fit a virtio-mem region's worst case.
+
+    With requested-size 64 MiB the usable region of a 1 GiB virtio-mem
+    device is 64 + 256 MiB, 160 blocks of 2 MiB: with the boot RAM
+    mapping, up to 161 mappings.  A limit of 100 must be refused with a
+    message naming block-size, and nothing may stay locked or created.
+    """
+    vm, qmp = start(make_vm,
+                    "-object", "memory-backend-ram,id=mem0,size=1G,"
+                    "reserve=off",
+                    "-device", "virtio-mem-pci,id=vm0,memdev=mem0,"
+                    "block-size=2M,requested-size=64M")
     before = vmlck(vm)
     with pytest.raises(QMPError) as e:
         qmp.cmd("object-add", {"qom-type": "x-dma-pin", "id": "pin2",
-                               "max-mappings": n - 1})
+                               "max-mappings": 100})
     assert "pin2" in e.value.desc
-    assert f"all {n - 1} mappings are in use" in e.value.desc
+    assert "block-size" in e.value.desc
     assert vmlck(vm) == before
     with pytest.raises(QMPError):
         qmp.cmd("qom-get", {"path": "/objects/pin2", "property": "mappings"})
+    # One less than the worst case is refused, the worst case fits.
+    with pytest.raises(QMPError) as e:
+        qmp.cmd("object-add", {"qom-type": "x-dma-pin", "id": "pin3",
+                               "max-mappings": 160})
+    assert "block-size" in e.value.desc
+    qmp.cmd("object-add", {"qom-type": "x-dma-pin", "id": "pin3",
+                           "max-mappings": 161})
+    assert mappings(qmp, "/objects/pin3") == mappings(qmp)

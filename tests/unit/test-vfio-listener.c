@@ -510,7 +510,12 @@ static void test_limit_names_block_size(void)
                                                     8 * ps, &err));
     g_assert_no_error(err);
 
-    /* Appearing after attach: recorded, not registered, nothing mapped. */
+    /*
+     * Appearing after attach (a hot-plugged device): the error is
+     * recorded, and the section followed without a reservation, so that
+     * nothing populated is ever left unmapped: populates map while
+     * mappings are left and are refused beyond.
+     */
     memory_region_del_subregion(&e.root, &e.mgd);
     g_assert_true(vfio_container_attach(&rc->c, &e.as, &err));
     g_assert_no_error(err);
@@ -519,9 +524,12 @@ static void test_limit_names_block_size(void)
     g_assert_nonnull(vfio_container_get_error(&rc->c));
     g_assert_nonnull(strstr(vfio_container_get_error(&rc->c)->message,
                             "block-size"));
-    g_assert_null(e.rdb.listeners.first);
+    g_assert_nonnull(e.rdb.listeners.first);
     g_assert_cmpint(ram_discard_bitmap_populate(&e.rdb, 0, 4 * ps), ==, 0);
-    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 1);
+    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 2);
+    g_assert_cmpint(ram_discard_bitmap_populate(&e.rdb, 4 * ps, 60 * ps),
+                    <, 0);
+    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 2);
     memory_region_del_subregion(&e.root, &e.mgd);
     ram_discard_bitmap_discard_all(&e.rdb);
     rec_free(rc);
@@ -566,6 +574,59 @@ static void test_limit_fits_larger_block(void)
  * The real numbers: type1's default limit of 65535 takes a 64 GiB
  * virtio-mem region in 2 MiB blocks (32768), not in 1 MiB (65536).
  */
+/*
+ * A managed window that grows after attach beyond the budget (virtio-mem's
+ * usable region follows requested-size) cannot be vetoed: the blocks
+ * populated before stay mapped, the error names block-size, and populates
+ * beyond the limit are refused and rolled back.
+ */
+static void test_limit_growth_after_attach(void)
+{
+    RecContainer *rc = rec_new(10);
+    uint64_t gran = GRAN_PAGES * ps;
+    GError *err = NULL;
+    Env e;
+
+    env_init(&e, GRAN_PAGES);
+    memory_region_add_subregion(&e.root, 0, &e.ram_a);
+    memory_region_init_alias(&e.alias[0], NULL, "window", &e.mgd, 0,
+                             2 * gran);
+    e.alias_live[0] = true;
+    memory_region_add_subregion(&e.root, 64 * ps, &e.alias[0]);
+    g_assert_true(vfio_container_attach(&rc->c, &e.as, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(ram_discard_bitmap_populate(&e.rdb, 0, gran), ==, 0);
+    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 2);
+
+    /* 16 blocks + 1 plain > 10: refused as a reservation ... */
+    memory_region_set_size(&e.alias[0], MGD_PAGES * ps);
+    g_assert_nonnull(vfio_container_get_error(&rc->c));
+    g_assert_nonnull(strstr(vfio_container_get_error(&rc->c)->message,
+                            "block-size"));
+    /* ... but what is populated stays mapped. */
+    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 2);
+    g_assert_nonnull(rec_find(rc, 64 * ps));
+
+    /* 12 more blocks would need 14 mappings: refused, nothing left. */
+    g_assert_cmpint(ram_discard_bitmap_populate(&e.rdb, 4 * gran,
+                                                12 * gran), <, 0);
+    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 2);
+    g_assert_true(ram_discard_bitmap_range_discarded(&e.rdb, 4 * gran,
+                                                     12 * gran));
+    /* Up to the limit works. */
+    g_assert_cmpint(ram_discard_bitmap_populate(&e.rdb, gran, 8 * gran),
+                    ==, 0);
+    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 10);
+    /* Unreserved blocks count too: a plain section finds no room. */
+    memory_region_add_subregion(&e.root, 200 * ps, &e.ram_b);
+    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 10);
+    memory_region_del_subregion(&e.root, &e.ram_b);
+    ram_discard_bitmap_discard_all(&e.rdb);
+    g_assert_cmpuint(g_hash_table_size(rc->kernel), ==, 1);
+    rec_free(rc);
+    env_destroy(&e);
+}
+
 static void test_limit_type1_default_64g(void)
 {
     MemoryRegion root, big;
@@ -806,6 +867,8 @@ int main(int argc, char **argv)
                     test_limit_names_block_size);
     g_test_add_func("/vfio/listener/limit/larger-block-size-fits",
                     test_limit_fits_larger_block);
+    g_test_add_func("/vfio/listener/limit/growth-after-attach-keeps-blocks",
+                    test_limit_growth_after_attach);
     g_test_add_func("/vfio/listener/limit/type1-default-and-64g-region",
                     test_limit_type1_default_64g);
     g_test_add_func("/vfio/listener/readonly/mapped-readonly",

@@ -137,8 +137,13 @@ void vfio_containers_detach_all(void);
 /*
  * For a device about to expose a region of @size bytes whose population
  * is managed in blocks of @block_size (virtio-mem): would every existing
- * container still fit its worst case under its mapping limit?  Returns
- * true, or false with @errp set naming block-size.
+ * container still fit its worst case under its mapping limit?  To grow
+ * an exposed block-aligned window that starts at a block boundary, pass
+ * the growth (new size - current size) as @size.  Returns true, or false
+ * with @errp set naming block-size.
+ *
+ * Without this check a section that does not fit after attach is still
+ * followed, unreserved: populates beyond the limit are refused.
  */
 bool vfio_containers_check_ram_discard(const char *what, uint64_t size,
                                        uint64_t block_size, GError **errp);
