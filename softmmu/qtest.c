@@ -50,7 +50,7 @@
  *   irq_intercept_out QOM-PATH  QOM-PATH (partial paths allowed, e.g.
  *                               "ioapic") resp. its output lines
  *       -> OK | FAIL Unknown device
- *          | FAIL Interception already enabled (another device)
+ *          | FAIL IRQ intercept already enabled (another device)
  *   After interception, each level change of line N is reported as an
  *   asynchronous line "IRQ raise N" or "IRQ lower N", which may appear
  *   before any reply (e.g. before the OK of the write that caused it)
@@ -464,7 +464,7 @@ static char *cmd_irq_intercept(QTestSession *s, Request *r)
     }
     if (s->irq_dev) {
         return g_strdup(s->irq_dev == dev ? "OK"
-                        : "FAIL Interception already enabled");
+                        : "FAIL IRQ intercept already enabled");
     }
     if (in) {
         qdev_intercept_gpio_in(dev, qtest_irq_handler, s);

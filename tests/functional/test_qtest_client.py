@@ -7,7 +7,10 @@ test is skipped with the reason.
 """
 
 import os
+import re
+import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -123,6 +126,96 @@ def test_killed_test_leaves_no_child():
         time.sleep(0.01)
     else:
         pytest.fail("binary %d outlived its test process" % pid)
+
+
+def _accel():
+    return shlex.split(os.environ.get("QTEST_QEMU_ACCEL", "-accel qtest"))
+
+
+def _run_binary(args, timeout=30):
+    return subprocess.run([qtest.default_binary()] + _accel() +
+                          ["-display", "none", "-nodefaults"] + args,
+                          stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-device", "edu,addr=1", "-device", "edu,addr=1"],
+     "-device edu,addr=1: PCI: slot 1 function 0 not available for edu, "
+     "in use by edu,id=(null)"),
+    (["-device", "edu,addr=0"],
+     "-device edu,addr=0: PCI: slot 0 function 0 not available for edu, "
+     "in use by mch,id=(null)"),
+    (["-device", "edu,id=e1,addr=2", "-device", "edu,id=e2,addr=2.0"],
+     "-device edu,id=e2,addr=2.0: PCI: slot 2 function 0 not available "
+     "for edu, in use by edu,id=e1"),
+])
+def test_taken_slot_refused(args, message):
+    """A taken slot is refused with QEMU 7.2's wording (both binaries)."""
+    res = _run_binary(["-machine", "q35"] + args)
+    assert res.returncode == 1
+    assert res.stderr.strip().endswith(message), res.stderr
+
+
+def test_addr_honoured():
+    """-device edu,addr=7: the device answers at 00:07.0, not 00:01.0."""
+    with qtest.QTestMachine(ARGS + ["-device", "edu,addr=7"]) as vm:
+        vm.outl(0xcf8, 0x80000000 | 7 << 11)
+        assert vm.inl(0xcfc) == 0x11e81234
+        vm.outl(0xcf8, 0x80000000 | 1 << 11)
+        assert vm.inl(0xcfc) == 0xffffffff
+
+
+@pytest.mark.parametrize("form", ["chardev", "spec"])
+def test_socket_chardev_and_log(tmp_path, form):
+    """The binary as the listening side, -qtest-log FILE.
+
+    "chardev": -chardev socket,id=qtest,... -qtest chardev:qtest (QEMU 7.2
+    insists on the id "qtest"; ours takes any id).  "spec": -qtest
+    unix:PATH,server=on,wait=off.
+    """
+    sock = str(tmp_path / "q.sock")
+    log = tmp_path / "qtest.log"
+    if form == "chardev":
+        qarg = ["-chardev",
+                "socket,id=qtest,path=%s,server=on,wait=off" % sock,
+                "-qtest", "chardev:qtest"]
+    else:
+        qarg = ["-qtest", "unix:%s,server=on,wait=off" % sock]
+    proc = subprocess.Popen(
+        [qtest.default_binary()] + _accel() + ARGS +
+        ["-display", "none", "-nodefaults"] + qarg +
+        ["-qtest-log", str(log)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    try:
+        for _ in range(1000):
+            if os.path.exists(sock) or proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert proc.poll() is None, proc.stderr.read()
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(30)
+        s.connect(sock)
+        f = s.makefile("rw")
+        f.write("writeb 0x100000 0x5a\nreadb 0x100000\nbogus\n")
+        f.flush()
+        assert f.readline() == "OK\n"
+        assert f.readline() == "OK 0x000000000000005a\n"
+        assert f.readline() == "FAIL Unknown command 'bogus'\n"
+        s.close()
+    finally:
+        # SIGTERM: QEMU 7.2 flushes its buffered log only on a clean exit.
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    text = log.read_text()
+    assert re.search(r"^\[R \+[0-9.]+\] readb 0x100000$", text, re.M), text
+    assert re.search(r"^\[S \+[0-9.]+\] OK 0x000000000000005a$", text,
+                     re.M), text
 
 
 if __name__ == "__main__":
