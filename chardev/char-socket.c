@@ -32,6 +32,25 @@ static bool fill_sockaddr(struct sockaddr_un *sun, const char *path,
     return true;
 }
 
+/*
+ * Fill @sun with @path and create a stream socket for it.  Returns the
+ * close-on-exec fd, or -1 with @errp set.
+ */
+static int socket_new(struct sockaddr_un *sun, const char *path,
+                      GError **errp)
+{
+    int fd;
+
+    if (!fill_sockaddr(sun, path, errp)) {
+        return -1;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Failed to create socket");
+    }
+    return fd;
+}
+
 static void set_nonblock(int fd)
 {
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -40,14 +59,9 @@ static void set_nonblock(int fd)
 static int socket_connect(const char *path, GError **errp)
 {
     struct sockaddr_un sun;
-    int fd;
+    int fd = socket_new(&sun, path, errp);
 
-    if (!fill_sockaddr(&sun, path, errp)) {
-        return -1;
-    }
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        error_setg_errno(errp, errno, "Failed to create socket");
         return -1;
     }
     if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
@@ -117,14 +131,9 @@ void chr_socket_peer_gone(Chardev *chr)
 static int socket_listen(const char *path, GError **errp)
 {
     struct sockaddr_un sun;
-    int fd;
+    int fd = socket_new(&sun, path, errp);
 
-    if (!fill_sockaddr(&sun, path, errp)) {
-        return -1;
-    }
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        error_setg_errno(errp, errno, "Failed to create socket");
         return -1;
     }
     unlink(path);

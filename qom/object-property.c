@@ -712,16 +712,38 @@ static ObjectProperty *finish_typed(ObjectProperty *prop)
     return prop;
 }
 
-ObjectProperty *object_property_add_bool(Object *obj, const char *name,
-                                         ObjectBoolGet *get,
-                                         ObjectBoolSet *set)
+/*
+ * Add a typed property to @obj, or to @oc when @obj is NULL; @opaque is
+ * owned by the property from here on.
+ */
+static ObjectProperty *typed_add(Object *obj, ObjectClass *oc,
+                                 const char *name, const char *type,
+                                 ObjectPropertyGet *get,
+                                 ObjectPropertySet *set, void *opaque)
+{
+    if (obj) {
+        return finish_typed(object_property_add(obj, name, type, get, set,
+                                                NULL, opaque));
+    }
+    return object_class_property_add(oc, name, type, get, set, NULL, opaque);
+}
+
+static ObjectProperty *bool_add(Object *obj, ObjectClass *oc,
+                                const char *name, ObjectBoolGet *get,
+                                ObjectBoolSet *set)
 {
     BoolProp *bp = g_new(BoolProp, 1);
 
     *bp = (BoolProp){ get, set };
-    return finish_typed(object_property_add(obj, name, "bool",
-                                            get ? bool_get : NULL,
-                                            set ? bool_set : NULL, NULL, bp));
+    return typed_add(obj, oc, name, "bool", get ? bool_get : NULL,
+                     set ? bool_set : NULL, bp);
+}
+
+ObjectProperty *object_property_add_bool(Object *obj, const char *name,
+                                         ObjectBoolGet *get,
+                                         ObjectBoolSet *set)
+{
+    return bool_add(obj, NULL, name, get, set);
 }
 
 ObjectProperty *object_class_property_add_bool(ObjectClass *oc,
@@ -729,11 +751,7 @@ ObjectProperty *object_class_property_add_bool(ObjectClass *oc,
                                                ObjectBoolGet *get,
                                                ObjectBoolSet *set)
 {
-    BoolProp *bp = g_new(BoolProp, 1);
-
-    *bp = (BoolProp){ get, set };
-    return object_class_property_add(oc, name, "bool", get ? bool_get : NULL,
-                                     set ? bool_set : NULL, NULL, bp);
+    return bool_add(NULL, oc, name, get, set);
 }
 
 typedef struct StrProp {
@@ -759,15 +777,21 @@ static bool str_set(Object *obj, ObjectProperty *prop, JsonNode *value,
            sp->set(obj, s, errp);
 }
 
-ObjectProperty *object_property_add_str(Object *obj, const char *name,
-                                        ObjectStrGet *get, ObjectStrSet *set)
+static ObjectProperty *str_add(Object *obj, ObjectClass *oc,
+                               const char *name, ObjectStrGet *get,
+                               ObjectStrSet *set)
 {
     StrProp *sp = g_new(StrProp, 1);
 
     *sp = (StrProp){ get, set };
-    return finish_typed(object_property_add(obj, name, "string",
-                                            get ? str_get : NULL,
-                                            set ? str_set : NULL, NULL, sp));
+    return typed_add(obj, oc, name, "string", get ? str_get : NULL,
+                     set ? str_set : NULL, sp);
+}
+
+ObjectProperty *object_property_add_str(Object *obj, const char *name,
+                                        ObjectStrGet *get, ObjectStrSet *set)
+{
+    return str_add(obj, NULL, name, get, set);
 }
 
 ObjectProperty *object_class_property_add_str(ObjectClass *oc,
@@ -775,11 +799,7 @@ ObjectProperty *object_class_property_add_str(ObjectClass *oc,
                                               ObjectStrGet *get,
                                               ObjectStrSet *set)
 {
-    StrProp *sp = g_new(StrProp, 1);
-
-    *sp = (StrProp){ get, set };
-    return object_class_property_add(oc, name, "string", get ? str_get : NULL,
-                                     set ? str_set : NULL, NULL, sp);
+    return str_add(NULL, oc, name, get, set);
 }
 
 typedef struct EnumProp {
@@ -816,13 +836,16 @@ static bool enum_set(Object *obj, ObjectProperty *prop, JsonNode *value,
     return false;
 }
 
-static EnumProp *enum_prop_new(const char *const *values, ObjectEnumGet *get,
-                               ObjectEnumSet *set)
+static ObjectProperty *enum_add(Object *obj, ObjectClass *oc,
+                                const char *name, const char *typename,
+                                const char *const *values,
+                                ObjectEnumGet *get, ObjectEnumSet *set)
 {
     EnumProp *ep = g_new(EnumProp, 1);
 
     *ep = (EnumProp){ values, get, set };
-    return ep;
+    return typed_add(obj, oc, name, typename, get ? enum_get : NULL,
+                     set ? enum_set : NULL, ep);
 }
 
 ObjectProperty *object_property_add_enum(Object *obj, const char *name,
@@ -831,9 +854,7 @@ ObjectProperty *object_property_add_enum(Object *obj, const char *name,
                                          ObjectEnumGet *get,
                                          ObjectEnumSet *set)
 {
-    return finish_typed(object_property_add(obj, name, typename,
-        get ? enum_get : NULL, set ? enum_set : NULL, NULL,
-        enum_prop_new(values, get, set)));
+    return enum_add(obj, NULL, name, typename, values, get, set);
 }
 
 ObjectProperty *object_class_property_add_enum(ObjectClass *oc,
@@ -843,9 +864,7 @@ ObjectProperty *object_class_property_add_enum(ObjectClass *oc,
                                                ObjectEnumGet *get,
                                                ObjectEnumSet *set)
 {
-    return object_class_property_add(oc, name, typename,
-        get ? enum_get : NULL, set ? enum_set : NULL, NULL,
-        enum_prop_new(values, get, set));
+    return enum_add(NULL, oc, name, typename, values, get, set);
 }
 
 /* ---- Integers ------------------------------------------------------- */
@@ -975,14 +994,8 @@ static ObjectProperty *num_add(Object *obj, ObjectClass *oc,
                                const char *name, const char *type,
                                NumProp *np, bool readable, bool writable)
 {
-    ObjectPropertyGet *get = readable ? num_get : NULL;
-    ObjectPropertySet *set = writable ? num_set : NULL;
-
-    if (obj) {
-        return finish_typed(object_property_add(obj, name, type, get, set,
-                                                NULL, np));
-    }
-    return object_class_property_add(oc, name, type, get, set, NULL, np);
+    return typed_add(obj, oc, name, type, readable ? num_get : NULL,
+                     writable ? num_set : NULL, np);
 }
 
 static ObjectProperty *int_add(Object *obj, ObjectClass *oc,

@@ -128,8 +128,12 @@ static int to_unsigned(bool neg, uint64_t mag, int ret, uint64_t max,
     return 0;
 }
 
-int qemu_strtoi64(const char *nptr, const char **end, int base,
-                  int64_t *result)
+/*
+ * Parse a signed integer and clamp it to [@min, @max]: out of range gives
+ * the nearest bound and -ERANGE (an -EINVAL from parsing is kept).
+ */
+static int strto_signed(const char *nptr, const char **end, int base,
+                        int64_t min, int64_t max, int64_t *result)
 {
     const char *ep;
     bool neg;
@@ -137,30 +141,39 @@ int qemu_strtoi64(const char *nptr, const char **end, int base,
     int ret = parse_magnitude(nptr, base, &ep, &neg, &mag);
 
     ret = finish(nptr, end, ep, ret);
-    return to_signed(neg, mag, ret, INT64_MIN, INT64_MAX, result);
+    return to_signed(neg, mag, ret, min, max, result);
+}
+
+/* Parse an unsigned integer no larger than @max (see to_unsigned()). */
+static int strto_unsigned(const char *nptr, const char **end, int base,
+                          uint64_t max, uint64_t *result)
+{
+    const char *ep;
+    bool neg;
+    uint64_t mag;
+    int ret = parse_magnitude(nptr, base, &ep, &neg, &mag);
+
+    ret = finish(nptr, end, ep, ret);
+    return to_unsigned(neg, mag, ret, max, result);
+}
+
+int qemu_strtoi64(const char *nptr, const char **end, int base,
+                  int64_t *result)
+{
+    return strto_signed(nptr, end, base, INT64_MIN, INT64_MAX, result);
 }
 
 int qemu_strtou64(const char *nptr, const char **end, int base,
                   uint64_t *result)
 {
-    const char *ep;
-    bool neg;
-    uint64_t mag;
-    int ret = parse_magnitude(nptr, base, &ep, &neg, &mag);
-
-    ret = finish(nptr, end, ep, ret);
-    return to_unsigned(neg, mag, ret, UINT64_MAX, result);
+    return strto_unsigned(nptr, end, base, UINT64_MAX, result);
 }
 
 int qemu_strtoi(const char *nptr, const char **end, int base, int *result)
 {
     int64_t v;
-    int ret = qemu_strtoi64(nptr, end, base, &v);
+    int ret = strto_signed(nptr, end, base, INT_MIN, INT_MAX, &v);
 
-    if (v < INT_MIN || v > INT_MAX) {
-        v = v < 0 ? INT_MIN : INT_MAX;
-        ret = ret == -EINVAL ? ret : -ERANGE;
-    }
     *result = (int)v;
     return ret;
 }
@@ -171,11 +184,7 @@ int qemu_strtol(const char *nptr, const char **end, int base, long *result)
     int ret;
 
     G_STATIC_ASSERT(sizeof(long) <= sizeof(int64_t));
-    ret = qemu_strtoi64(nptr, end, base, &v);
-    if (v < LONG_MIN || v > LONG_MAX) {
-        v = v < 0 ? LONG_MIN : LONG_MAX;
-        ret = ret == -EINVAL ? ret : -ERANGE;
-    }
+    ret = strto_signed(nptr, end, base, LONG_MIN, LONG_MAX, &v);
     *result = (long)v;
     return ret;
 }
@@ -183,13 +192,9 @@ int qemu_strtol(const char *nptr, const char **end, int base, long *result)
 int qemu_strtoui(const char *nptr, const char **end, int base,
                  unsigned int *result)
 {
-    const char *ep;
-    bool neg;
-    uint64_t mag, v;
-    int ret = parse_magnitude(nptr, base, &ep, &neg, &mag);
+    uint64_t v;
+    int ret = strto_unsigned(nptr, end, base, UINT_MAX, &v);
 
-    ret = finish(nptr, end, ep, ret);
-    ret = to_unsigned(neg, mag, ret, UINT_MAX, &v);
     *result = (unsigned int)v;
     return ret;
 }
@@ -197,13 +202,9 @@ int qemu_strtoui(const char *nptr, const char **end, int base,
 int qemu_strtoul(const char *nptr, const char **end, int base,
                  unsigned long *result)
 {
-    const char *ep;
-    bool neg;
-    uint64_t mag, v;
-    int ret = parse_magnitude(nptr, base, &ep, &neg, &mag);
+    uint64_t v;
+    int ret = strto_unsigned(nptr, end, base, ULONG_MAX, &v);
 
-    ret = finish(nptr, end, ep, ret);
-    ret = to_unsigned(neg, mag, ret, ULONG_MAX, &v);
     *result = (unsigned long)v;
     return ret;
 }
