@@ -20,34 +20,12 @@ import time
 import pytest
 
 from conftest import VM
+from hostobs import meminfo, overcommit_mode, rss_of
 from qmp import QMPError
 
 REF_BINARY = "/usr/bin/qemu-system-x86_64"
 MiB = 1 << 20
 GiB = 1 << 30
-
-
-def meminfo(field):
-    with open("/proc/meminfo") as f:
-        for line in f:
-            name, value = line.split(":", 1)
-            if name == field:
-                parts = value.split()
-                return int(parts[0]) * (1024 if len(parts) > 1 else 1)
-    raise KeyError(field)
-
-
-def rss_of(pid):
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            if line.startswith("Rss:"):
-                return int(line.split()[1]) * 1024
-    raise KeyError("Rss")
-
-
-def overcommit_mode():
-    with open("/proc/sys/vm/overcommit_memory") as f:
-        return int(f.read())
 
 
 def error_of(c, name, args=None):

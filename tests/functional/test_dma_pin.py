@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from hostobs import status_bytes
 from qmp import QMPError
 
 MiB = 1 << 20
@@ -23,11 +24,7 @@ RAM = 64 * MiB
 
 
 def vmlck(vm):
-    with open(f"/proc/{vm.proc.pid}/status") as f:
-        for line in f:
-            if line.startswith("VmLck:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmLck line")
+    return status_bytes(vm.proc.pid, "VmLck")
 
 
 def start(make_vm, *extra):

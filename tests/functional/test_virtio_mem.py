@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from conftest import qemu_binary
+from hostobs import meminfo
 
 REFERENCE = "/usr/bin/qemu-system-x86_64"
 O4 = ["-object", "memory-backend-ram,id=mem0,size=4G,reserve=off"]
@@ -96,11 +97,7 @@ def test_startup_error(which, name, args, device, message):
 
 
 def committed_as():
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("Committed_AS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no Committed_AS")
+    return meminfo("Committed_AS")
 
 
 def test_64g_reserve_off_commits_nothing(make_vm):
