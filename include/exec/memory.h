@@ -9,9 +9,10 @@
  * modified after it is published, so a holder of a reference may read it
  * from any thread.
  *
- * Sizes are uint64_t.  A region covers at most 2^64 - 1 bytes: a size of
- * UINT64_MAX ("all of it") leaves the very last byte of the address space
- * unassigned.
+ * Sizes are uint64_t.  A container or alias of size UINT64_MAX stands for
+ * the whole 2^64 space, last byte included, so a root of that size maps
+ * every address.  A RAM or I/O region is at most UINT64_MAX bytes long, and
+ * so is every FlatRange.
  */
 #ifndef EXEC_MEMORY_H
 #define EXEC_MEMORY_H
