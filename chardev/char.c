@@ -240,11 +240,6 @@ bool qemu_chr_is_connected(const Chardev *chr)
     return chr->connected;
 }
 
-const char *qemu_chr_get_id(const Chardev *chr)
-{
-    return chr->id;
-}
-
 Chardev *qemu_chr_find(const char *id)
 {
     return chardevs ? g_hash_table_lookup(chardevs, id) : NULL;

@@ -739,13 +739,6 @@ static ObjectProperty *bool_add(Object *obj, ObjectClass *oc,
                      set ? bool_set : NULL, bp);
 }
 
-ObjectProperty *object_property_add_bool(Object *obj, const char *name,
-                                         ObjectBoolGet *get,
-                                         ObjectBoolSet *set)
-{
-    return bool_add(obj, NULL, name, get, set);
-}
-
 ObjectProperty *object_class_property_add_bool(ObjectClass *oc,
                                                const char *name,
                                                ObjectBoolGet *get,
@@ -786,12 +779,6 @@ static ObjectProperty *str_add(Object *obj, ObjectClass *oc,
     *sp = (StrProp){ get, set };
     return typed_add(obj, oc, name, "string", get ? str_get : NULL,
                      set ? str_set : NULL, sp);
-}
-
-ObjectProperty *object_property_add_str(Object *obj, const char *name,
-                                        ObjectStrGet *get, ObjectStrSet *set)
-{
-    return str_add(obj, NULL, name, get, set);
 }
 
 ObjectProperty *object_class_property_add_str(ObjectClass *oc,
@@ -846,15 +833,6 @@ static ObjectProperty *enum_add(Object *obj, ObjectClass *oc,
     *ep = (EnumProp){ values, get, set };
     return typed_add(obj, oc, name, typename, get ? enum_get : NULL,
                      set ? enum_set : NULL, ep);
-}
-
-ObjectProperty *object_property_add_enum(Object *obj, const char *name,
-                                         const char *typename,
-                                         const char *const *values,
-                                         ObjectEnumGet *get,
-                                         ObjectEnumSet *set)
-{
-    return enum_add(obj, NULL, name, typename, values, get, set);
 }
 
 ObjectProperty *object_class_property_add_enum(ObjectClass *oc,
@@ -1023,26 +1001,12 @@ static ObjectProperty *uint_add(Object *obj, ObjectClass *oc,
     return num_add(obj, oc, name, type ? type : dflt, np, get, set);
 }
 
-ObjectProperty *object_property_add_int(Object *obj, const char *name,
-                                        unsigned bits, ObjectIntGet *get,
-                                        ObjectIntSet *set)
-{
-    return int_add(obj, NULL, name, bits, get, set);
-}
-
 ObjectProperty *object_class_property_add_int(ObjectClass *oc,
                                               const char *name, unsigned bits,
                                               ObjectIntGet *get,
                                               ObjectIntSet *set)
 {
     return int_add(NULL, oc, name, bits, get, set);
-}
-
-ObjectProperty *object_property_add_uint(Object *obj, const char *name,
-                                         unsigned bits, ObjectUintGet *get,
-                                         ObjectUintSet *set)
-{
-    return uint_add(obj, NULL, name, bits, NULL, get, set);
 }
 
 ObjectProperty *object_class_property_add_uint(ObjectClass *oc,
@@ -1052,13 +1016,6 @@ ObjectProperty *object_class_property_add_uint(ObjectClass *oc,
                                                ObjectUintSet *set)
 {
     return uint_add(NULL, oc, name, bits, NULL, get, set);
-}
-
-ObjectProperty *object_property_add_size(Object *obj, const char *name,
-                                         ObjectUintGet *get,
-                                         ObjectUintSet *set)
-{
-    return uint_add(obj, NULL, name, 64, "size", get, set);
 }
 
 ObjectProperty *object_class_property_add_size(ObjectClass *oc,
@@ -1120,8 +1077,7 @@ ObjectProperty *object_property_add_uint64_ptr(Object *obj, const char *name,
 
 typedef struct LinkProp {
     char *target_type;
-    Object **targetp;    /* per-object links */
-    ptrdiff_t offset;    /* class links: field offset in the instance */
+    ptrdiff_t offset;    /* field offset in the instance */
     ObjectLinkCheck *check;
     ObjectLinkFlags flags;
 } LinkProp;
@@ -1130,7 +1086,7 @@ static ObjectPropertyGet link_get;
 
 static Object **link_slot(Object *obj, LinkProp *lp)
 {
-    return lp->targetp ? lp->targetp : (Object **)((char *)obj + lp->offset);
+    return (Object **)((char *)obj + lp->offset);
 }
 
 Object *object_property_link_target(Object *obj, ObjectProperty *prop)
@@ -1215,12 +1171,6 @@ static void link_release(Object *obj, ObjectProperty *prop)
     *slot = NULL;
 }
 
-bool object_property_allow_set_link(Object *obj, const char *name,
-                                    Object *target, GError **errp)
-{
-    return true;
-}
-
 static LinkProp *link_prop_new(const char *typename, ObjectLinkCheck *check,
                                ObjectLinkFlags flags)
 {
@@ -1230,33 +1180,6 @@ static LinkProp *link_prop_new(const char *typename, ObjectLinkCheck *check,
     lp->check = check;
     lp->flags = flags;
     return lp;
-}
-
-static void link_prop_free_type(ObjectProperty *prop)
-{
-    /* target_type is freed with the property only for per-object links. */
-    g_free(((LinkProp *)prop->opaque)->target_type);
-}
-
-static void link_release_obj(Object *obj, ObjectProperty *prop)
-{
-    link_release(obj, prop);
-    link_prop_free_type(prop);
-}
-
-ObjectProperty *object_property_add_link(Object *obj, const char *name,
-                                         const char *typename,
-                                         Object **targetp,
-                                         ObjectLinkCheck *check,
-                                         ObjectLinkFlags flags)
-{
-    g_autofree char *type = g_strdup_printf("link<%s>", typename);
-    LinkProp *lp = link_prop_new(typename, check, flags);
-
-    lp->targetp = targetp;
-    return finish_typed(object_property_add(obj, name, type, link_get,
-                                            check ? link_set : NULL,
-                                            link_release_obj, lp));
 }
 
 ObjectProperty *object_class_property_add_link(ObjectClass *oc,

@@ -337,11 +337,6 @@ uint64_t memory_region_size(const MemoryRegion *mr)
     return mr->size;
 }
 
-struct Object *memory_region_owner(const MemoryRegion *mr)
-{
-    return mr->owner;
-}
-
 bool memory_region_is_ram(const MemoryRegion *mr)
 {
     return mr->kind == MR_RAM;

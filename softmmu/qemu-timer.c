@@ -14,7 +14,6 @@
 
 struct QEMUTimer {
     QEMUClockType type;
-    int scale;
     QEMUTimerCB *cb;
     void *opaque;
     int64_t expire_ns;          /* -1: not armed */
@@ -114,14 +113,12 @@ static void clock_plan(QEMUClockType type)
                                    NULL);
 }
 
-QEMUTimer *timer_new(QEMUClockType type, int scale, QEMUTimerCB *cb,
-                     void *opaque)
+QEMUTimer *timer_new_ns(QEMUClockType type, QEMUTimerCB *cb, void *opaque)
 {
     QEMUTimer *ts = g_new0(QEMUTimer, 1);
 
-    g_assert(type < QEMU_CLOCK_MAX && scale > 0 && cb);
+    g_assert(type < QEMU_CLOCK_MAX && cb);
     ts->type = type;
-    ts->scale = scale;
     ts->cb = cb;
     ts->opaque = opaque;
     ts->expire_ns = -1;
@@ -166,32 +163,12 @@ void timer_mod_ns(QEMUTimer *ts, int64_t expire_ns)
     }
 }
 
-void timer_mod(QEMUTimer *ts, int64_t expire_time)
-{
-    int64_t ns;
-
-    if (__builtin_mul_overflow(expire_time, (int64_t)ts->scale, &ns)) {
-        ns = INT64_MAX;
-    }
-    timer_mod_ns(ts, ns);
-}
-
 void timer_free(QEMUTimer *ts)
 {
     if (ts) {
         timer_del(ts);
         g_free(ts);
     }
-}
-
-bool timer_pending(QEMUTimer *ts)
-{
-    return ts->expire_ns >= 0;
-}
-
-int64_t timer_expire_time_ns(QEMUTimer *ts)
-{
-    return ts->expire_ns;
 }
 
 void qemu_clock_set_virtual_manual(void)
@@ -202,11 +179,6 @@ void qemu_clock_set_virtual_manual(void)
     virtual_now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     virtual_manual = true;
     clock_plan(QEMU_CLOCK_VIRTUAL);
-}
-
-bool qemu_clock_virtual_is_manual(void)
-{
-    return virtual_manual;
 }
 
 int64_t qemu_clock_deadline_ns(QEMUClockType type)

@@ -24,11 +24,6 @@ void runstate_init(RunState state)
     current_state = state;
 }
 
-RunState runstate_get(void)
-{
-    return current_state;
-}
-
 bool runstate_is_running(void)
 {
     return current_state == RUN_STATE_RUNNING;

@@ -12,7 +12,7 @@
 
 G_DEFINE_QUARK(qemu-error-quark, qemu_error)
 
-static const char *progname = "qemu-system-x86_64";
+static const char *const progname = "qemu-system-x86_64";
 
 static void error_vset(GError **errp, QemuErrorClass cls, const char *suffix,
                        const char *fmt, va_list ap)
@@ -104,31 +104,11 @@ void error_append_hint(GError **errp, const char *fmt, ...)
     (*errp)->message = msg;
 }
 
-void error_set_progname(const char *name)
-{
-    progname = name;
-}
-
-const char *error_get_progname(void)
-{
-    return progname;
-}
-
 static void vreport(const char *kind, const char *fmt, va_list ap)
 {
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
 
     fprintf(stderr, "%s: %s%s\n", progname, kind, msg);
-}
-
-void error_vreport(const char *fmt, va_list ap)
-{
-    vreport("", fmt, ap);
-}
-
-void warn_vreport(const char *fmt, va_list ap)
-{
-    vreport("warning: ", fmt, ap);
 }
 
 void error_report(const char *fmt, ...)
@@ -156,14 +136,6 @@ void info_report(const char *fmt, ...)
     va_start(ap, fmt);
     vreport("info: ", fmt, ap);
     va_end(ap);
-}
-
-void error_report_err(GError *err)
-{
-    if (err) {
-        error_report("%s", err->message);
-        g_error_free(err);
-    }
 }
 
 void warn_report_err(GError *err)

@@ -42,8 +42,3 @@ void qemu_irq_intercept(qemu_irq irq, qemu_irq_handler handler,
     irq->handler = handler;
     irq->opaque = opaque;
 }
-
-int qemu_irq_get_n(qemu_irq irq)
-{
-    return irq->n;
-}

@@ -21,23 +21,6 @@ static DeviceMemoryState *device_memory(void)
     return current_machine ? current_machine->device_memory : NULL;
 }
 
-bool memory_device_area_enabled(void)
-{
-    return device_memory() != NULL;
-}
-
-bool memory_device_area_get(hwaddr *base, uint64_t *size)
-{
-    DeviceMemoryState *dms = device_memory();
-
-    if (!dms) {
-        return false;
-    }
-    *base = dms->base;
-    *size = memory_region_size(&dms->mr);
-    return true;
-}
-
 uint64_t memory_device_get_used_region_size(void)
 {
     uint64_t used = 0;

@@ -319,31 +319,6 @@ int pci_add_capability(PCIDevice *dev, uint8_t cap_id, uint8_t offset,
     return offset;
 }
 
-void pci_del_capability(PCIDevice *dev, uint8_t cap_id, uint8_t size)
-{
-    uint8_t *c = dev->config;
-    uint8_t *prev = &c[PCI_CAPABILITY_LIST];
-    unsigned hops = 0;
-
-    while (*prev && hops++ < 64) {
-        uint8_t off = *prev;
-
-        if (c[off + PCI_CAP_LIST_ID] == cap_id) {
-            *prev = c[off + PCI_CAP_LIST_NEXT];
-            memset(dev->wmask + off, 0xff, size);
-            memset(dev->w1cmask + off, 0, size);
-            memset(dev->used + off, 0,
-                   MIN(QEMU_ALIGN_UP(size, 4), PCI_CONFIG_SPACE_SIZE - off));
-            break;
-        }
-        prev = &c[off + PCI_CAP_LIST_NEXT];
-    }
-    if (!c[PCI_CAPABILITY_LIST]) {
-        pci_set_word(c + PCI_STATUS,
-                     pci_get_word(c + PCI_STATUS) & ~PCI_STATUS_CAP_LIST);
-    }
-}
-
 uint8_t pci_find_capability(PCIDevice *dev, uint8_t cap_id)
 {
     uint8_t *c = dev->config;

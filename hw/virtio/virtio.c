@@ -614,16 +614,6 @@ void virtio_queue_set_rings(VirtIODevice *vdev, unsigned n, hwaddr desc,
     vq->used = used;
 }
 
-void virtio_queue_get_rings(VirtIODevice *vdev, unsigned n, hwaddr *desc,
-                            hwaddr *avail, hwaddr *used)
-{
-    VirtQueue *vq = vq_lookup(vdev, n);
-
-    *desc = vq ? vq->desc : 0;
-    *avail = vq ? vq->avail : 0;
-    *used = vq ? vq->used : 0;
-}
-
 void virtio_queue_set_enabled(VirtIODevice *vdev, unsigned n, bool enabled)
 {
     VirtQueue *vq = vq_lookup(vdev, n);

@@ -55,9 +55,6 @@ Chardev *qemu_chr_new(const ChardevOptions *opts, GError **errp);
 /* The chardev registered as @id, or NULL. */
 Chardev *qemu_chr_find(const char *id);
 
-/* Its id; owned by @chr. */
-const char *qemu_chr_get_id(const Chardev *chr);
-
 /**
  * qemu_chr_set_handlers: attach the frontend (replacing any previous one).
  * Pass all-NULL to detach.  If a peer is already connected, @event is

@@ -281,7 +281,6 @@ void memory_region_set_readonly(MemoryRegion *mr, bool readonly);
 /* --- Accessors --- */
 const char *memory_region_name(const MemoryRegion *mr);
 uint64_t memory_region_size(const MemoryRegion *mr);
-struct Object *memory_region_owner(const MemoryRegion *mr);
 bool memory_region_is_ram(const MemoryRegion *mr);
 bool memory_region_is_enabled(const MemoryRegion *mr);
 /* True if @mr sits in a container or appears in any address space. */

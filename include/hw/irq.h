@@ -54,7 +54,4 @@ static inline void qemu_irq_pulse(qemu_irq irq)
 void qemu_irq_intercept(qemu_irq irq, qemu_irq_handler handler,
                         void *opaque);
 
-/* The line number given at allocation. */
-int qemu_irq_get_n(qemu_irq irq);
-
 #endif /* HW_IRQ_H */

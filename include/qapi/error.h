@@ -58,9 +58,6 @@ static inline const char *error_get_pretty(const GError *err)
     return err->message;
 }
 
-/* Print @err with error_report() and free it.  @err may be NULL. */
-void error_report_err(GError *err);
-
 /* Print @err with warn_report() and free it.  @err may be NULL. */
 void warn_report_err(GError *err);
 

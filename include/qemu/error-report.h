@@ -10,16 +10,9 @@
 
 #include "qemu/osdep.h"
 
-/* Set the "progname: " prefix (default "qemu-system-x86_64"). */
-void error_set_progname(const char *name);
-const char *error_get_progname(void);
-
 void error_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void warn_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void info_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-
-void error_vreport(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
-void warn_vreport(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
 
 /*
  * Report only the first time this call site is reached (per process).

@@ -46,31 +46,14 @@ static inline int64_t qemu_clock_get_us(QEMUClockType type)
     return qemu_clock_get_ns(type) / SCALE_US;
 }
 
-/*
- * A new, unarmed timer on @type whose expiry times are in units of
- * @scale nanoseconds.  Free with timer_free().
- */
-QEMUTimer *timer_new(QEMUClockType type, int scale, QEMUTimerCB *cb,
-                     void *opaque);
-
-static inline QEMUTimer *timer_new_ns(QEMUClockType type, QEMUTimerCB *cb,
-                                      void *opaque)
-{
-    return timer_new(type, SCALE_NS, cb, opaque);
-}
-
-static inline QEMUTimer *timer_new_ms(QEMUClockType type, QEMUTimerCB *cb,
-                                      void *opaque)
-{
-    return timer_new(type, SCALE_MS, cb, opaque);
-}
+/* A new, unarmed timer on @type.  Free with timer_free(). */
+QEMUTimer *timer_new_ns(QEMUClockType type, QEMUTimerCB *cb, void *opaque);
 
 /*
- * Arm @ts to fire once when its clock reaches @expire_time (in the
- * timer's scale); re-arming replaces the previous expiry.  A time in the
+ * Arm @ts to fire once when its clock reaches @expire_ns nanoseconds;
+ * re-arming replaces the previous expiry.  A time in the
  * past fires at the next opportunity (main loop iteration or step).
  */
-void timer_mod(QEMUTimer *ts, int64_t expire_time);
 void timer_mod_ns(QEMUTimer *ts, int64_t expire_ns);
 
 /* Disarm; no-op if not armed. */
@@ -79,11 +62,6 @@ void timer_del(QEMUTimer *ts);
 /* Disarm and free; NULL is ignored. */
 void timer_free(QEMUTimer *ts);
 
-bool timer_pending(QEMUTimer *ts);
-
-/* Expiry in nanoseconds, or -1 when not armed. */
-int64_t timer_expire_time_ns(QEMUTimer *ts);
-
 /* ---- Manual virtual clock (qtest accelerator) ------------------- */
 
 /*
@@ -91,8 +69,6 @@ int64_t timer_expire_time_ns(QEMUTimer *ts);
  * qemu_clock_advance_virtual(); it keeps its current value.
  */
 void qemu_clock_set_virtual_manual(void);
-
-bool qemu_clock_virtual_is_manual(void);
 
 /*
  * Nanoseconds from now until the earliest armed timer on @type, 0 if

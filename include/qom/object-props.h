@@ -57,15 +57,10 @@ typedef bool ObjectIntSet(Object *obj, int64_t value, GError **errp);
 typedef uint64_t ObjectUintGet(Object *obj);
 typedef bool ObjectUintSet(Object *obj, uint64_t value, GError **errp);
 
-ObjectProperty *object_property_add_bool(Object *obj, const char *name,
-                                         ObjectBoolGet *get,
-                                         ObjectBoolSet *set);
 ObjectProperty *object_class_property_add_bool(ObjectClass *oc,
                                                const char *name,
                                                ObjectBoolGet *get,
                                                ObjectBoolSet *set);
-ObjectProperty *object_property_add_str(Object *obj, const char *name,
-                                        ObjectStrGet *get, ObjectStrSet *set);
 ObjectProperty *object_class_property_add_str(ObjectClass *oc,
                                               const char *name,
                                               ObjectStrGet *get,
@@ -74,11 +69,6 @@ ObjectProperty *object_class_property_add_str(ObjectClass *oc,
  * Enum: @values is a NULL-terminated static array; the setter gets the
  * index.  @typename is what qom-list shows (e.g. "HostMemPolicy").
  */
-ObjectProperty *object_property_add_enum(Object *obj, const char *name,
-                                         const char *typename,
-                                         const char *const *values,
-                                         ObjectEnumGet *get,
-                                         ObjectEnumSet *set);
 ObjectProperty *object_class_property_add_enum(ObjectClass *oc,
                                                const char *name,
                                                const char *typename,
@@ -86,26 +76,17 @@ ObjectProperty *object_class_property_add_enum(ObjectClass *oc,
                                                ObjectEnumGet *get,
                                                ObjectEnumSet *set);
 /* Signed integer of @bits (8, 16, 32, 64); type "int8" ... "int64". */
-ObjectProperty *object_property_add_int(Object *obj, const char *name,
-                                        unsigned bits, ObjectIntGet *get,
-                                        ObjectIntSet *set);
 ObjectProperty *object_class_property_add_int(ObjectClass *oc,
                                               const char *name, unsigned bits,
                                               ObjectIntGet *get,
                                               ObjectIntSet *set);
 /* Unsigned integer of @bits; type "uint8" ... "uint64". */
-ObjectProperty *object_property_add_uint(Object *obj, const char *name,
-                                         unsigned bits, ObjectUintGet *get,
-                                         ObjectUintSet *set);
 ObjectProperty *object_class_property_add_uint(ObjectClass *oc,
                                                const char *name,
                                                unsigned bits,
                                                ObjectUintGet *get,
                                                ObjectUintSet *set);
 /* 64-bit size: type "size", command line accepts suffixes ("8G"). */
-ObjectProperty *object_property_add_size(Object *obj, const char *name,
-                                         ObjectUintGet *get,
-                                         ObjectUintSet *set);
 ObjectProperty *object_class_property_add_size(ObjectClass *oc,
                                                const char *name,
                                                ObjectUintGet *get,

@@ -419,28 +419,19 @@ Object *object_property_get_link(Object *obj, const char *name,
 typedef bool ObjectLinkCheck(Object *obj, const char *name, Object *target,
                              GError **errp);
 
-/* Check that allows every target. */
-bool object_property_allow_set_link(Object *obj, const char *name,
-                                    Object *target, GError **errp);
-
 typedef enum {
     OBJ_PROP_LINK_STRONG = 1 << 0,  /* the link holds a reference */
 } ObjectLinkFlags;
 
 /*
- * A link<@typename> property stored in *@targetp (per object) or in the
- * Object * field at @offset of the instance struct (per class).  Set from
+ * A link<@typename> property stored in the Object * field at @offset of
+ * the instance struct.  Set from
  * a path or id (resolved like object_resolve_path_type(); "" clears); read
  * as the target's canonical path or "".  Errors: "Device 'PATH' not found",
  * "Path 'PATH' does not uniquely identify an object",
  * "Invalid parameter type for 'NAME', expected: TYPENAME", or @check's.
  * A NULL @check makes the link read-only.
  */
-ObjectProperty *object_property_add_link(Object *obj, const char *name,
-                                         const char *typename,
-                                         Object **targetp,
-                                         ObjectLinkCheck *check,
-                                         ObjectLinkFlags flags);
 ObjectProperty *object_class_property_add_link(ObjectClass *oc,
                                                const char *name,
                                                const char *typename,

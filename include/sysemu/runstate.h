@@ -26,7 +26,6 @@ typedef enum {
 /* Set the initial state (before the main loop, no event). */
 void runstate_init(RunState state);
 
-RunState runstate_get(void);
 bool runstate_is_running(void);
 
 /* The QMP name of @state ("running", ...). */

@@ -52,11 +52,6 @@ struct MemoryDeviceState {
     bool plugged;
 };
 
-/* Was the area created (maxmem given)? */
-bool memory_device_area_enabled(void);
-/* The area's bounds; false if there is none. */
-bool memory_device_area_get(hwaddr *base, uint64_t *size);
-
 /*
  * Reserve a place for @md: checks that memory devices are enabled (else
  * "memory devices (e.g. for memory hotplug) are not enabled, please

@@ -213,9 +213,6 @@ void pci_update_mappings(PCIDevice *dev);
 int pci_add_capability(PCIDevice *dev, uint8_t cap_id, uint8_t offset,
                        uint8_t size, GError **errp);
 
-/* Unlink the capability at @offset of @size bytes. */
-void pci_del_capability(PCIDevice *dev, uint8_t cap_id, uint8_t size);
-
 /* Offset of the first capability with @cap_id, or 0. */
 uint8_t pci_find_capability(PCIDevice *dev, uint8_t cap_id);
 

@@ -188,8 +188,6 @@ uint16_t virtio_queue_get_max_num(VirtIODevice *vdev, unsigned n);
 void virtio_queue_set_num(VirtIODevice *vdev, unsigned n, uint16_t num);
 void virtio_queue_set_rings(VirtIODevice *vdev, unsigned n, hwaddr desc,
                             hwaddr avail, hwaddr used);
-void virtio_queue_get_rings(VirtIODevice *vdev, unsigned n, hwaddr *desc,
-                            hwaddr *avail, hwaddr *used);
 void virtio_queue_set_enabled(VirtIODevice *vdev, unsigned n, bool enabled);
 bool virtio_queue_get_enabled(VirtIODevice *vdev, unsigned n);
 /* The driver notified queue @n: run its handler unless broken. */
