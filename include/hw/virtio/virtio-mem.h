@@ -223,7 +223,10 @@ MemoryRegion *virtio_mem_get_memory_region(VirtIOMEM *vmem);
  * it): set up the block state with the window at @addr.
  */
 bool virtio_mem_set_addr(VirtIOMEM *vmem, uint64_t addr, GError **errp);
-/* Unplug everything and recompute the usable region (system reset). */
+/*
+ * Unplug everything and recompute the usable region (system reset).  Only
+ * for a realized device.
+ */
 void virtio_mem_system_reset(VirtIOMEM *vmem);
 
 void virtio_mem_register_types(void);
