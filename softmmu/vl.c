@@ -99,7 +99,6 @@ typedef struct VlParse {
     OptUse *memory;         /* all -m merged; loc of the last */
     OptUse *machine;        /* all -machine merged */
     const char *accel;
-    const char *accel_loc;
 } VlParse;
 
 static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
@@ -349,10 +348,8 @@ static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
         parse_display(loc, arg);
         break;
     case OPT_NOGRAPHIC:
-        sysemu_config.nographic = true;
-        break;
     case OPT_NODEFAULTS:
-        sysemu_config.nodefaults = true;
+        /* What every run does: no display and no default devices. */
         break;
     case OPT_PAUSED:
         sysemu_config.start_paused = true;

@@ -38,7 +38,6 @@ typedef struct VFIORamDiscardListener {
     uint64_t granularity;
     uint64_t reserved;          /* worst-case mappings counted for it,
                                    0 if it did not fit after attach */
-    bool readonly;
 } VFIORamDiscardListener;
 
 static VFIOContainer *listener_to_container(MemoryListener *ml)

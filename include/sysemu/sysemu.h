@@ -33,8 +33,6 @@ typedef struct SysemuConfig {
     const char *qtest_chrdev;   /* -qtest: chardev id or "unix:PATH" */
     const char *qtest_log;      /* -qtest-log FILE */
     bool start_paused;          /* -S */
-    bool nodefaults;
-    bool nographic;
 } SysemuConfig;
 
 /* The parsed configuration; valid after qemu_init() returned. */
