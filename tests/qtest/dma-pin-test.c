@@ -257,7 +257,6 @@ static void test_grow_shrink_unplug_all(void)
 static void test_system_reset_unpins(void)
 {
     PinCtx *c;
-    int tries = 0;
 
     if (skip_reference()) {
         return;
@@ -268,11 +267,13 @@ static void test_system_reset_unpins(void)
     assert_pinned_equals_plugged(c);
 
     qtest_qmp_assert_success(c->qts, "{'execute': 'system_reset'}");
-    /* The reset runs from the main loop: wait until it unplugged. */
-    while (vmlck(c->qts) != c->base_lck) {
-        g_assert_cmpint(++tries, <, 1000);
-        g_usleep(1000);
-    }
+    /*
+     * RESET is sent once every reset handler ran (virtio-mem unplugged all,
+     * the pin listener unpinned), within libqtest's QTEST_TIMEOUT like
+     * every other wait.
+     */
+    qtest_qmp_eventwait(c->qts, "RESET");
+    g_assert_cmpuint(vmlck(c->qts), ==, c->base_lck);
     qvirtio_mem_free(c->vmem);
     c->vmem = qvirtio_mem_probe(c->bus, c->alloc, NULL);
     g_assert_nonnull(c->vmem);
