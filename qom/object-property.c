@@ -1160,7 +1160,8 @@ static bool link_store(Object *obj, ObjectProperty *prop, Object *target,
         error_bad_type(errp, prop->name, lp->target_type);
         return false;
     }
-    if (target && !lp->check(obj, prop->name, target, errp)) {
+    /* Clearing (@target NULL) is a change too: the check sees it. */
+    if (!lp->check(obj, prop->name, target, errp)) {
         return false;
     }
     if ((lp->flags & OBJ_PROP_LINK_STRONG) && target) {

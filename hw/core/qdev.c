@@ -36,17 +36,24 @@ static void *prop_field(DeviceState *dev, const Property *p)
     return (char *)dev + p->offset;
 }
 
-bool qdev_prop_check_unrealized(DeviceState *dev, const char *name,
-                                GError **errp)
+/* @what is "property" or "link property", as QEMU words it. */
+static bool prop_check_unrealized(DeviceState *dev, const char *what,
+                                  const char *name, GError **errp)
 {
     if (dev->realized) {
-        error_setg(errp, "Attempt to set property '%s' on device '%s' "
-                   "(type '%s') after it was realized", name,
+        error_setg(errp, "Attempt to set %s '%s' on device '%s' "
+                   "(type '%s') after it was realized", what, name,
                    dev->id ? dev->id : "<anon>",
                    object_get_typename(OBJECT(dev)));
         return false;
     }
     return true;
+}
+
+bool qdev_prop_check_unrealized(DeviceState *dev, const char *name,
+                                GError **errp)
+{
+    return prop_check_unrealized(dev, "property", name, errp);
 }
 
 static uint64_t prop_read_num(DeviceState *dev, const Property *p)
@@ -197,10 +204,11 @@ static bool prop_set(Object *obj, ObjectProperty *op, JsonNode *value,
     return true;
 }
 
+/* Any change of a realized device's link is refused, clearing included. */
 static bool prop_link_check(Object *obj, const char *name, Object *target,
                             GError **errp)
 {
-    return qdev_prop_check_unrealized(DEVICE(obj), name, errp);
+    return prop_check_unrealized(DEVICE(obj), "link property", name, errp);
 }
 
 static void prop_add_one(ObjectClass *oc, const Property *p)

@@ -138,7 +138,8 @@ typedef enum {
  * A property stored in a field of the device's instance struct.  Arrays
  * end with DEFINE_PROP_END_OF_LIST().  Setting one after realize fails
  * with "Attempt to set property 'NAME' on device 'ID' (type 'TYPE')
- * after it was realized".
+ * after it was realized" ("link property" for links, whose clearing is
+ * refused the same way).
  */
 struct Property {
     const char *name;

@@ -413,8 +413,10 @@ Object *object_property_get_link(Object *obj, const char *name,
 /* ---- Links and children --------------------------------------------- */
 
 /*
- * Called before a link is set to @target (never NULL: clearing is always
- * allowed).  Return false with @errp set to refuse.
+ * Called before a link is set to @target, and with @target NULL before it
+ * is cleared ("" over QMP): both are changes the owner may refuse (a
+ * realized device refuses both).  Return false with @errp set to refuse;
+ * the link then keeps its old target.
  */
 typedef bool ObjectLinkCheck(Object *obj, const char *name, Object *target,
                              GError **errp);

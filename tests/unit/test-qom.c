@@ -280,11 +280,22 @@ struct TestDevice {
     TestBackend *memdev;
 };
 
+/* Set by a test to make the device refuse every change of its link. */
+static bool device_memdev_frozen;
+
 static bool device_check_memdev(Object *obj, const char *name,
                                 Object *target, GError **errp)
 {
-    TestBackend *be = TEST_BACKEND(target);
+    TestBackend *be;
 
+    if (device_memdev_frozen) {
+        error_setg(errp, "memdev is frozen");
+        return false;
+    }
+    if (!target) {
+        return true;
+    }
+    be = TEST_BACKEND(target);
     if (be->users) {
         g_autofree char *path = object_get_canonical_path_component(target);
 
@@ -886,6 +897,32 @@ static void test_prop_link(void)
     object_unref(dev2);
 }
 
+/* Clearing a link ("") is a change its check may refuse, like any other. */
+static void test_prop_link_clear_checked(void)
+{
+    Object *be = add_backend("link-be1", 4096);
+    Object *dev = object_new(TYPE_TEST_DEVICE);
+    GError *err = NULL;
+
+    g_assert_true(object_property_parse(dev, "memdev", "link-be1", &err));
+    g_assert_no_error(err);
+    device_memdev_frozen = true;
+    g_assert_false(object_property_parse(dev, "memdev", "", &err));
+    assert_error(err, "memdev is frozen");
+    g_assert_true(TEST_DEVICE(dev)->memdev == TEST_BACKEND(be));
+    g_assert_false(object_property_set_link(dev, "memdev", NULL, &err));
+    assert_error(err, "memdev is frozen");
+    g_assert_true(TEST_DEVICE(dev)->memdev == TEST_BACKEND(be));
+    device_memdev_frozen = false;
+    g_assert_true(object_property_parse(dev, "memdev", "", &err));
+    g_assert_no_error(err);
+    g_assert_null(TEST_DEVICE(dev)->memdev);
+    TEST_BACKEND(be)->users--;
+    g_assert_true(user_creatable_del("link-be1", &err));
+    g_assert_no_error(err);
+    object_unref(dev);
+}
+
 static void test_prop_ptr_helpers(void)
 {
     g_autoptr(Object) obj = object_new(TYPE_CONTAINER);
@@ -1252,6 +1289,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qom/prop/parse-enum-and-string",
                     test_prop_parse_enum_str);
     g_test_add_func("/qom/prop/link-check-and-in-use", test_prop_link);
+    g_test_add_func("/qom/prop/link-clear-is-checked",
+                    test_prop_link_clear_checked);
     g_test_add_func("/qom/prop/ptr-helpers", test_prop_ptr_helpers);
     g_test_add_func("/qom/prop/duplicate-and-index-names",
                     test_prop_duplicate_and_index);
