@@ -432,6 +432,14 @@ static bool device_get_realized(Object *obj)
     return DEVICE(obj)->realized;
 }
 
+/*
+ * "realized" over QMP.  Setting it to false would be a hot-unplug, and no
+ * device here supports one: the machine has no unplug path, and a device
+ * torn down under a live machine leaves regions in their containers,
+ * listeners registered and children that a second realize adds again.
+ * So a realized device refuses; qdev_unrealize() stays for the tree's
+ * own teardown (unparent at exit, a failed -device).
+ */
 static bool device_set_realized(Object *obj, bool value, GError **errp)
 {
     DeviceState *dev = DEVICE(obj);
@@ -439,7 +447,12 @@ static bool device_set_realized(Object *obj, bool value, GError **errp)
     if (value) {
         return device_do_realize(dev, dev->parent_bus, errp);
     }
-    qdev_unrealize(dev);
+    if (dev->realized) {
+        error_setg(errp, "Device '%s' (type '%s') does not support "
+                   "hot-unplug: it cannot be unrealized",
+                   dev->id ? dev->id : "<anon>", object_get_typename(obj));
+        return false;
+    }
     return true;
 }
 

@@ -172,6 +172,30 @@ static void test_link_frozen_after_realize(void)
     object_unref(other);
 }
 
+/*
+ * "realized" false over QOM is a hot-unplug, which no device supports:
+ * refused, the device stays realized and plugged; true is a no-op.
+ */
+static void test_unrealize_refused(void)
+{
+    g_autoptr(GError) err = NULL;
+    DeviceState *dev = add_device("test-dev,id=u0", NULL);
+    Object *obj = OBJECT(dev);
+    unsigned before = plugged;
+
+    g_assert_false(object_property_set_bool(obj, "realized", false, &err));
+    g_assert_cmpstr(err->message, ==, "Device 'u0' (type 'test-dev') does "
+                    "not support hot-unplug: it cannot be unrealized");
+    g_assert_true(dev->realized);
+    g_assert_cmpuint(plugged, ==, before);
+    g_assert_true(object_property_set_bool(obj, "realized", true, NULL));
+    g_assert_true(dev->realized);
+    g_assert_cmpuint(plugged, ==, before);
+    /* The tree's own teardown still unrealizes and unplugs. */
+    object_unparent(obj);
+    g_assert_cmpuint(plugged, ==, before - 1);
+}
+
 static void test_realize_failure_unplugs(void)
 {
     g_autoptr(GError) err = NULL;
@@ -255,6 +279,8 @@ int main(int argc, char **argv)
                     test_defaults_and_freeze);
     g_test_add_func("/qdev/props/link-frozen-after-realize",
                     test_link_frozen_after_realize);
+    g_test_add_func("/qdev/realize/unrealize-refused",
+                    test_unrealize_refused);
     g_test_add_func("/qdev/realize/failure-unplugs",
                     test_realize_failure_unplugs);
     g_test_add_func("/qdev/reset/system-reset-resets-devices",
