@@ -208,11 +208,15 @@ static bool prealloc_get(Object *obj)
 /*
  * As QEMU: before complete() this only records the wish; afterwards
  * prealloc=on populates the memory at once (off is then a no-op: memory
- * cannot be "un-preallocated").
+ * cannot be "un-preallocated").  Unlike QEMU 7.2, on is refused while a
+ * memory device manages the memory through a discard manager (virtio-mem:
+ * it would populate every unplugged block; the device has its own
+ * prealloc for what it plugs).
  */
 static bool prealloc_set(Object *obj, bool value, GError **errp)
 {
     HostMemoryBackend *backend = MEMORY_BACKEND(obj);
+    g_autofree char *id = NULL;
 
     if (value && backend->mr_inited && !backend->reserve) {
         error_setg(errp, "'prealloc=on' and 'reserve=off' are incompatible");
@@ -221,6 +225,13 @@ static bool prealloc_set(Object *obj, bool value, GError **errp)
     if (!backend->mr_inited) {
         backend->prealloc = value;
         return true;
+    }
+    if (value && !backend->prealloc &&
+        memory_region_has_ram_discard_manager(&backend->mr)) {
+        id = host_memory_backend_get_name(backend);
+        error_setg(errp, "memory backend '%s' is managed by a memory "
+                   "device: set 'prealloc' on the device instead", id);
+        return false;
     }
     if (value && !backend->prealloc) {
         if (!do_prealloc(backend, errp)) {
