@@ -6,8 +6,8 @@
  *
  * Tuned for large sparse regions (up to terabytes, 2 MiB blocks) with the
  * Linux driver's pattern: requests of 1..64 blocks.  Every request costs
- * O(its blocks) in bitmap work plus one discard/prealloc call for its
- * range.  UNPLUG_ALL costs one discard of the usable part plus a scan of
+ * O(its blocks) in bitmap work plus one discard call (and, with prealloc,
+ * one prealloc call) for its range.  UNPLUG_ALL costs one discard of the usable part plus a scan of
  * the plugged bitmap (region / block size / 64 words: 8 Ki words for
  * 1 TiB of 2 MiB blocks) to tell listeners run by run.  No page-level
  * work is proportional to the region, and nothing touches memory beyond
@@ -106,6 +106,19 @@ static int discard_memory(VirtIOMEMBlocks *b, uint64_t offset, uint64_t size)
     return ret;
 }
 
+/*
+ * Drop whatever a range about to be plugged holds, so that freshly
+ * plugged blocks read as zero: the guest can write to unplugged blocks
+ * inside the usable region (nothing stops it, unplugged-inaccessible=on
+ * included).  One discard call for the request's range, before prealloc
+ * populates it and before listeners (vfio) map it.  A failure is BUSY:
+ * realize already proved the backend discards.
+ */
+static bool scrub_range(VirtIOMEMBlocks *b, uint64_t offset, uint64_t size)
+{
+    return discard_memory(b, offset, size) == 0;
+}
+
 /* Populate a range about to be plugged; false: nothing to roll back. */
 static bool prealloc_range(VirtIOMEMBlocks *b, uint64_t offset, uint64_t size)
 {
@@ -142,7 +155,7 @@ uint16_t virtio_mem_blocks_plug(VirtIOMEMBlocks *b, uint64_t gpa,
     if (!ram_discard_bitmap_range_discarded(&b->rdb, offset, size)) {
         return VIRTIO_MEM_RESP_ERROR;
     }
-    if (!prealloc_range(b, offset, size)) {
+    if (!scrub_range(b, offset, size) || !prealloc_range(b, offset, size)) {
         return VIRTIO_MEM_RESP_BUSY;
     }
     ret = ram_discard_bitmap_populate(&b->rdb, offset, size);
