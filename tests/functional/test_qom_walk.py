@@ -115,6 +115,10 @@ class Machine:
         self.vm.get_events()
 
     def close(self):
+        try:
+            self.vm.shutdown()
+        except qtest.QTestError:
+            pass            # a crash already recorded by the walk
         self.vm.kill()
 
 
@@ -128,8 +132,8 @@ def walk(vm):
         for p in vm.command("qom-list", path=path):
             if p["type"].startswith("child<"):
                 todo.append(path + "/" + p["name"])
-            else:
-                found.append((path, p["name"], p["type"]))
+            # Child properties are probed too: they must refuse.
+            found.append((path, p["name"], p["type"]))
     return found
 
 
