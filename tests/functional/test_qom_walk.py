@@ -21,7 +21,6 @@ failures this walk found follow at the end.
 """
 
 import os
-import struct
 import sys
 
 import pytest
@@ -34,11 +33,10 @@ MiB = 1 << 20
 PLUG_BLOCKS = 8
 BOOT_PATTERN_ADDR = 0x300000
 
-VALUES = [0, 1, -1, 2 ** 63 - 1, 2 ** 63, -2 ** 63, 2 ** 64 - 1, 2 ** 64,
-          10 ** 30, 1.5, "", "/", "0", "-1", "1G", "on", "mem1",
-          "/objects/mem2",
-          "/machine/q35", "x" * 65536, True, False, None, [], [1, "a"],
-          {}, {"a": 1}]
+VALUES = [0, 1, -1, 2 ** 16 - 1, 2 ** 32 - 1, 2 ** 63 - 1, 2 ** 63,
+          -2 ** 63, 2 ** 64 - 1, 2 ** 64, 10 ** 30, 1.5, "", "/", "0",
+          "-1", "1G", "on", "mem1", "/objects/mem2", "/machine/q35",
+          "x" * 65536, True, False, None, [], [1, "a"], {}, {"a": 1}]
 # Each toggle is a separate set, checked like the others.
 REALIZED = [False, True, False, True, "off", 0, None]
 
