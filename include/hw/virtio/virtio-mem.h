@@ -125,9 +125,12 @@ void virtio_mem_blocks_destroy(VirtIOMEMBlocks *b);
  * PLUG @nb_blocks blocks at guest address @gpa.  Returns a
  * VIRTIO_MEM_RESP_* value, deciding in this order: range outside the
  * usable region, misaligned or empty -> ERROR; more than requested ->
- * NACK; a block already plugged -> ERROR; preallocation failed or a
- * discard listener refused -> BUSY (nothing plugged, listeners rolled
- * back, memory discarded again); else ACK.  O(nb_blocks) plus the
+ * NACK; a block already plugged -> ERROR; discarding the range (what
+ * the guest may have written while it was unplugged) failed,
+ * preallocation failed or a discard listener refused -> BUSY (nothing
+ * plugged, listeners rolled back, memory discarded again); else ACK, and
+ * the range reads as zero.  The discard comes before prealloc and before
+ * the listeners are told.  O(nb_blocks) plus one discard call and the
  * listeners; never O(region).
  */
 uint16_t virtio_mem_blocks_plug(VirtIOMEMBlocks *b, uint64_t gpa,
