@@ -14,6 +14,8 @@
 #include "sysemu/qtest.h"
 #include "sysemu/sysemu.h"
 #include "hw/boards.h"
+#include "hw/i386/pc.h"
+#include "hw/misc/edu.h"
 #include "hw/qdev-core.h"
 #include "hw/virtio/virtio-mem-pci.h"
 #include "hw/vfio/vfio-container.h"
@@ -143,10 +145,20 @@ static void use_memory_backend(MachineState *ms)
 
 void qemu_machine_init(void)
 {
+    MachineConfig config = {
+        .ram_size = sysemu_config.ram_size,
+        .maxram_size = sysemu_config.maxram_size,
+        .ram_slots = sysemu_config.ram_slots,
+        .ram_size_given = sysemu_config.ram_size_given,
+        .memory_backend = sysemu_config.machine_memory_backend,
+        .accel = sysemu_config.accel,
+    };
     MachineState *ms;
     GError *err = NULL;
 
     machine_register_types();
+    pc_q35_register_types();
+    edu_register_types();
     virtio_mem_pci_register_types();
     machine_register_qmp_commands();
     qdev_register_qmp_commands();
@@ -154,7 +166,7 @@ void qemu_machine_init(void)
     if (!strcmp(sysemu_config.accel, "qtest")) {
         qtest_accel_init();
     }
-    ms = machine_create(sysemu_config.machine_type, &err);
+    ms = machine_create(sysemu_config.machine_type, &config, &err);
     if (!ms) {
         machine_fail(NULL, err);
     }

@@ -187,6 +187,7 @@ void pc_q35_register_types(void)
 
     if (!done) {
         done = true;
+        machine_register_types();
         q35_host_register_types();
         ioapic_register_types();
         type_register_static(&pc_q35_info);
