@@ -730,12 +730,6 @@ static const TypeInfo host_memory_backend_info = {
 
 void host_memory_backend_register_types(void)
 {
-    static bool done;
-
-    if (done) {
-        return;
-    }
-    done = true;
     qom_register_types();
     type_register_static(&host_memory_backend_info);
     host_memory_backend_ram_register_types();

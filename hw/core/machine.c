@@ -216,12 +216,7 @@ static const TypeInfo machine_types[] = {
 
 void machine_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        qdev_register_types();
-        type_register_static_array(machine_types,
-                                   G_N_ELEMENTS(machine_types));
-    }
+    qdev_register_types();
+    type_register_static_array(machine_types,
+                               G_N_ELEMENTS(machine_types));
 }

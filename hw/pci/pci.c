@@ -723,11 +723,6 @@ static const TypeInfo pci_types[] = {
 
 void pci_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        qdev_register_types();
-        type_register_static_array(pci_types, G_N_ELEMENTS(pci_types));
-    }
+    qdev_register_types();
+    type_register_static_array(pci_types, G_N_ELEMENTS(pci_types));
 }

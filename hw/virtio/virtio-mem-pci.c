@@ -220,14 +220,9 @@ static const TypeInfo virtio_mem_pci_info = {
 
 void virtio_mem_pci_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        virtio_pci_register_types();
-        virtio_mem_register_types();
-        type_register_static(&virtio_mem_pci_info);
-        memory_device_register();
-        qmp_event_set_rate_limit(SIZE_CHANGE_EVENT, 1000, "qom-path");
-        done = true;
-    }
+    virtio_pci_register_types();
+    virtio_mem_register_types();
+    type_register_static(&virtio_mem_pci_info);
+    memory_device_register();
+    qmp_event_set_rate_limit(SIZE_CHANGE_EVENT, 1000, "qom-path");
 }

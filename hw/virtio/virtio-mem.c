@@ -570,11 +570,6 @@ static const TypeInfo virtio_mem_info = {
 
 void virtio_mem_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        virtio_register_types();
-        type_register_static(&virtio_mem_info);
-        done = true;
-    }
+    virtio_register_types();
+    type_register_static(&virtio_mem_info);
 }

@@ -835,11 +835,6 @@ static const TypeInfo virtio_device_info = {
 
 void virtio_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        qdev_register_types();
-        type_register_static(&virtio_device_info);
-        done = true;
-    }
+    qdev_register_types();
+    type_register_static(&virtio_device_info);
 }
