@@ -627,18 +627,6 @@ HostMemoryBackend *host_memory_backend_find(const char *id, GError **errp)
     return MEMORY_BACKEND(obj);
 }
 
-HostMemoryBackend *host_memory_backend_new_default(const char *id,
-                                                   uint64_t size,
-                                                   GError **errp)
-{
-    g_autoptr(JsonObject) props = json_object_new();
-    Object *obj;
-
-    json_object_set_member(props, "size", object_property_uint_to_json(size));
-    obj = user_creatable_add_type(TYPE_MEMORY_BACKEND_RAM, id, props, errp);
-    return obj ? MEMORY_BACKEND(obj) : NULL;
-}
-
 size_t host_memory_backend_pagesize(HostMemoryBackend *backend)
 {
     RAMBlock *rb = host_memory_backend_get_ram_block(backend);

@@ -110,26 +110,21 @@ static void create_devices(void)
  */
 static void use_memory_backend(MachineState *ms)
 {
-    Object *obj;
     HostMemoryBackend *backend;
     GError *err = NULL;
 
     if (!ms->ram_memdev_id) {
         return;
     }
-    obj = object_resolve_path_component(object_get_objects_root(),
-                                        ms->ram_memdev_id);
-    if (!obj || !object_dynamic_cast(obj, TYPE_MEMORY_BACKEND)) {
+    backend = host_memory_backend_find(ms->ram_memdev_id, &err);
+    if (!backend) {
         /* QEMU 7.2 prints this one without the program name */
-        fprintf(stderr, "Memory backend '%s' not found\n",
-                ms->ram_memdev_id);
+        fprintf(stderr, "%s\n", err->message);
+        g_error_free(err);
         qemu_cleanup();
         exit(1);
     }
-    backend = MEMORY_BACKEND(obj);
-    if (host_memory_backend_is_mapped(backend)) {
-        error_setg(&err, "can't use already busy memdev: %s",
-                   ms->ram_memdev_id);
+    if (!host_memory_backend_claim(backend, &err)) {
         machine_fail(NULL, err);
     }
     if (!sysemu_config.ram_size_given) {
@@ -140,7 +135,6 @@ static void use_memory_backend(MachineState *ms)
                                 &err)) {
         machine_fail(NULL, err);
     }
-    host_memory_backend_set_mapped(backend, true);
 }
 
 void qemu_machine_init(void)

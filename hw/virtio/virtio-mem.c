@@ -335,7 +335,10 @@ static bool virtio_mem_realize(VirtIODevice *vdev, GError **errp)
         vmem->discard_required = false;
         return false;
     }
-    host_memory_backend_set_mapped(backend, true);
+    /* cannot fail: check_properties() refused a busy backend already */
+    if (!host_memory_backend_claim(backend, NULL)) {
+        g_assert_not_reached();
+    }
     virtio_init(vdev, VIRTIO_ID_MEM, sizeof(VirtIOMEMConfig));
     vdev->name = "virtio-mem";
     vmem->vq = virtio_add_queue(vdev, VIRTIO_MEM_QUEUE_SIZE,

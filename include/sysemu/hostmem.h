@@ -142,17 +142,6 @@ bool host_memory_backend_claim(HostMemoryBackend *backend, GError **errp);
 HostMemoryBackend *host_memory_backend_find(const char *id, GError **errp);
 
 /*
- * The machine's RAM when no memory-backend= is given: as QEMU 5.0 and
- * later, a memory-backend-ram of @size bytes is created as /objects/@id
- * (q35: "pc.ram"), so query-memdev and qom-list show it.  The caller then
- * claims it like a user-given backend.  Returns the backend (borrowed,
- * owned by /objects) or NULL with @errp set.
- */
-HostMemoryBackend *host_memory_backend_new_default(const char *id,
-                                                   uint64_t size,
-                                                   GError **errp);
-
-/*
  * The page size of the memory behind the backend: the huge page size for
  * hugetlb memfd / hugetlbfs files, the host page size otherwise.  Only
  * meaningful after complete() (returns the host page size before).

@@ -132,13 +132,12 @@ static void test_in_use_refuses_del(void)
     del_ok("used");
 }
 
-static void test_claim_find_default(void)
+static void test_claim_find(void)
 {
     g_autoptr(GError) err = NULL;
-    HostMemoryBackend *b = host_memory_backend_new_default("pc.ram", 8 * MiB,
-                                                           &err);
+    HostMemoryBackend *b = add_ok(TYPE_MEMORY_BACKEND_RAM, "pc.ram",
+                                  "{\"size\": 8388608}");
 
-    g_assert_no_error(err);
     g_assert_true(host_memory_backend_find("pc.ram", NULL) == b);
     g_assert_true(host_memory_backend_find("/objects/pc.ram", NULL) == b);
     g_assert_null(host_memory_backend_find("nope", &err));
@@ -406,8 +405,8 @@ int main(int argc, char **argv)
                     test_noreserve_refused_in_mode_2);
     g_test_add_func("/backends/in-use/object-del-refused",
                     test_in_use_refuses_del);
-    g_test_add_func("/backends/machine/default-find-claim",
-                    test_claim_find_default);
+    g_test_add_func("/backends/machine/find-claim",
+                    test_claim_find);
     g_test_add_func("/backends/properties/frozen-after-complete",
                     test_frozen_after_complete);
     g_test_add_func("/backends/dump/off-sets-dontdump",
