@@ -604,6 +604,41 @@ bool host_memory_backend_is_mapped(HostMemoryBackend *backend)
     return backend->is_mapped;
 }
 
+bool host_memory_backend_can_set_usable_size(HostMemoryBackend *backend)
+{
+    RAMBlock *rb = host_memory_backend_get_ram_block(backend);
+
+    return rb && qemu_ram_is_resizeable(rb);
+}
+
+uint64_t host_memory_backend_get_usable_size(HostMemoryBackend *backend)
+{
+    return backend->mr_inited ? memory_region_size(&backend->mr) : 0;
+}
+
+bool host_memory_backend_set_usable_size(HostMemoryBackend *backend,
+                                         uint64_t size, GError **errp)
+{
+    g_assert(backend->is_mapped);
+    if (size == host_memory_backend_get_usable_size(backend)) {
+        return true;
+    }
+    if (!host_memory_backend_can_set_usable_size(backend)) {
+        g_autofree char *id = host_memory_backend_get_name(backend);
+
+        error_setg(errp, "memory backend '%s' cannot change its usable size",
+                   id);
+        return false;
+    }
+    if (!size || size > backend->size ||
+        size % host_memory_backend_pagesize(backend)) {
+        error_setg(errp, "usable size 0x%" PRIx64 " is not a page multiple "
+                   "in (0, 0x%" PRIx64 "]", size, backend->size);
+        return false;
+    }
+    return memory_region_ram_resize(&backend->mr, size, errp) == 0;
+}
+
 bool host_memory_backend_claim(HostMemoryBackend *backend, GError **errp)
 {
     if (backend->is_mapped) {

@@ -251,6 +251,11 @@ static bool claim_discard(VirtIOMEM *vmem, RAMBlock *rb, GError **errp)
     return true;
 }
 
+static bool set_backend_usable(void *backend, uint64_t size, GError **errp)
+{
+    return host_memory_backend_set_usable_size(backend, size, errp);
+}
+
 static bool init_regions(VirtIOMEM *vmem, GError **errp)
 {
     HostMemoryBackend *backend = vmem_backend(vmem);
@@ -269,6 +274,10 @@ static bool init_regions(VirtIOMEM *vmem, GError **errp)
         return false;
     }
     vmem->blocks_init = true;
+    if (host_memory_backend_can_set_usable_size(backend)) {
+        virtio_mem_blocks_set_backend_usable_fn(&vmem->blocks,
+                                                set_backend_usable, backend);
+    }
     vmem->blocks.prealloc = vmem->prealloc;
     vmem->blocks.prealloc_threads = MAX(backend->prealloc_threads, 1);
     vmem->block_size = bs;
@@ -324,8 +333,13 @@ static bool virtio_mem_realize(VirtIODevice *vdev, GError **errp)
         return false;
     }
     backend = vmem_backend(vmem);
+    /* cannot fail: check_properties() refused a busy backend already */
+    if (!host_memory_backend_claim(backend, NULL)) {
+        g_assert_not_reached();
+    }
     rb = host_memory_backend_get_ram_block(backend);
     if (!claim_discard(vmem, rb, errp)) {
+        host_memory_backend_set_mapped(backend, false);
         return false;
     }
     resolve_unplugged_inaccessible(vmem, rb);
@@ -333,11 +347,8 @@ static bool virtio_mem_realize(VirtIODevice *vdev, GError **errp)
         finalize_regions(vmem);
         ram_block_coordinated_discard_require(false);
         vmem->discard_required = false;
+        host_memory_backend_set_mapped(backend, false);
         return false;
-    }
-    /* cannot fail: check_properties() refused a busy backend already */
-    if (!host_memory_backend_claim(backend, NULL)) {
-        g_assert_not_reached();
     }
     virtio_init(vdev, VIRTIO_ID_MEM, sizeof(VirtIOMEMConfig));
     vdev->name = "virtio-mem";
