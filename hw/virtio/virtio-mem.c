@@ -388,17 +388,14 @@ static void size_changed(VirtIOMEM *vmem, uint64_t before)
 }
 
 /* Decode and run one request; false for an unknown type. */
-static bool run_request(VirtIOMEM *vmem, const uint8_t *raw, uint8_t *resp)
+static bool run_request(VirtIOMEM *vmem, const VirtIOMEMReq *req,
+                        VirtIOMEMResp *resp)
 {
-    uint16_t type, nb_blocks, state = 0, answer;
-    uint64_t addr, before = vmem->blocks.plugged_size;
-
-    memcpy(&type, raw, 2);
-    memcpy(&addr, raw + 8, 8);
-    memcpy(&nb_blocks, raw + 16, 2);
-    type = GUINT16_FROM_LE(type);
-    addr = GUINT64_FROM_LE(addr);
-    nb_blocks = GUINT16_FROM_LE(nb_blocks);
+    uint16_t type = GUINT16_FROM_LE(req->type);
+    uint64_t addr = GUINT64_FROM_LE(req->addr);
+    uint16_t nb_blocks = GUINT16_FROM_LE(req->nb_blocks);
+    uint16_t state = 0, answer;
+    uint64_t before = vmem->blocks.plugged_size;
 
     switch (type) {
     case VIRTIO_MEM_REQ_PLUG:
@@ -422,11 +419,10 @@ static bool run_request(VirtIOMEM *vmem, const uint8_t *raw, uint8_t *resp)
     trace(virtio_mem_request, "type=%" PRIu16 " addr=0x%" PRIx64
           " nb_blocks=%" PRIu16 " answer=%" PRIu16, type, addr, nb_blocks,
           answer);
-    memset(resp, 0, VIRTIO_MEM_RESP_SIZE);
-    answer = GUINT16_TO_LE(answer);
-    state = GUINT16_TO_LE(state);
-    memcpy(resp, &answer, 2);
-    memcpy(resp + 8, &state, 2);
+    *resp = (VirtIOMEMResp) {
+        .type = GUINT16_TO_LE(answer),
+        .state = GUINT16_TO_LE(state),
+    };
     size_changed(vmem, before);
     return true;
 }
@@ -439,12 +435,13 @@ static bool run_request(VirtIOMEM *vmem, const uint8_t *raw, uint8_t *resp)
 static bool handle_one(VirtIOMEM *vmem, VirtQueue *vq, VirtQueueElement *elem)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(vmem);
-    uint8_t raw[sizeof(VirtIOMEMReq)], resp[VIRTIO_MEM_RESP_SIZE];
+    VirtIOMEMReq req;
+    VirtIOMEMResp resp;
     ssize_t n;
 
-    n = virtio_iov_to_buf(vdev->dma_as, elem->out, elem->out_num, 0, raw,
-                          sizeof(raw));
-    if (n != sizeof(raw)) {
+    n = virtio_iov_to_buf(vdev->dma_as, elem->out, elem->out_num, 0, &req,
+                          sizeof(req));
+    if (n != sizeof(req)) {
         virtio_error(vdev, "virtio-mem protocol violation: invalid request "
                      "size: %" PRIu64, elem->out_len);
         return false;
@@ -454,10 +451,10 @@ static bool handle_one(VirtIOMEM *vmem, VirtQueue *vq, VirtQueueElement *elem)
                      "size: %" PRIu64, elem->in_len);
         return false;
     }
-    if (!run_request(vmem, raw, resp)) {
+    if (!run_request(vmem, &req, &resp)) {
         return false;
     }
-    n = virtio_iov_from_buf(vdev->dma_as, elem->in, elem->in_num, 0, resp,
+    n = virtio_iov_from_buf(vdev->dma_as, elem->in, elem->in_num, 0, &resp,
                             sizeof(resp));
     if (n != sizeof(resp)) {
         virtio_error(vdev, "virtio-mem: response buffer not writable");

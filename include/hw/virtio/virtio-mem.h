@@ -59,8 +59,17 @@ typedef struct VirtIOMEMReq {
 } VirtIOMEMReq;
 G_STATIC_ASSERT(sizeof(VirtIOMEMReq) == 24);
 
-/* A response: le16 type, 6 bytes padding, le16 state (STATE only). */
-#define VIRTIO_MEM_RESP_SIZE                10
+/* A response; state is meaningful for STATE requests only. */
+typedef struct VirtIOMEMResp {
+    uint16_t type;
+    uint16_t padding[3];
+    uint16_t state;
+} VirtIOMEMResp;
+G_STATIC_ASSERT(sizeof(VirtIOMEMResp) == 10);
+G_STATIC_ASSERT(offsetof(VirtIOMEMReq, addr) == 8);
+G_STATIC_ASSERT(offsetof(VirtIOMEMReq, nb_blocks) == 16);
+G_STATIC_ASSERT(offsetof(VirtIOMEMResp, state) == 8);
+#define VIRTIO_MEM_RESP_SIZE                sizeof(VirtIOMEMResp)
 
 typedef struct VirtIOMEMConfig {
     uint64_t block_size;
