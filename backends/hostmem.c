@@ -615,6 +615,41 @@ bool host_memory_backend_is_mapped(HostMemoryBackend *backend)
     return backend->is_mapped;
 }
 
+bool host_memory_backend_can_set_usable_size(HostMemoryBackend *backend)
+{
+    RAMBlock *rb = host_memory_backend_get_ram_block(backend);
+
+    return rb && qemu_ram_is_resizeable(rb);
+}
+
+uint64_t host_memory_backend_get_usable_size(HostMemoryBackend *backend)
+{
+    return backend->mr_inited ? memory_region_size(&backend->mr) : 0;
+}
+
+bool host_memory_backend_set_usable_size(HostMemoryBackend *backend,
+                                         uint64_t size, GError **errp)
+{
+    g_assert(backend->is_mapped);
+    if (size == host_memory_backend_get_usable_size(backend)) {
+        return true;
+    }
+    if (!host_memory_backend_can_set_usable_size(backend)) {
+        g_autofree char *id = host_memory_backend_get_name(backend);
+
+        error_setg(errp, "memory backend '%s' cannot change its usable size",
+                   id);
+        return false;
+    }
+    if (!size || size > backend->size ||
+        size % host_memory_backend_pagesize(backend)) {
+        error_setg(errp, "usable size 0x%" PRIx64 " is not a page multiple "
+                   "in (0, 0x%" PRIx64 "]", size, backend->size);
+        return false;
+    }
+    return memory_region_ram_resize(&backend->mr, size, errp) == 0;
+}
+
 bool host_memory_backend_claim(HostMemoryBackend *backend, GError **errp)
 {
     if (backend->is_mapped) {
@@ -636,18 +671,6 @@ HostMemoryBackend *host_memory_backend_find(const char *id, GError **errp)
         return NULL;
     }
     return MEMORY_BACKEND(obj);
-}
-
-HostMemoryBackend *host_memory_backend_new_default(const char *id,
-                                                   uint64_t size,
-                                                   GError **errp)
-{
-    g_autoptr(JsonObject) props = json_object_new();
-    Object *obj;
-
-    json_object_set_member(props, "size", object_property_uint_to_json(size));
-    obj = user_creatable_add_type(TYPE_MEMORY_BACKEND_RAM, id, props, errp);
-    return obj ? MEMORY_BACKEND(obj) : NULL;
 }
 
 size_t host_memory_backend_pagesize(HostMemoryBackend *backend)
@@ -741,12 +764,6 @@ static const TypeInfo host_memory_backend_info = {
 
 void host_memory_backend_register_types(void)
 {
-    static bool done;
-
-    if (done) {
-        return;
-    }
-    done = true;
     qom_register_types();
     type_register_static(&host_memory_backend_info);
     host_memory_backend_ram_register_types();

@@ -158,7 +158,13 @@ void qmp_event_set_rate_limit(const char *name, unsigned period_ms,
     if (!event_limits) {
         event_limits = g_hash_table_new(g_str_hash, g_str_equal);
     }
-    g_assert(!g_hash_table_contains(event_limits, name));
+    limit = g_hash_table_lookup(event_limits, name);
+    if (limit) {
+        /* the same limit again is a no-op; another is a bug */
+        g_assert(limit->period_ms == period_ms &&
+                 !g_strcmp0(limit->key_member, key_member));
+        return;
+    }
     limit = g_new0(EventLimit, 1);
     limit->name = g_strdup(name);
     limit->period_ms = period_ms;

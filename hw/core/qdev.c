@@ -913,12 +913,7 @@ static const TypeInfo qdev_types[] = {
 
 void qdev_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        qom_register_types();
-        user_creatable_register_types();
-        type_register_static_array(qdev_types, G_N_ELEMENTS(qdev_types));
-    }
+    qom_register_types();
+    user_creatable_register_types();
+    type_register_static_array(qdev_types, G_N_ELEMENTS(qdev_types));
 }

@@ -65,11 +65,19 @@ bool virtio_mem_blocks_init(VirtIOMEMBlocks *b, MemoryRegion *mr,
     return true;
 }
 
+void virtio_mem_blocks_set_backend_usable_fn(VirtIOMEMBlocks *b,
+                                             VirtIOMEMBackendUsableFn *fn,
+                                             void *opaque)
+{
+    g_assert(!b->usable_region_size);
+    b->backend_usable_fn = fn;
+    b->backend_opaque = opaque;
+}
+
 void virtio_mem_blocks_destroy(VirtIOMEMBlocks *b)
 {
     /* Give the backend back whole, so that another user may take it. */
-    if (qemu_ram_is_resizeable(b->rb) &&
-        memory_region_size(b->mr) != b->region_size) {
+    if (memory_region_size(b->mr) != b->region_size) {
         resize_backend(b, b->region_size);
     }
     memory_region_set_ram_discard_manager(b->mr, NULL);
@@ -252,24 +260,24 @@ static uint64_t usable_for(const VirtIOMEMBlocks *b, uint64_t requested)
 }
 
 /*
- * The backend's block, when resizable, is kept at the usable size (at
- * least one block: a RAM block cannot be empty) so that the host side
- * beyond it is an inaccessible reservation costing nothing.  0 or -errno;
- * on failure the block keeps its old size.
+ * The backend, when it follows the usable size, is kept at it (at least
+ * one block: a RAM block cannot be empty) so that the host side beyond
+ * it is an inaccessible reservation costing nothing.  0, or -1 with a
+ * warning; on failure the backend keeps its old size.
  */
 static int resize_backend(VirtIOMEMBlocks *b, uint64_t size)
 {
     GError *err = NULL;
-    int ret;
 
-    if (!qemu_ram_is_resizeable(b->rb)) {
+    if (!b->backend_usable_fn) {
         return 0;
     }
-    ret = memory_region_ram_resize(b->mr, MAX(size, b->block_size), &err);
-    if (ret) {
+    if (!b->backend_usable_fn(b->backend_opaque, MAX(size, b->block_size),
+                              &err)) {
         warn_report_err(err);
+        return -1;
     }
-    return ret;
+    return 0;
 }
 
 /*

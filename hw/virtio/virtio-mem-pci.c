@@ -5,7 +5,7 @@
  * query-memory-devices, MEMORY_DEVICE_SIZE_CHANGE).
  *
  * The virtio-mem device is a child ("virtio-backend") created with the
- * proxy; its properties are forwarded so that "-device
+ * proxy; all its own properties are forwarded so that "-device
  * virtio-mem-pci,memdev=...,requested-size=..." and "qom-set vm0
  * requested-size ..." work on the PCI device as in QEMU.  One instance
  * per -device; nothing here is per request except the event.
@@ -138,12 +138,14 @@ static void virtio_mem_pci_exit(VirtIOPCIProxy *proxy)
     qdev_unrealize(DEVICE(pci->vmem));
 }
 
-/* ---- Forwarded properties ----------------------------------------------- */
-
-static const char *const forwarded_props[] = {
-    "memdev", "requested-size", "size", "block-size", "node", "memaddr",
-    "prealloc", "unplugged-inaccessible", NULL,
-};
+/*
+ * ---- Forwarded properties -----------------------------------------------
+ * Every class property of virtio-mem that the proxy does not have itself
+ * (those of "device", which both derive from, stay the proxy's own) is
+ * forwarded to the child, in virtio-mem's order, with its type, parse
+ * kind and description: a property added to virtio-mem appears on
+ * virtio-mem-pci without a list to keep.
+ */
 
 static JsonNode *forward_get(Object *obj, ObjectProperty *prop,
                              GError **errp)
@@ -162,13 +164,16 @@ static bool forward_set(Object *obj, ObjectProperty *prop, JsonNode *value,
 static void add_forwarders(ObjectClass *oc)
 {
     ObjectClass *child = object_class_by_name(TYPE_VIRTIO_MEM);
+    g_autoptr(GPtrArray) props = object_class_property_list(child);
 
-    for (const char *const *name = forwarded_props; *name; name++) {
-        ObjectProperty *src = object_class_property_find(child, *name);
+    for (guint i = 0; i < props->len; i++) {
+        ObjectProperty *src = g_ptr_array_index(props, i);
         ObjectProperty *p;
 
-        g_assert(src);
-        p = object_class_property_add(oc, *name, src->type,
+        if (object_class_property_find(oc, src->name)) {
+            continue;
+        }
+        p = object_class_property_add(oc, src->name, src->type,
                                       src->get ? forward_get : NULL,
                                       src->set ? forward_set : NULL,
                                       NULL, NULL);
@@ -220,14 +225,9 @@ static const TypeInfo virtio_mem_pci_info = {
 
 void virtio_mem_pci_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        virtio_pci_register_types();
-        virtio_mem_register_types();
-        type_register_static(&virtio_mem_pci_info);
-        memory_device_register();
-        qmp_event_set_rate_limit(SIZE_CHANGE_EVENT, 1000, "qom-path");
-        done = true;
-    }
+    virtio_pci_register_types();
+    virtio_mem_register_types();
+    type_register_static(&virtio_mem_pci_info);
+    memory_device_register();
+    qmp_event_set_rate_limit(SIZE_CHANGE_EVENT, 1000, "qom-path");
 }

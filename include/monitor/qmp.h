@@ -60,7 +60,8 @@ typedef enum {
  * @args: declared arguments (NULL-name terminated, static storage), or
  *        NULL for a command that takes none; unknown, missing or
  *        mistyped arguments are refused before @fn runs.
- * Registering the same name twice is a programming error.
+ * Idempotent: registering @name again with the same @fn, @args and
+ * @flags does nothing; with anything else it is a programming error.
  */
 void qmp_register_command(const char *name, QmpCommandFunc *fn,
                           const QmpArgSpec *args, unsigned flags);
@@ -115,7 +116,8 @@ void qmp_event_send(const char *name, JsonObject *data);
  * event's data ("" if absent), so e.g. each device is limited on its own.
  * The first event of a key goes out at once; events inside the window
  * replace each other, and the latest goes out when the window closes
- * (which opens a new window).
+ * (which opens a new window).  Idempotent for the same @period_ms and
+ * @key_member; a different limit for @name is a programming error.
  */
 void qmp_event_set_rate_limit(const char *name, unsigned period_ms,
                               const char *key_member);

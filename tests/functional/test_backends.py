@@ -463,6 +463,21 @@ def test_hugetlb_prealloc_fails_at_object_add(start):
     assert vm.proc.poll() is None
 
 
+
+def test_machine_memory_backend_by_path(start):
+    """-machine memory-backend= takes a QOM path as well as an id (QEMU 7.2
+    resolves it with object_resolve_path_type); the backend is claimed."""
+    args = ["-machine", "q35,memory-backend=/objects/mem0",
+            "-object", "memory-backend-ram,id=mem0,size=64M"]
+    binaries = [(None, ["-accel", "qtest"])]
+    if os.access(REF_BINARY, os.X_OK):
+        binaries.append((REF_BINARY, ["-accel", "tcg", "-S"]))
+    for binary, accel in binaries:
+        _, c = start(*args, *accel, binary=binary)
+        assert c.cmd("query-memory-size-summary")["base-memory"] == 64 * MiB
+        assert error_of(c, "object-del", {"id": "mem0"}) == \
+            ("GenericError", "object 'mem0' is in use, can not be deleted")
+
 # ---- command line ---------------------------------------------------------
 
 def run_cli(tmp_path, tag, *args):

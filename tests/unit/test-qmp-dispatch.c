@@ -68,6 +68,28 @@ static void test_success_and_id(void)
           "{\"return\":\"x\"}");
 }
 
+/* Registrations run from every *_register_types() that needs them. */
+static void test_register_again_is_a_no_op(void)
+{
+    qmp_register_command("test-echo", cmd_echo, echo_args, 0);
+    qmp_register_builtin_commands();
+    qmp_event_set_rate_limit("TEST_REGISTERED_TWICE", 1000, "id");
+    qmp_event_set_rate_limit("TEST_REGISTERED_TWICE", 1000, "id");
+    check("{\"execute\":\"test-echo\",\"arguments\":{\"path\":\"/b\"}}",
+          "{\"return\":\"/b\"}");
+}
+
+/* The same name with another handler is a programming error. */
+static void test_register_other_handler_aborts(void)
+{
+    if (g_test_subprocess()) {
+        qmp_register_command("test-echo", cmd_find, NULL, 0);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+}
+
 static void test_missing_argument(void)
 {
     check("{\"execute\":\"test-echo\"}",
@@ -288,6 +310,10 @@ int main(int argc, char **argv)
 
     g_test_add_func("/qmp/dispatch/success-and-id", test_success_and_id);
     g_test_add_func("/qmp/dispatch/missing-argument", test_missing_argument);
+    g_test_add_func("/qmp/dispatch/register-again-is-a-no-op",
+                    test_register_again_is_a_no_op);
+    g_test_add_func("/qmp/dispatch/register-other-handler-aborts",
+                    test_register_other_handler_aborts);
     g_test_add_func("/qmp/dispatch/unexpected-argument",
                     test_unexpected_argument);
     g_test_add_func("/qmp/dispatch/mistyped-arguments",

@@ -1257,6 +1257,36 @@ static void test_uc_id_wellformed(void)
     g_assert_false(user_creatable_id_wellformed("a,b"));
 }
 
+/* Registering the same TypeInfo again returns the same handle. */
+static void test_register_idempotent(void)
+{
+    Type first = type_register_static(&test_types[0]);
+
+    g_assert_true(type_register_static(&test_types[0]) == first);
+    type_register_static_array(test_types, ARRAY_SIZE(test_types));
+    qom_register_types();
+    g_assert_true(type_register_static(&test_types[0]) == first);
+    g_assert_nonnull(object_class_by_name(TYPE_TEST_PUPPY));
+}
+
+/* A second, different TypeInfo under a taken name aborts. */
+static void test_register_name_clash(void)
+{
+    static const TypeInfo impostor = {
+        .name = TYPE_TEST_DOG,
+        .parent = TYPE_OBJECT,
+        .instance_size = sizeof(Object),
+    };
+
+    if (g_test_subprocess()) {
+        type_register_static(&impostor);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*two types named*");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1265,6 +1295,10 @@ int main(int argc, char **argv)
     type_register_static_array(test_types, ARRAY_SIZE(test_types));
     foo_register_types();
 
+    g_test_add_func("/qom/type/register-again-is-a-no-op",
+                    test_register_idempotent);
+    g_test_add_func("/qom/type/register-other-info-same-name-aborts",
+                    test_register_name_clash);
     g_test_add_func("/qom/type/inheritance-and-casts",
                     test_type_inheritance);
     g_test_add_func("/qom/type/interface-cast-per-class",
