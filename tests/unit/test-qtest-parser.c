@@ -103,6 +103,11 @@ static void test_malformed(void)
     }
     check("no_such_command 1 2", "FAIL Unknown command 'no_such_command'");
     check("irq_intercept_in /no/such/device", "FAIL Unknown device");
+    /* separators: runs of spaces and tabs, a trailing CR; extra words */
+    check("writeb \t 0x100000   0x7e\r", "OK");
+    check("\treadb 0x100000 a b c d e f g h i j k l m n",
+          "OK 0x000000000000007e");
+    check(" \t \r", "ERR empty request");
     /* still serving */
     check("endianness", "OK little");
 }
