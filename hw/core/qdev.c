@@ -39,10 +39,15 @@ static void *prop_field(DeviceState *dev, const Property *p)
 bool qdev_prop_check_unrealized(DeviceState *dev, const char *name,
                                 GError **errp)
 {
-    if (dev->realized) {
+    if (dev->realized && dev->id) {
         error_setg(errp, "Attempt to set property '%s' on device '%s' "
+                   "(type '%s') after it was realized", name, dev->id,
+                   object_get_typename(OBJECT(dev)));
+        return false;
+    }
+    if (dev->realized) {
+        error_setg(errp, "Attempt to set property '%s' on anonymous device "
                    "(type '%s') after it was realized", name,
-                   dev->id ? dev->id : "<anon>",
                    object_get_typename(OBJECT(dev)));
         return false;
     }

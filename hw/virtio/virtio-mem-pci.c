@@ -168,10 +168,13 @@ static void add_forwarders(ObjectClass *oc)
         ObjectProperty *p;
 
         g_assert(src);
+        /*
+         * Always a setter: a read-only one refuses in the device's name,
+         * "Property 'virtio-mem.size' is not writable", as in QEMU 7.2.
+         */
         p = object_class_property_add(oc, *name, src->type,
                                       src->get ? forward_get : NULL,
-                                      src->set ? forward_set : NULL,
-                                      NULL, NULL);
+                                      forward_set, NULL, NULL);
         object_property_set_parse_kind(p, src->parse_kind);
         if (src->description) {
             object_property_set_description(p, src->description);
