@@ -706,9 +706,8 @@ static int qtest_can_read(void *opaque)
     return 64 * KiB;
 }
 
-static void qtest_read(void *opaque, const uint8_t *buf, int size)
+void qtest_session_feed(QTestSession *s, const uint8_t *buf, size_t size)
 {
-    QTestSession *s = opaque;
     const uint8_t *nl;
 
     if (s->discarding) {
@@ -722,6 +721,11 @@ static void qtest_read(void *opaque, const uint8_t *buf, int size)
     }
     g_string_append_len(s->inbuf, (const char *)buf, size);
     qtest_process_input(s);
+}
+
+static void qtest_read(void *opaque, const uint8_t *buf, int size)
+{
+    qtest_session_feed(opaque, buf, size);
 }
 
 static void qtest_event(void *opaque, QEMUChrEvent event)
