@@ -40,14 +40,24 @@ static void *prop_field(DeviceState *dev, const Property *p)
 static bool prop_check_unrealized(DeviceState *dev, const char *what,
                                   const char *name, GError **errp)
 {
-    if (dev->realized) {
-        error_setg(errp, "Attempt to set %s '%s' on device '%s' "
-                   "(type '%s') after it was realized", what, name,
-                   dev->id ? dev->id : "<anon>",
+    if (!dev->realized) {
+        return true;
+    }
+    /*
+     * QEMU 7.2 names an anonymous device in words for plain properties
+     * and prints its (null) id for links; we print "<anon>" there.
+     */
+    if (!dev->id && !strcmp(what, "property")) {
+        error_setg(errp, "Attempt to set property '%s' on anonymous device "
+                   "(type '%s') after it was realized", name,
                    object_get_typename(OBJECT(dev)));
         return false;
     }
-    return true;
+    error_setg(errp, "Attempt to set %s '%s' on device '%s' "
+               "(type '%s') after it was realized", what, name,
+               dev->id ? dev->id : "<anon>",
+               object_get_typename(OBJECT(dev)));
+    return false;
 }
 
 bool qdev_prop_check_unrealized(DeviceState *dev, const char *name,

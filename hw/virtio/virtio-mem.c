@@ -66,8 +66,9 @@ static bool set_requested_size(Object *obj, uint64_t value, GError **errp)
         vmem->requested_size = value;
         return true;
     }
+    /* QEMU 7.2's runtime wording: no "property", unlike realize's */
     if (value % vmem->blocks.block_size) {
-        error_setg(errp, "'requested-size' property has to be multiples of "
+        error_setg(errp, "'requested-size' has to be multiples of "
                    "'block-size' (0x%" PRIx64 ")", vmem->blocks.block_size);
         return false;
     }

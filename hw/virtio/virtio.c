@@ -20,6 +20,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "hw/virtio/virtio.h"
 
@@ -138,8 +139,14 @@ void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    qemu_log_mask(LOG_GUEST_ERROR, "%s: %s\n",
-                  vdev->name ? vdev->name : "virtio", msg);
+    if (!vdev->broken_reported) {
+        /* The operator sees it, as in QEMU 7.2 (which prints every one) */
+        vdev->broken_reported = true;
+        error_report("%s", msg);
+    } else {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: %s\n",
+                      vdev->name ? vdev->name : "virtio", msg);
+    }
     g_free(msg);
 
     /* Our transports are modern-only: NEEDS_RESET always exists. */

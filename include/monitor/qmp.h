@@ -122,6 +122,30 @@ void qmp_event_send(const char *name, JsonObject *data);
 void qmp_event_set_rate_limit(const char *name, unsigned period_ms,
                               const char *key_member);
 
+/* Builds an event's "data" member (ownership to the caller). */
+typedef JsonObject *QmpEventBuilder(void *opaque);
+
+/**
+ * qmp_event_send_deferred: qmp_event_send(@name, @build(@opaque)), but for
+ * a rate-limited event the data is built only when the event goes out.
+ * @key: the limiter key, i.e. the string the built data will hold in the
+ * key member ("" if none).  With no window open for @key, @build runs at
+ * once and the event is sent (opening a window); inside a window @build
+ * and @opaque replace the pending event and run when the window closes,
+ * so they must describe the latest state then as they would now.
+ * @opaque must stay valid until then: a caller about to free it calls
+ * qmp_event_flush_deferred() first.
+ */
+void qmp_event_send_deferred(const char *name, const char *key,
+                             QmpEventBuilder *build, void *opaque);
+
+/**
+ * qmp_event_flush_deferred: if a deferred event of @name is pending for
+ * @key, build its data now (it is still sent when its window closes), so
+ * that the builder's opaque may go away.
+ */
+void qmp_event_flush_deferred(const char *name, const char *key);
+
 /*
  * Hook for tests: called with each serialized event line instead of (in
  * addition to) the monitors.  NULL to remove.

@@ -130,7 +130,7 @@ static void test_defaults_and_freeze(void)
     g_assert_true(object_property_get_bool(obj, "realized", NULL));
     g_assert_false(object_property_set_uint(obj, "num", 3, &err));
     g_assert_cmpstr(err->message, ==, "Attempt to set property 'num' on "
-                    "device '<anon>' (type 'test-dev') after it was "
+                    "anonymous device (type 'test-dev') after it was "
                     "realized");
     g_assert_cmpuint(TEST_DEV(dev)->num, ==, 7);
     object_unparent(obj);
