@@ -88,12 +88,7 @@ static bool qmp_query_memdev(JsonObject *args, JsonNode **ret, GError **errp)
 
 void host_memory_backend_register_commands(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        qmp_register_command("query-memdev", qmp_query_memdev, NULL, 0);
-    }
+    qmp_register_command("query-memdev", qmp_query_memdev, NULL, 0);
 }
 
 static void run_exiting_hook(HostMemoryBackend *backend, void *opaque)

@@ -208,11 +208,15 @@ static bool prealloc_get(Object *obj)
 /*
  * As QEMU: before complete() this only records the wish; afterwards
  * prealloc=on populates the memory at once (off is then a no-op: memory
- * cannot be "un-preallocated").
+ * cannot be "un-preallocated").  Unlike QEMU 7.2, on is refused while a
+ * memory device manages the memory through a discard manager (virtio-mem:
+ * it would populate every unplugged block; the device has its own
+ * prealloc for what it plugs).
  */
 static bool prealloc_set(Object *obj, bool value, GError **errp)
 {
     HostMemoryBackend *backend = MEMORY_BACKEND(obj);
+    g_autofree char *id = NULL;
 
     if (value && backend->mr_inited && !backend->reserve) {
         error_setg(errp, "'prealloc=on' and 'reserve=off' are incompatible");
@@ -221,6 +225,13 @@ static bool prealloc_set(Object *obj, bool value, GError **errp)
     if (!backend->mr_inited) {
         backend->prealloc = value;
         return true;
+    }
+    if (value && !backend->prealloc &&
+        memory_region_has_ram_discard_manager(&backend->mr)) {
+        id = host_memory_backend_get_name(backend);
+        error_setg(errp, "memory backend '%s' is managed by a memory "
+                   "device: set 'prealloc' on the device instead", id);
+        return false;
     }
     if (value && !backend->prealloc) {
         if (!do_prealloc(backend, errp)) {
@@ -604,6 +615,41 @@ bool host_memory_backend_is_mapped(HostMemoryBackend *backend)
     return backend->is_mapped;
 }
 
+bool host_memory_backend_can_set_usable_size(HostMemoryBackend *backend)
+{
+    RAMBlock *rb = host_memory_backend_get_ram_block(backend);
+
+    return rb && qemu_ram_is_resizeable(rb);
+}
+
+uint64_t host_memory_backend_get_usable_size(HostMemoryBackend *backend)
+{
+    return backend->mr_inited ? memory_region_size(&backend->mr) : 0;
+}
+
+bool host_memory_backend_set_usable_size(HostMemoryBackend *backend,
+                                         uint64_t size, GError **errp)
+{
+    g_assert(backend->is_mapped);
+    if (size == host_memory_backend_get_usable_size(backend)) {
+        return true;
+    }
+    if (!host_memory_backend_can_set_usable_size(backend)) {
+        g_autofree char *id = host_memory_backend_get_name(backend);
+
+        error_setg(errp, "memory backend '%s' cannot change its usable size",
+                   id);
+        return false;
+    }
+    if (!size || size > backend->size ||
+        size % host_memory_backend_pagesize(backend)) {
+        error_setg(errp, "usable size 0x%" PRIx64 " is not a page multiple "
+                   "in (0, 0x%" PRIx64 "]", size, backend->size);
+        return false;
+    }
+    return memory_region_ram_resize(&backend->mr, size, errp) == 0;
+}
+
 bool host_memory_backend_claim(HostMemoryBackend *backend, GError **errp)
 {
     if (backend->is_mapped) {
@@ -625,18 +671,6 @@ HostMemoryBackend *host_memory_backend_find(const char *id, GError **errp)
         return NULL;
     }
     return MEMORY_BACKEND(obj);
-}
-
-HostMemoryBackend *host_memory_backend_new_default(const char *id,
-                                                   uint64_t size,
-                                                   GError **errp)
-{
-    g_autoptr(JsonObject) props = json_object_new();
-    Object *obj;
-
-    json_object_set_member(props, "size", object_property_uint_to_json(size));
-    obj = user_creatable_add_type(TYPE_MEMORY_BACKEND_RAM, id, props, errp);
-    return obj ? MEMORY_BACKEND(obj) : NULL;
 }
 
 size_t host_memory_backend_pagesize(HostMemoryBackend *backend)
@@ -730,12 +764,6 @@ static const TypeInfo host_memory_backend_info = {
 
 void host_memory_backend_register_types(void)
 {
-    static bool done;
-
-    if (done) {
-        return;
-    }
-    done = true;
     qom_register_types();
     type_register_static(&host_memory_backend_info);
     host_memory_backend_ram_register_types();

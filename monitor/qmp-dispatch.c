@@ -39,7 +39,12 @@ void qmp_register_command(const char *name, QmpCommandFunc *fn,
         qmp_commands = g_hash_table_new_full(g_str_hash, g_str_equal,
                                              NULL, g_free);
     }
-    g_assert(!g_hash_table_contains(qmp_commands, name));
+    cmd = g_hash_table_lookup(qmp_commands, name);
+    if (cmd) {
+        /* the same registration again is a no-op; another is a bug */
+        g_assert(cmd->fn == fn && cmd->args == args && cmd->flags == flags);
+        return;
+    }
     cmd = g_new0(QmpCommand, 1);
     cmd->name = name;
     cmd->fn = fn;

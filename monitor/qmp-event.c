@@ -9,6 +9,12 @@
  * out at once and opens it; later ones inside it overwrite a single
  * pending slot; at the end of the window the pending event (if any) is
  * sent and a new window opens, else the state is dropped.
+ *
+ * Events whose data is costly to build (a QOM path, a JSON object) and
+ * that come in bursts (virtio-mem: one per guest request) use the
+ * deferred form: the caller names the key, and the data is built only
+ * when the event actually goes out, so a burst inside a window costs two
+ * hash lookups per event.
  */
 #include "qemu/osdep.h"
 #include "monitor-internal.h"
@@ -25,6 +31,8 @@ typedef struct EventWindow {
     char *key;
     guint timer;
     JsonObject *pending;    /* latest data inside the window, or NULL */
+    QmpEventBuilder *build; /* or: builds the latest data when sent */
+    void *build_opaque;
     bool has_pending;
     int64_t pending_time;   /* its g_get_real_time() */
 } EventWindow;
@@ -76,11 +84,31 @@ static void window_free(gpointer p)
     g_free(w);
 }
 
+/* Turn a deferred pending event into its data. */
+static void window_build(EventWindow *w)
+{
+    if (w->build) {
+        w->pending = w->build(w->build_opaque);
+        w->build = NULL;
+        w->build_opaque = NULL;
+    }
+}
+
+/* Forget the pending event (data or builder). */
+static void window_clear_pending(EventWindow *w)
+{
+    g_clear_pointer(&w->pending, json_object_unref);
+    w->build = NULL;
+    w->build_opaque = NULL;
+}
+
 static gboolean window_expired(gpointer opaque)
 {
     EventWindow *w = opaque;
-    JsonObject *data = w->pending;
+    JsonObject *data;
 
+    window_build(w);
+    data = w->pending;
     if (!w->has_pending) {
         w->timer = 0;
         g_hash_table_remove(w->limit->windows, w->key);
@@ -117,9 +145,7 @@ static void event_send_limited(EventLimit *limit, JsonObject *data,
     EventWindow *w = g_hash_table_lookup(limit->windows, key);
 
     if (w) {
-        if (w->pending) {
-            json_object_unref(w->pending);
-        }
+        window_clear_pending(w);
         w->pending = data ? json_object_ref(data) : NULL;
         w->has_pending = true;
         w->pending_time = now;
@@ -149,6 +175,39 @@ void qmp_event_send(const char *name, JsonObject *data)
     }
 }
 
+static EventWindow *open_window(const char *name, const char *key)
+{
+    EventLimit *limit = event_limits ?
+                        g_hash_table_lookup(event_limits, name) : NULL;
+
+    return limit ? g_hash_table_lookup(limit->windows, key) : NULL;
+}
+
+void qmp_event_send_deferred(const char *name, const char *key,
+                             QmpEventBuilder *build, void *opaque)
+{
+    EventWindow *w = open_window(name, key);
+
+    if (!w) {
+        qmp_event_send(name, build(opaque));
+        return;
+    }
+    window_clear_pending(w);
+    w->build = build;
+    w->build_opaque = opaque;
+    w->has_pending = true;
+    w->pending_time = g_get_real_time();
+}
+
+void qmp_event_flush_deferred(const char *name, const char *key)
+{
+    EventWindow *w = open_window(name, key);
+
+    if (w) {
+        window_build(w);
+    }
+}
+
 void qmp_event_set_rate_limit(const char *name, unsigned period_ms,
                               const char *key_member)
 {
@@ -158,7 +217,13 @@ void qmp_event_set_rate_limit(const char *name, unsigned period_ms,
     if (!event_limits) {
         event_limits = g_hash_table_new(g_str_hash, g_str_equal);
     }
-    g_assert(!g_hash_table_contains(event_limits, name));
+    limit = g_hash_table_lookup(event_limits, name);
+    if (limit) {
+        /* the same limit again is a no-op; another is a bug */
+        g_assert(limit->period_ms == period_ms &&
+                 !g_strcmp0(limit->key_member, key_member));
+        return;
+    }
     limit = g_new0(EventLimit, 1);
     limit->name = g_strdup(name);
     limit->period_ms = period_ms;

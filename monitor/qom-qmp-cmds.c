@@ -238,12 +238,6 @@ static const QmpArgSpec object_del_args[] = {
 
 void qmp_register_qom_commands(void)
 {
-    static bool done;
-
-    if (done) {
-        return;
-    }
-    done = true;
     qmp_register_command("qom-list", qmp_qom_list, qom_list_args, 0);
     qmp_register_command("qom-get", qmp_qom_get, qom_get_args, 0);
     qmp_register_command("qom-set", qmp_qom_set, qom_set_args, 0);

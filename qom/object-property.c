@@ -348,8 +348,9 @@ bool object_property_json_to_uint(JsonNode *value, const char *name,
                (double)(uint64_t)json_node_get_double(value) ==
                json_node_get_double(value)) {
         v = (uint64_t)json_node_get_double(value);
-    } else if (json_holds(value, G_TYPE_INT64) && bits < 64) {
-        v = max + 1;  /* negative: out of range */
+    } else if (json_holds(value, G_TYPE_INT64)) {
+        /* negative: as QEMU 7.2, 2^64 + value (out of range below 64) */
+        v = bits == 64 ? (uint64_t)json_node_get_int(value) : max + 1;
     } else {
         error_setg(errp, "Parameter '%s' expects uint64", name);
         return false;
@@ -453,19 +454,31 @@ static bool parse_bool_word(const char *s, bool *out)
     return false;
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
+/*
+ * @negative: also take "-N" as 2^64 - N (strtoull's rule, which QEMU 7.2
+ * applies to -device properties).
+ */
+static bool parse_u64(const char *s, bool negative, uint64_t *out)
 {
     char *end;
 
-    if (*s == '+') {
-        s++;
-    }
-    if (!g_ascii_isdigit(*s)) {
+    if (*s == '+' || (negative && *s == '-' && g_ascii_isdigit(s[1]))) {
+        s += *s == '+';
+    } else if (!g_ascii_isdigit(*s)) {
         return false;
     }
     errno = 0;
     *out = g_ascii_strtoull(s, &end, 0);
     return !errno && !*end;
+}
+
+/*
+ * QEMU 7.2 parses -device properties with its string visitor and -object
+ * ones with its options visitor; their error texts differ, ours follow.
+ */
+static bool parses_like_device(Object *obj)
+{
+    return object_dynamic_cast(obj, "device") != NULL;
 }
 
 static bool parse_i64(const char *s, int64_t *out)
@@ -484,9 +497,10 @@ static bool num_set_u64(Object *obj, ObjectProperty *prop, uint64_t v,
                         GError **errp);
 
 /* Turn @str into the JsonNode the setter expects; NULL on a parse error. */
-static JsonNode *parse_to_json(ObjectProperty *prop, const char *str,
-                               GError **errp)
+static JsonNode *parse_to_json(Object *obj, ObjectProperty *prop,
+                               const char *str, GError **errp)
 {
+    bool dev = parses_like_device(obj);
     JsonNode *node = json_node_alloc();
     uint64_t u;
     int64_t i;
@@ -506,19 +520,28 @@ static JsonNode *parse_to_json(ObjectProperty *prop, const char *str,
         error_setg(errp, "Parameter '%s' expects an int64 value", prop->name);
         break;
     case OBJ_PARSE_UINT:
-        if (parse_u64(str, &u)) {
+        if (parse_u64(str, dev, &u) && u > INT64_MAX) {
+            /*
+             * A JSON double would round it: pass the bits as a negative
+             * integer, which object_property_json_to_uint() takes back
+             * exactly (and refuses, as out of range, below 64 bits).
+             */
+            return json_node_init_int(node, (int64_t)u);
+        }
+        if (parse_u64(str, dev, &u)) {
             json_node_unref(node);
             return object_property_uint_to_json(u);
         }
-        error_setg(errp, "Parameter '%s' expects a uint64 value",
-                   prop->name);
+        error_setg(errp, dev ? "Parameter '%s' expects integer"
+                   : "Parameter '%s' expects a uint64 value", prop->name);
         break;
     case OBJ_PARSE_SIZE:
         if (object_property_parse_size(str, &u)) {
             json_node_unref(node);
             return object_property_uint_to_json(u);
         }
-        error_setg(errp, "Parameter '%s' expects a size value", prop->name);
+        error_setg(errp, dev ? "Parameter '%s' expects size"
+                   : "Parameter '%s' expects a size value", prop->name);
         break;
     default:
         return json_node_init_string(node, str);
@@ -585,13 +608,13 @@ bool object_property_parse(Object *obj, const char *name, const char *string,
                                    prop->parse_kind == OBJ_PARSE_UINT)) {
         bool ok = prop->parse_kind == OBJ_PARSE_SIZE
                   ? object_property_parse_size(string, &u)
-                  : parse_u64(string, &u);
+                  : parse_u64(string, parses_like_device(obj), &u);
 
         if (ok) {
             return num_set_u64(obj, prop, u, errp);
         }
     }
-    node = parse_to_json(prop, string, errp);
+    node = parse_to_json(obj, prop, string, errp);
     return node && prop->set(obj, prop, node, errp);
 }
 
@@ -1116,7 +1139,8 @@ static bool link_store(Object *obj, ObjectProperty *prop, Object *target,
         error_bad_type(errp, prop->name, lp->target_type);
         return false;
     }
-    if (target && !lp->check(obj, prop->name, target, errp)) {
+    /* Clearing (@target NULL) is a change too: the check sees it. */
+    if (!lp->check(obj, prop->name, target, errp)) {
         return false;
     }
     if ((lp->flags & OBJ_PROP_LINK_STRONG) && target) {

@@ -52,8 +52,12 @@ Type type_register_static(const TypeInfo *info)
     Type ti;
 
     g_assert(info->name);
-    if (g_hash_table_contains(table, info->name)) {
-        g_error("qom: type '%s' registered twice", info->name);
+    ti = g_hash_table_lookup(table, info->name);
+    if (ti) {
+        if (ti->info != info) {
+            g_error("qom: two types named '%s'", info->name);
+        }
+        return ti;
     }
     ti = g_new0(struct TypeImpl, 1);
     ti->info = info;
@@ -474,12 +478,6 @@ static const TypeInfo qom_base_types[] = {
 
 void qom_register_types(void)
 {
-    static bool done;
-
-    if (done) {
-        return;
-    }
-    done = true;
     type_table_get();
     type_register_static_array(qom_base_types, ARRAY_SIZE(qom_base_types));
     user_creatable_register_types();

@@ -184,10 +184,5 @@ static const TypeInfo user_creatable_info = {
 
 void user_creatable_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        type_register_static(&user_creatable_info);
-    }
+    type_register_static(&user_creatable_info);
 }

@@ -11,27 +11,8 @@
  * failures become MemTxResult bits, never assertions.
  */
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "memory-internal.h"
-
-static uint64_t load_le(const uint8_t *p, unsigned size)
-{
-    uint64_t v = 0;
-    unsigned i;
-
-    for (i = 0; i < size; i++) {
-        v |= (uint64_t)p[i] << (8 * i);
-    }
-    return v;
-}
-
-static void store_le(uint8_t *p, uint64_t v, unsigned size)
-{
-    unsigned i;
-
-    for (i = 0; i < size; i++) {
-        p[i] = v >> (8 * i);
-    }
-}
 
 static uint64_t size_mask(unsigned size)
 {
@@ -147,12 +128,12 @@ static MemTxResult io_access(MemoryRegion *mr, hwaddr off, uint8_t *buf,
             res |= MEMTX_DECODE_ERROR;
         } else {
             if (is_write) {
-                val = load_le(buf, size);
+                val = ldn_le_p(buf, size);
             }
             res |= io_dispatch(mr, off, &val, size, is_write, attrs);
         }
         if (!is_write) {
-            store_le(buf, val, size);
+            stn_le_p(buf, size, val);
         }
         off += size;
         buf += size;
@@ -253,7 +234,7 @@ static uint64_t ld_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     if (result) {
         *result = r;
     }
-    return load_le(buf, size);
+    return ldn_le_p(buf, size);
 }
 
 static void st_le(AddressSpace *as, hwaddr addr, uint64_t val,
@@ -262,7 +243,7 @@ static void st_le(AddressSpace *as, hwaddr addr, uint64_t val,
     uint8_t buf[8];
     MemTxResult r;
 
-    store_le(buf, val, size);
+    stn_le_p(buf, size, val);
     r = address_space_write(as, addr, attrs, buf, size);
     if (result) {
         *result = r;

@@ -313,9 +313,14 @@ RAMBlock *qemu_ram_alloc_from_ptr(ram_addr_t size, void *host,
     return rb;
 }
 
-/* Make the file behind @fd at least @end bytes long if it is a file. */
-static bool ensure_fd_size(int fd, uint64_t end, uint32_t ram_flags,
-                           GError **errp)
+/*
+ * Make sure the file behind @fd covers @end bytes.  Only an empty file
+ * (new, or a fresh memfd) is extended: a non-empty regular file that is
+ * too short is the user's data and is refused with QEMU 7.2's message
+ * (@size is the 'size' option it names), never grown.
+ */
+static bool ensure_fd_size(int fd, uint64_t end, uint64_t size,
+                           uint32_t ram_flags, GError **errp)
 {
     struct stat st;
 
@@ -325,6 +330,11 @@ static bool ensure_fd_size(int fd, uint64_t end, uint32_t ram_flags,
     }
     if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size >= end) {
         return true;
+    }
+    if (st.st_size > 0) {
+        error_setg(errp, "backing store size 0x%" PRIx64 " does not match "
+                   "'size' option 0x%" PRIx64, (uint64_t)st.st_size, size);
+        return false;
     }
     if (ram_flags & RAM_READONLY_FD) {
         error_setg(errp, "backing file size 0x%" PRIx64 " is smaller than "
@@ -363,7 +373,7 @@ static RAMBlock *alloc_from_fd(ram_addr_t size, struct MemoryRegion *mr,
         return NULL;
     }
     if (!check_noreserve(fd, ram_flags, errp) ||
-        !ensure_fd_size(fd, offset + size, ram_flags, errp)) {
+        !ensure_fd_size(fd, offset + size, size, ram_flags, errp)) {
         return NULL;
     }
     host = qemu_ram_mmap(fd, size, page_size, map_flags_of(ram_flags),

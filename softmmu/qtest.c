@@ -5,10 +5,17 @@
  * through the memory API, stepping the virtual clock and watching
  * interrupt lines.  Also the reference for the wire protocol below.
  *
- * Tuned for test traffic: many small requests (one line, one reply) and
- * occasional bulk transfers of up to a few MiB (read/write/b64*); memset
- * (up to 64 GiB) goes through a fixed 64 KiB buffer.  Nothing a client
- * sends can abort the process: every malformed line gets an error reply.
+ * Tuned for test traffic: many small requests (one line, one reply),
+ * often pipelined, and occasional bulk transfers of up to a few MiB
+ * (read/write/b64*); memset (up to 64 GiB) goes through a fixed 64 KiB
+ * buffer.  Lines are parsed in place in the input buffer (a read offset,
+ * the incomplete tail moved to the front once per read); the replies to
+ * all the lines of one read go out in one write (every 64 KiB at most),
+ * after the log is flushed; a log on /dev/null is not written at all.
+ * Buffers that grew past 1 MiB for one big line or reply are given back
+ * once empty.  tests/bench/bench-qtest.c measures this path against
+ * QEMU 7.2.  Nothing a client sends can abort the process: every
+ * malformed line gets an error reply.
  *
  * ---------------------------------------------------------------------
  * PROTOCOL
@@ -73,17 +80,27 @@
 #include "hw/qdev-core.h"
 #include "sysemu/qtest.h"
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 #define QTEST_MAX_XFER      (16 * MiB)
 #define QTEST_MAX_LINE      (64 * MiB)
 #define QTEST_MEMSET_CHUNK  (64 * KiB)
 #define QTEST_MAX_MEMSET    (64 * GiB)     /* bounds the time of one memset */
 #define QTEST_MAX_IRQS      256
+#define QTEST_MAX_WORDS     8       /* commands use at most 4 */
+#define QTEST_OUT_FLUSH     (64 * KiB)  /* write replies once this many */
+#define QTEST_BUF_KEEP      (1 * MiB)   /* capacity kept after a big line */
 
 struct QTestSession {
     Chardev *chr;               /* NULL: parser only (unit tests) */
-    GString *inbuf;             /* bytes after the last '\n' */
+    GString *inbuf;             /* received bytes; [rpos, len) unhandled */
+    size_t rpos;                /* start of the first unhandled line */
+    size_t scanned;             /* [rpos, scanned) holds no '\n' */
     bool discarding;            /* dropping an over-long line */
-    FILE *log;
+    GString *outbuf;            /* replies not yet written to the chardev */
+    bool batching;              /* handling a read: hold replies in outbuf */
+    FILE *log;                  /* NULL: no log (also for /dev/null) */
     bool log_owned;
     int64_t start_ns;
     GString *async;             /* IRQ lines when there is no chardev */
@@ -115,22 +132,56 @@ static void qtest_log(QTestSession *s, char dir, const char *text)
         return;
     }
     ns = qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - s->start_ns;
-    fprintf(s->log, "[%c +%.6f] %s\n", dir, ns / 1e9, text);
-    fflush(s->log);
+    ns = MAX(ns, 0);
+    /* integer arithmetic: same text as "%.6f" of the seconds, cheaper */
+    ns = (ns + 500) / 1000;
+    fprintf(s->log, "[%c +%" PRId64 ".%06" PRId64 "] %s\n", dir,
+            ns / 1000000, ns % 1000000, text);
 }
 
-/* Send one line (without '\n') to the client, or queue it. */
+/*
+ * A GString whose capacity grew past QTEST_BUF_KEEP for one big message
+ * is replaced by a small one once it is empty, so that one huge line or
+ * reply does not keep its memory for the life of the session.
+ */
+static void release_if_large(GString **buf)
+{
+    if ((*buf)->len == 0 && (*buf)->allocated_len > QTEST_BUF_KEEP) {
+        g_string_free(*buf, TRUE);
+        *buf = g_string_new(NULL);
+    }
+}
+
+/* Write the replies held in outbuf; the log is flushed first. */
+static void qtest_flush_output(QTestSession *s)
+{
+    if (s->log) {
+        fflush(s->log);
+    }
+    if (s->outbuf->len && qemu_chr_is_connected(s->chr)) {
+        qemu_chr_write_all(s->chr, (const uint8_t *)s->outbuf->str,
+                           s->outbuf->len);
+    }
+    g_string_truncate(s->outbuf, 0);
+    release_if_large(&s->outbuf);
+}
+
+/*
+ * Send one line (without '\n') to the client, or queue it.  While a
+ * read is being handled replies are gathered and written together.
+ */
 static void qtest_send_line(QTestSession *s, const char *line)
 {
     qtest_log(s, 'S', line);
     if (!s->chr) {
-        g_string_append_printf(s->async, "%s\n", line);
+        g_string_append(s->async, line);
+        g_string_append_c(s->async, '\n');
         return;
     }
-    if (qemu_chr_is_connected(s->chr)) {
-        g_autofree char *buf = g_strdup_printf("%s\n", line);
-
-        qemu_chr_write_all(s->chr, (const uint8_t *)buf, strlen(buf));
+    g_string_append(s->outbuf, line);
+    g_string_append_c(s->outbuf, '\n');
+    if (!s->batching || s->outbuf->len >= QTEST_OUT_FLUSH) {
+        qtest_flush_output(s);
     }
 }
 
@@ -150,8 +201,8 @@ static void qtest_irq_handler(void *opaque, int n, int level)
 /* ---- Argument parsing -------------------------------------------- */
 
 typedef struct Request {
-    char **words;               /* NULL-terminated, no empty words */
-    int nwords;
+    char *words[QTEST_MAX_WORDS + 1];  /* NULL-terminated, none empty */
+    int nwords;                 /* words after QTEST_MAX_WORDS are ignored */
 } Request;
 
 static bool parse_u64(const char *word, uint64_t *out)
@@ -503,37 +554,41 @@ static const QTestCommand commands[] = {
     { "endianness", cmd_endianness },
 };
 
-static char **split_words(const char *line, int *n)
+/* Cut @line into words in place (separators become NULs). */
+static void split_words(char *line, Request *r)
 {
-    g_auto(GStrv) raw = g_strsplit_set(line, " \t", -1);
-    GPtrArray *words = g_ptr_array_new();
+    char *p = line;
 
-    for (char **w = raw; *w; w++) {
-        if (**w) {
-            g_ptr_array_add(words, g_strdup(*w));
+    r->nwords = 0;
+    for (;;) {
+        while (*p == ' ' || *p == '\t') {
+            *p++ = '\0';
         }
+        if (!*p || r->nwords == QTEST_MAX_WORDS) {
+            break;
+        }
+        r->words[r->nwords++] = p;
+        p += strcspn(p, " \t");
     }
-    *n = words->len;
-    g_ptr_array_add(words, NULL);
-    return (char **)g_ptr_array_free(words, FALSE);
+    r->words[r->nwords] = NULL;
 }
 
-char *qtest_session_handle_line(QTestSession *s, const char *line)
+/* Handle @line (NUL-terminated, no '\n'; modified in place). */
+static char *handle_line_in_place(QTestSession *s, char *line)
 {
-    g_autofree char *copy = g_strdup(line);
-    size_t len = strlen(copy);
+    size_t len = strlen(line);
     Request r;
     char *reply = NULL;
 
-    if (len && copy[len - 1] == '\r') {
-        copy[len - 1] = '\0';
+    if (len && line[len - 1] == '\r') {
+        line[len - 1] = '\0';
     }
-    qtest_log(s, 'R', copy);
-    r.words = split_words(copy, &r.nwords);
+    qtest_log(s, 'R', line);
+    split_words(line, &r);
     if (r.nwords == 0) {
-        reply = g_strdup("ERR empty request");
+        return g_strdup("ERR empty request");
     }
-    for (size_t i = 0; !reply && i < G_N_ELEMENTS(commands); i++) {
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
         if (strcmp(commands[i].name, r.words[0])) {
             continue;
         }
@@ -541,12 +596,19 @@ char *qtest_session_handle_line(QTestSession *s, const char *line)
             break;
         }
         reply = commands[i].handler(s, &r);
+        break;
     }
     if (!reply) {
         reply = g_strdup_printf("FAIL Unknown command '%s'", r.words[0]);
     }
-    g_strfreev(r.words);
     return reply;
+}
+
+char *qtest_session_handle_line(QTestSession *s, const char *line)
+{
+    g_autofree char *copy = g_strdup(line);
+
+    return handle_line_in_place(s, copy);
 }
 
 /* ---- Sessions ---------------------------------------------------- */
@@ -556,6 +618,7 @@ QTestSession *qtest_session_new(FILE *log)
     QTestSession *s = g_new0(QTestSession, 1);
 
     s->inbuf = g_string_new(NULL);
+    s->outbuf = g_string_new(NULL);
     s->async = g_string_new(NULL);
     s->log = log;
     s->start_ns = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
@@ -571,6 +634,7 @@ void qtest_session_free(QTestSession *s)
         fclose(s->log);
     }
     g_string_free(s->inbuf, TRUE);
+    g_string_free(s->outbuf, TRUE);
     g_string_free(s->async, TRUE);
     g_free(s);
 }
@@ -585,27 +649,55 @@ char *qtest_session_take_async(QTestSession *s)
 
 /* ---- Server on a chardev ----------------------------------------- */
 
+/* Forget all input (and the capacity a big line made it grow to). */
+static void qtest_reset_input(QTestSession *s)
+{
+    g_string_truncate(s->inbuf, 0);
+    s->rpos = s->scanned = 0;
+    release_if_large(&s->inbuf);
+}
+
+/*
+ * Handle every complete line in inbuf in place, from rpos on, holding
+ * the replies until all are done; then move the incomplete tail (if any)
+ * to the front.  Each byte is scanned once and moved at most once.
+ */
 static void qtest_process_input(QTestSession *s)
 {
+    GString *in = s->inbuf;
     char *nl;
 
-    while ((nl = memchr(s->inbuf->str, '\n', s->inbuf->len))) {
-        size_t n = nl - s->inbuf->str;
-        g_autofree char *line = g_strndup(s->inbuf->str, n);
+    s->batching = true;
+    while ((nl = memchr(in->str + s->scanned, '\n',
+                        in->len - s->scanned))) {
+        char *line = in->str + s->rpos;
 
-        g_string_erase(s->inbuf, 0, n + 1);
+        *nl = '\0';
+        s->rpos = s->scanned = nl + 1 - in->str;
         if (s->discarding) {
             s->discarding = false;
             qtest_send_line(s, "ERR request line too long");
             continue;
         }
-        g_autofree char *reply = qtest_session_handle_line(s, line);
+        g_autofree char *reply = handle_line_in_place(s, line);
 
         qtest_send_line(s, reply);
     }
-    if (s->inbuf->len > QTEST_MAX_LINE) {
+    s->batching = false;
+    qtest_flush_output(s);
+
+    if (s->rpos == in->len) {
+        qtest_reset_input(s);
+    } else if (in->len - s->rpos > QTEST_MAX_LINE) {
         s->discarding = true;
-        g_string_truncate(s->inbuf, 0);
+        qtest_reset_input(s);
+    } else {
+        if (s->rpos) {
+            memmove(in->str, in->str + s->rpos, in->len - s->rpos);
+            g_string_truncate(in, in->len - s->rpos);
+            s->rpos = 0;
+        }
+        s->scanned = in->len;
     }
 }
 
@@ -614,9 +706,8 @@ static int qtest_can_read(void *opaque)
     return 64 * KiB;
 }
 
-static void qtest_read(void *opaque, const uint8_t *buf, int size)
+void qtest_session_feed(QTestSession *s, const uint8_t *buf, size_t size)
 {
-    QTestSession *s = opaque;
     const uint8_t *nl;
 
     if (s->discarding) {
@@ -632,12 +723,18 @@ static void qtest_read(void *opaque, const uint8_t *buf, int size)
     qtest_process_input(s);
 }
 
+static void qtest_read(void *opaque, const uint8_t *buf, int size)
+{
+    qtest_session_feed(opaque, buf, size);
+}
+
 static void qtest_event(void *opaque, QEMUChrEvent event)
 {
     QTestSession *s = opaque;
 
     if (event == CHR_EVENT_OPENED) {
-        g_string_truncate(s->inbuf, 0);
+        qtest_reset_input(s);
+        g_string_truncate(s->outbuf, 0);
         s->discarding = false;
         s->start_ns = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
     }
@@ -681,6 +778,15 @@ static Chardev *qtest_chr_from_spec(const char *spec, GError **errp)
     return qemu_chr_new(&co, errp);
 }
 
+/* True if @fp writes to /dev/null (then nothing is formatted for it). */
+static bool is_dev_null(FILE *fp)
+{
+    struct stat st;
+
+    return fstat(fileno(fp), &st) == 0 && S_ISCHR(st.st_mode) &&
+           major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
+}
+
 bool qtest_server_init(const char *spec, const char *log, GError **errp)
 {
     FILE *fp = stderr;
@@ -702,6 +808,10 @@ bool qtest_server_init(const char *spec, const char *log, GError **errp)
             fclose(fp);
         }
         return false;
+    }
+    if (fp && fp != stderr && is_dev_null(fp)) {
+        fclose(fp);
+        fp = NULL;
     }
     server = qtest_session_new(fp);
     server->log_owned = fp && fp != stderr;

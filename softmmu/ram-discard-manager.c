@@ -10,9 +10,8 @@
  * sees one section per run, never one per block.
  */
 #include "qemu/osdep.h"
+#include "qemu/bitmap.h"
 #include "exec/ram-discard-manager.h"
-
-#define BITS_PER_LONG (sizeof(unsigned long) * 8)
 
 /* --- Wrappers --- */
 
@@ -146,49 +145,6 @@ void ram_discard_manager_notify_discard(RamDiscardListenerList *list,
     notify_discard_until(list, NULL, offset, size);
 }
 
-/* --- Bitmap helpers (word at a time) --- */
-
-/* First bit in [start, end) equal to @set, or @end. */
-static uint64_t find_next(const unsigned long *map, uint64_t start,
-                          uint64_t end, bool set)
-{
-    while (start < end) {
-        unsigned long word = map[start / BITS_PER_LONG];
-
-        if (!set) {
-            word = ~word;
-        }
-        word &= ~0UL << (start % BITS_PER_LONG);
-        if (word) {
-            uint64_t bit = QEMU_ALIGN_DOWN(start, BITS_PER_LONG) +
-                           __builtin_ctzl(word);
-            return MIN(bit, end);
-        }
-        start = QEMU_ALIGN_DOWN(start, BITS_PER_LONG) + BITS_PER_LONG;
-    }
-    return end;
-}
-
-static void set_range(unsigned long *map, uint64_t start, uint64_t nr,
-                      bool set)
-{
-    uint64_t end = start + nr;
-
-    while (start < end) {
-        uint64_t bit = start % BITS_PER_LONG;
-        uint64_t n = MIN(BITS_PER_LONG - bit, end - start);
-        unsigned long mask = (n == BITS_PER_LONG ? ~0UL :
-                              ((1UL << n) - 1)) << bit;
-
-        if (set) {
-            map[start / BITS_PER_LONG] |= mask;
-        } else {
-            map[start / BITS_PER_LONG] &= ~mask;
-        }
-        start += n;
-    }
-}
-
 /* --- RamDiscardBitmap --- */
 
 static RamDiscardBitmap *to_rdb(const RamDiscardManager *rdm)
@@ -207,6 +163,14 @@ static void section_blocks(const RamDiscardBitmap *rdb,
     *end = MIN(*end, rdb->nr_blocks);
 }
 
+/* First block in [start, end) whose bit equals @set, or @end. */
+static uint64_t next_block(const RamDiscardBitmap *rdb, uint64_t start,
+                           uint64_t end, bool set)
+{
+    return set ? find_next_bit(rdb->bitmap, end, start) :
+                 find_next_zero_bit(rdb->bitmap, end, start);
+}
+
 /* Call @fn on each run of blocks equal to @set within @s, clipped to @s. */
 static int for_each_run(const RamDiscardBitmap *rdb,
                         const MemoryRegionSection *s, bool set,
@@ -217,9 +181,9 @@ static int for_each_run(const RamDiscardBitmap *rdb,
     int ret;
 
     section_blocks(rdb, s, &first, &end);
-    start = find_next(rdb->bitmap, first, end, set);
+    start = next_block(rdb, first, end, set);
     while (start < end) {
-        uint64_t stop = find_next(rdb->bitmap, start, end, !set);
+        uint64_t stop = next_block(rdb, start, end, !set);
         MemoryRegionSection run = *s;
 
         if (memory_region_section_intersect_range(&run,
@@ -229,7 +193,7 @@ static int for_each_run(const RamDiscardBitmap *rdb,
                 return ret;
             }
         }
-        start = find_next(rdb->bitmap, stop, end, set);
+        start = next_block(rdb, stop, end, set);
     }
     return 0;
 }
@@ -247,7 +211,8 @@ static bool rdb_is_populated(const RamDiscardManager *rdm,
     uint64_t first, end;
 
     section_blocks(rdb, s, &first, &end);
-    return find_next(rdb->bitmap, first, end, false) == end;
+    return first >= end || bitmap_test_range_all_set(rdb->bitmap, first,
+                                                     end - first);
 }
 
 static int rdb_replay_populated(const RamDiscardManager *rdm,
@@ -374,7 +339,7 @@ bool ram_discard_bitmap_range_populated(const RamDiscardBitmap *rdb,
     uint64_t first, nr;
 
     return rdb_range(rdb, offset, size, &first, &nr) &&
-           find_next(rdb->bitmap, first, first + nr, false) == first + nr;
+           bitmap_test_range_all_set(rdb->bitmap, first, nr);
 }
 
 bool ram_discard_bitmap_range_discarded(const RamDiscardBitmap *rdb,
@@ -383,7 +348,7 @@ bool ram_discard_bitmap_range_discarded(const RamDiscardBitmap *rdb,
     uint64_t first, nr;
 
     return rdb_range(rdb, offset, size, &first, &nr) &&
-           find_next(rdb->bitmap, first, first + nr, true) == first + nr;
+           bitmap_test_range_all_clear(rdb->bitmap, first, nr);
 }
 
 int ram_discard_bitmap_populate(RamDiscardBitmap *rdb, uint64_t offset,
@@ -402,7 +367,7 @@ int ram_discard_bitmap_populate(RamDiscardBitmap *rdb, uint64_t offset,
     if (ret) {
         return ret;
     }
-    set_range(rdb->bitmap, first, nr, true);
+    bitmap_set(rdb->bitmap, first, nr);
     return 0;
 }
 
@@ -418,21 +383,22 @@ int ram_discard_bitmap_discard(RamDiscardBitmap *rdb, uint64_t offset,
         return -EBUSY;
     }
     ram_discard_manager_notify_discard(&rdb->listeners, offset, size);
-    set_range(rdb->bitmap, first, nr, false);
+    bitmap_clear(rdb->bitmap, first, nr);
     return 0;
 }
 
 void ram_discard_bitmap_discard_all(RamDiscardBitmap *rdb)
 {
-    uint64_t start = find_next(rdb->bitmap, 0, rdb->nr_blocks, true);
+    uint64_t start = find_next_bit(rdb->bitmap, rdb->nr_blocks, 0);
 
     while (start < rdb->nr_blocks) {
-        uint64_t stop = find_next(rdb->bitmap, start, rdb->nr_blocks, false);
+        uint64_t stop = find_next_zero_bit(rdb->bitmap, rdb->nr_blocks,
+                                           start);
 
         ram_discard_manager_notify_discard(&rdb->listeners,
                                            start * rdb->granularity,
                                            (stop - start) * rdb->granularity);
-        set_range(rdb->bitmap, start, stop - start, false);
-        start = find_next(rdb->bitmap, stop, rdb->nr_blocks, true);
+        bitmap_clear(rdb->bitmap, start, stop - start);
+        start = find_next_bit(rdb->bitmap, rdb->nr_blocks, stop);
     }
 }

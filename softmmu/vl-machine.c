@@ -14,6 +14,8 @@
 #include "sysemu/qtest.h"
 #include "sysemu/sysemu.h"
 #include "hw/boards.h"
+#include "hw/i386/pc.h"
+#include "hw/misc/edu.h"
 #include "hw/qdev-core.h"
 #include "hw/virtio/virtio-mem-pci.h"
 #include "hw/vfio/vfio-container.h"
@@ -108,26 +110,21 @@ static void create_devices(void)
  */
 static void use_memory_backend(MachineState *ms)
 {
-    Object *obj;
     HostMemoryBackend *backend;
     GError *err = NULL;
 
     if (!ms->ram_memdev_id) {
         return;
     }
-    obj = object_resolve_path_component(object_get_objects_root(),
-                                        ms->ram_memdev_id);
-    if (!obj || !object_dynamic_cast(obj, TYPE_MEMORY_BACKEND)) {
+    backend = host_memory_backend_find(ms->ram_memdev_id, &err);
+    if (!backend) {
         /* QEMU 7.2 prints this one without the program name */
-        fprintf(stderr, "Memory backend '%s' not found\n",
-                ms->ram_memdev_id);
+        fprintf(stderr, "%s\n", err->message);
+        g_error_free(err);
         qemu_cleanup();
         exit(1);
     }
-    backend = MEMORY_BACKEND(obj);
-    if (host_memory_backend_is_mapped(backend)) {
-        error_setg(&err, "can't use already busy memdev: %s",
-                   ms->ram_memdev_id);
+    if (!host_memory_backend_claim(backend, &err)) {
         machine_fail(NULL, err);
     }
     if (!sysemu_config.ram_size_given) {
@@ -138,15 +135,24 @@ static void use_memory_backend(MachineState *ms)
                                 &err)) {
         machine_fail(NULL, err);
     }
-    host_memory_backend_set_mapped(backend, true);
 }
 
 void qemu_machine_init(void)
 {
+    MachineConfig config = {
+        .ram_size = sysemu_config.ram_size,
+        .maxram_size = sysemu_config.maxram_size,
+        .ram_slots = sysemu_config.ram_slots,
+        .ram_size_given = sysemu_config.ram_size_given,
+        .memory_backend = sysemu_config.machine_memory_backend,
+        .accel = sysemu_config.accel,
+    };
     MachineState *ms;
     GError *err = NULL;
 
     machine_register_types();
+    pc_q35_register_types();
+    edu_register_types();
     virtio_mem_pci_register_types();
     machine_register_qmp_commands();
     qdev_register_qmp_commands();
@@ -154,7 +160,7 @@ void qemu_machine_init(void)
     if (!strcmp(sysemu_config.accel, "qtest")) {
         qtest_accel_init();
     }
-    ms = machine_create(sysemu_config.machine_type, &err);
+    ms = machine_create(sysemu_config.machine_type, &config, &err);
     if (!ms) {
         machine_fail(NULL, err);
     }

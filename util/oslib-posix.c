@@ -16,17 +16,14 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/oslib.h"
+#include "qemu/mmap-alloc.h"
 #include "qapi/error.h"
 
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/vfs.h>
 
-#ifndef HUGETLBFS_MAGIC
-#define HUGETLBFS_MAGIC 0x958458f6
-#endif
 #ifndef EHWPOISON
 #define EHWPOISON 133
 #endif
@@ -72,23 +69,6 @@ size_t qemu_get_thp_size(void)
     }
     __atomic_store_n(&thp_size, size, __ATOMIC_RELAXED);
     return size;
-}
-
-/* Page size of the memory behind @fd: the huge page size on hugetlbfs. */
-static size_t prealloc_page_size(int fd)
-{
-    struct statfs fs;
-    int ret;
-
-    if (fd >= 0) {
-        do {
-            ret = fstatfs(fd, &fs);
-        } while (ret != 0 && errno == EINTR);
-        if (ret == 0 && fs.f_type == HUGETLBFS_MAGIC) {
-            return fs.f_bsize;
-        }
-    }
-    return qemu_real_host_page_size();
 }
 
 /* --- strategy selection --- */
@@ -416,7 +396,7 @@ bool qemu_prealloc_mem(int fd, char *area, size_t size, int max_threads,
     if (!size) {
         return true;
     }
-    page_size = prealloc_page_size(fd);
+    page_size = qemu_fd_getpagesize(fd);
     start = (char *)ROUND_DOWN((uintptr_t)area, page_size);
     len = ROUND_UP((uintptr_t)area + size, page_size) - (uintptr_t)start;
     touch = prealloc_force_touch || !populate_write_supported();

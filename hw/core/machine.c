@@ -12,10 +12,7 @@
 #include "exec/address-spaces.h"
 #include "monitor/qmp.h"
 #include "sysemu/reset.h"
-#include "sysemu/sysemu.h"
 #include "hw/boards.h"
-#include "hw/i386/pc.h"
-#include "hw/misc/edu.h"
 
 MachineState *current_machine;
 static MachinePluggedMemoryFn *plugged_memory_fn;
@@ -34,7 +31,8 @@ static MachineClass *machine_class_find(const char *name)
     return NULL;
 }
 
-MachineState *machine_create(const char *name, GError **errp)
+MachineState *machine_create(const char *name, const MachineConfig *config,
+                             GError **errp)
 {
     MachineClass *mc = machine_class_find(name);
     MachineState *ms;
@@ -47,14 +45,14 @@ MachineState *machine_create(const char *name, GError **errp)
         return NULL;
     }
     ms = MACHINE(object_new_with_class(OBJECT_CLASS(mc)));
-    ms->ram_size = sysemu_config.ram_size;
-    ms->maxram_size = sysemu_config.maxram_size;
-    if (!sysemu_config.ram_size_given) {
+    ms->ram_size = config->ram_size;
+    ms->maxram_size = config->maxram_size;
+    if (!config->ram_size_given) {
         ms->ram_size = ms->maxram_size = mc->default_ram_size;
     }
-    ms->ram_slots = sysemu_config.ram_slots;
-    ms->ram_memdev_id = g_strdup(sysemu_config.machine_memory_backend);
-    ms->accel = sysemu_config.accel;
+    ms->ram_slots = config->ram_slots;
+    ms->ram_memdev_id = g_strdup(config->memory_backend);
+    ms->accel = config->accel;
     object_property_add_child(object_get_root(), "machine", OBJECT(ms));
     object_unref(ms);
     /* QEMU's containers exist from the start, even when empty */
@@ -134,7 +132,8 @@ static bool qmp_query_memory_size_summary(JsonObject *args, JsonNode **ret,
 {
     JsonObject *obj = json_object_new();
     MachineState *ms = current_machine;
-    uint64_t base = ms ? ms->ram_size : sysemu_config.ram_size;
+    /* QMP is served from the main loop, after the machine exists */
+    uint64_t base = ms ? ms->ram_size : 0;
 
     /* QEMU 7.2 on x86 always reports plugged-memory (0 without devices) */
     json_object_set_int_member(obj, "base-memory", base);
@@ -217,14 +216,7 @@ static const TypeInfo machine_types[] = {
 
 void machine_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        qdev_register_types();
-        type_register_static_array(machine_types,
-                                   G_N_ELEMENTS(machine_types));
-        pc_q35_register_types();
-        edu_register_types();
-    }
+    qdev_register_types();
+    type_register_static_array(machine_types,
+                               G_N_ELEMENTS(machine_types));
 }

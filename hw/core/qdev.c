@@ -36,17 +36,34 @@ static void *prop_field(DeviceState *dev, const Property *p)
     return (char *)dev + p->offset;
 }
 
-bool qdev_prop_check_unrealized(DeviceState *dev, const char *name,
-                                GError **errp)
+/* @what is "property" or "link property", as QEMU words it. */
+static bool prop_check_unrealized(DeviceState *dev, const char *what,
+                                  const char *name, GError **errp)
 {
-    if (dev->realized) {
-        error_setg(errp, "Attempt to set property '%s' on device '%s' "
+    if (!dev->realized) {
+        return true;
+    }
+    /*
+     * QEMU 7.2 names an anonymous device in words for plain properties
+     * and prints its (null) id for links; we print "<anon>" there.
+     */
+    if (!dev->id && !strcmp(what, "property")) {
+        error_setg(errp, "Attempt to set property '%s' on anonymous device "
                    "(type '%s') after it was realized", name,
-                   dev->id ? dev->id : "<anon>",
                    object_get_typename(OBJECT(dev)));
         return false;
     }
-    return true;
+    error_setg(errp, "Attempt to set %s '%s' on device '%s' "
+               "(type '%s') after it was realized", what, name,
+               dev->id ? dev->id : "<anon>",
+               object_get_typename(OBJECT(dev)));
+    return false;
+}
+
+bool qdev_prop_check_unrealized(DeviceState *dev, const char *name,
+                                GError **errp)
+{
+    return prop_check_unrealized(dev, "property", name, errp);
 }
 
 static uint64_t prop_read_num(DeviceState *dev, const Property *p)
@@ -197,10 +214,11 @@ static bool prop_set(Object *obj, ObjectProperty *op, JsonNode *value,
     return true;
 }
 
+/* Any change of a realized device's link is refused, clearing included. */
 static bool prop_link_check(Object *obj, const char *name, Object *target,
                             GError **errp)
 {
-    return qdev_prop_check_unrealized(DEVICE(obj), name, errp);
+    return prop_check_unrealized(DEVICE(obj), "link property", name, errp);
 }
 
 static void prop_add_one(ObjectClass *oc, const Property *p)
@@ -424,6 +442,14 @@ static bool device_get_realized(Object *obj)
     return DEVICE(obj)->realized;
 }
 
+/*
+ * "realized" over QMP.  Setting it to false would be a hot-unplug, and no
+ * device here supports one: the machine has no unplug path, and a device
+ * torn down under a live machine leaves regions in their containers,
+ * listeners registered and children that a second realize adds again.
+ * So a realized device refuses; qdev_unrealize() stays for the tree's
+ * own teardown (unparent at exit, a failed -device).
+ */
 static bool device_set_realized(Object *obj, bool value, GError **errp)
 {
     DeviceState *dev = DEVICE(obj);
@@ -431,7 +457,12 @@ static bool device_set_realized(Object *obj, bool value, GError **errp)
     if (value) {
         return device_do_realize(dev, dev->parent_bus, errp);
     }
-    qdev_unrealize(dev);
+    if (dev->realized) {
+        error_setg(errp, "Device '%s' (type '%s') does not support "
+                   "hot-unplug: it cannot be unrealized",
+                   dev->id ? dev->id : "<anon>", object_get_typename(obj));
+        return false;
+    }
     return true;
 }
 
@@ -892,12 +923,7 @@ static const TypeInfo qdev_types[] = {
 
 void qdev_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        qom_register_types();
-        user_creatable_register_types();
-        type_register_static_array(qdev_types, G_N_ELEMENTS(qdev_types));
-    }
+    qom_register_types();
+    user_creatable_register_types();
+    type_register_static_array(qdev_types, G_N_ELEMENTS(qdev_types));
 }

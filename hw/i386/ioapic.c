@@ -39,11 +39,6 @@ static const TypeInfo ioapic_info = {
 
 void ioapic_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        qdev_register_types();
-        type_register_static(&ioapic_info);
-    }
+    qdev_register_types();
+    type_register_static(&ioapic_info);
 }

@@ -183,12 +183,8 @@ static const TypeInfo pc_q35_info = {
 
 void pc_q35_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        q35_host_register_types();
-        ioapic_register_types();
-        type_register_static(&pc_q35_info);
-    }
+    machine_register_types();
+    q35_host_register_types();
+    ioapic_register_types();
+    type_register_static(&pc_q35_info);
 }

@@ -28,6 +28,14 @@ void memory_device_register_info_source(MemoryDeviceInfoFunc *fn,
         memory_device_sources =
             g_array_new(false, false, sizeof(MemoryDeviceInfoSource));
     }
+    for (guint i = 0; i < memory_device_sources->len; i++) {
+        MemoryDeviceInfoSource *s = &g_array_index(memory_device_sources,
+                                                   MemoryDeviceInfoSource, i);
+
+        if (s->fn == fn && s->opaque == opaque) {
+            return;     /* already registered */
+        }
+    }
     g_array_append_val(memory_device_sources, src);
 }
 
@@ -57,11 +65,6 @@ static bool qmp_query_memory_devices(JsonObject *args, JsonNode **ret,
 
 void memory_device_register_qmp_commands(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        qmp_register_command("query-memory-devices",
-                             qmp_query_memory_devices, NULL, 0);
-    }
+    qmp_register_command("query-memory-devices",
+                         qmp_query_memory_devices, NULL, 0);
 }

@@ -196,11 +196,6 @@ static uint64_t plugged_for_machine(MachineState *ms)
 
 void memory_device_register(void)
 {
-    static bool done;
-
-    if (!done) {
-        memory_device_register_info_source(fill_info, NULL);
-        machine_set_plugged_memory_fn(plugged_for_machine);
-        done = true;
-    }
+    memory_device_register_info_source(fill_info, NULL);
+    machine_set_plugged_memory_fn(plugged_for_machine);
 }

@@ -141,11 +141,6 @@ static const TypeInfo edu_info = {
 
 void edu_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        pci_register_types();
-        type_register_static(&edu_info);
-    }
+    pci_register_types();
+    type_register_static(&edu_info);
 }

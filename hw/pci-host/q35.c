@@ -124,11 +124,6 @@ static const TypeInfo q35_types[] = {
 
 void q35_host_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        pci_host_register_types();
-        type_register_static_array(q35_types, G_N_ELEMENTS(q35_types));
-    }
+    pci_host_register_types();
+    type_register_static_array(q35_types, G_N_ELEMENTS(q35_types));
 }

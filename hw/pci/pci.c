@@ -25,14 +25,9 @@ PCIBus *pci_get_bus(const PCIDevice *dev)
 
 uint32_t pci_default_read_config(PCIDevice *dev, uint32_t addr, int len)
 {
-    uint32_t val = 0;
-
     g_assert(len == 1 || len == 2 || len == 4);
     g_assert(addr + len <= PCI_CONFIG_SPACE_SIZE);
-    for (int i = 0; i < len; i++) {
-        val |= (uint32_t)dev->config[addr + i] << (8 * i);
-    }
-    return val;
+    return ldn_le_p(dev->config + addr, len);
 }
 
 static bool ranges_overlap(uint32_t a, uint32_t alen, uint32_t b,
@@ -698,11 +693,6 @@ static const TypeInfo pci_types[] = {
 
 void pci_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        qdev_register_types();
-        type_register_static_array(pci_types, G_N_ELEMENTS(pci_types));
-    }
+    qdev_register_types();
+    type_register_static_array(pci_types, G_N_ELEMENTS(pci_types));
 }

@@ -121,11 +121,6 @@ static const TypeInfo pci_host_info = {
 
 void pci_host_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        pci_register_types();
-        type_register_static(&pci_host_info);
-    }
+    pci_register_types();
+    type_register_static(&pci_host_info);
 }

@@ -6,8 +6,8 @@
  *
  * Tuned for large sparse regions (up to terabytes, 2 MiB blocks) with the
  * Linux driver's pattern: requests of 1..64 blocks.  Every request costs
- * O(its blocks) in bitmap work plus one discard/prealloc call for its
- * range.  UNPLUG_ALL costs one discard of the usable part plus a scan of
+ * O(its blocks) in bitmap work plus one discard call (and, with prealloc,
+ * one prealloc call) for its range.  UNPLUG_ALL costs one discard of the usable part plus a scan of
  * the plugged bitmap (region / block size / 64 words: 8 Ki words for
  * 1 TiB of 2 MiB blocks) to tell listeners run by run.  No page-level
  * work is proportional to the region, and nothing touches memory beyond
@@ -65,11 +65,19 @@ bool virtio_mem_blocks_init(VirtIOMEMBlocks *b, MemoryRegion *mr,
     return true;
 }
 
+void virtio_mem_blocks_set_backend_usable_fn(VirtIOMEMBlocks *b,
+                                             VirtIOMEMBackendUsableFn *fn,
+                                             void *opaque)
+{
+    g_assert(!b->usable_region_size);
+    b->backend_usable_fn = fn;
+    b->backend_opaque = opaque;
+}
+
 void virtio_mem_blocks_destroy(VirtIOMEMBlocks *b)
 {
     /* Give the backend back whole, so that another user may take it. */
-    if (qemu_ram_is_resizeable(b->rb) &&
-        memory_region_size(b->mr) != b->region_size) {
+    if (memory_region_size(b->mr) != b->region_size) {
         resize_backend(b, b->region_size);
     }
     memory_region_set_ram_discard_manager(b->mr, NULL);
@@ -104,6 +112,19 @@ static int discard_memory(VirtIOMEMBlocks *b, uint64_t offset, uint64_t size)
               " size=0x%" PRIx64 " err=%d", offset, size, ret);
     }
     return ret;
+}
+
+/*
+ * Drop whatever a range about to be plugged holds, so that freshly
+ * plugged blocks read as zero: the guest can write to unplugged blocks
+ * inside the usable region (nothing stops it, unplugged-inaccessible=on
+ * included).  One discard call for the request's range, before prealloc
+ * populates it and before listeners (vfio) map it.  A failure is BUSY:
+ * realize already proved the backend discards.
+ */
+static bool scrub_range(VirtIOMEMBlocks *b, uint64_t offset, uint64_t size)
+{
+    return discard_memory(b, offset, size) == 0;
 }
 
 /* Populate a range about to be plugged; false: nothing to roll back. */
@@ -142,7 +163,7 @@ uint16_t virtio_mem_blocks_plug(VirtIOMEMBlocks *b, uint64_t gpa,
     if (!ram_discard_bitmap_range_discarded(&b->rdb, offset, size)) {
         return VIRTIO_MEM_RESP_ERROR;
     }
-    if (!prealloc_range(b, offset, size)) {
+    if (!scrub_range(b, offset, size) || !prealloc_range(b, offset, size)) {
         return VIRTIO_MEM_RESP_BUSY;
     }
     ret = ram_discard_bitmap_populate(&b->rdb, offset, size);
@@ -239,24 +260,24 @@ static uint64_t usable_for(const VirtIOMEMBlocks *b, uint64_t requested)
 }
 
 /*
- * The backend's block, when resizable, is kept at the usable size (at
- * least one block: a RAM block cannot be empty) so that the host side
- * beyond it is an inaccessible reservation costing nothing.  0 or -errno;
- * on failure the block keeps its old size.
+ * The backend, when it follows the usable size, is kept at it (at least
+ * one block: a RAM block cannot be empty) so that the host side beyond
+ * it is an inaccessible reservation costing nothing.  0, or -1 with a
+ * warning; on failure the backend keeps its old size.
  */
 static int resize_backend(VirtIOMEMBlocks *b, uint64_t size)
 {
     GError *err = NULL;
-    int ret;
 
-    if (!qemu_ram_is_resizeable(b->rb)) {
+    if (!b->backend_usable_fn) {
         return 0;
     }
-    ret = memory_region_ram_resize(b->mr, MAX(size, b->block_size), &err);
-    if (ret) {
+    if (!b->backend_usable_fn(b->backend_opaque, MAX(size, b->block_size),
+                              &err)) {
         warn_report_err(err);
+        return -1;
     }
-    return ret;
+    return 0;
 }
 
 /*

@@ -5,7 +5,7 @@
  * query-memory-devices, MEMORY_DEVICE_SIZE_CHANGE).
  *
  * The virtio-mem device is a child ("virtio-backend") created with the
- * proxy; its properties are forwarded so that "-device
+ * proxy; all its own properties are forwarded so that "-device
  * virtio-mem-pci,memdev=...,requested-size=..." and "qom-set vm0
  * requested-size ..." work on the PCI device as in QEMU.  One instance
  * per -device; nothing here is per request except the event.
@@ -22,6 +22,8 @@ struct VirtIOMEMPCI {
     VirtIOPCIProxy parent_obj;
     VirtIOMEM *vmem;            /* child "virtio-backend" */
     MemoryDeviceState md;
+    char *qom_path;             /* size-change event key, once in the tree */
+    uint64_t event_size;        /* plugged size of the latest size change */
 };
 
 #define SIZE_CHANGE_EVENT "MEMORY_DEVICE_SIZE_CHANGE"
@@ -89,19 +91,46 @@ static const MemoryDeviceOps virtio_mem_pci_md_ops = {
 
 /* ---- Size-change event (rate-limited per qom-path by the monitor) ---- */
 
-static void size_changed(void *opaque, uint64_t size)
+/*
+ * Built only when the event goes out: a guest request inside the
+ * limiter's window costs two hash lookups, not a JSON object and a QOM
+ * path (about 10k instructions).
+ */
+static JsonObject *size_change_data(void *opaque)
 {
-    DeviceState *dev = opaque;
+    VirtIOMEMPCI *pci = opaque;
+    DeviceState *dev = DEVICE(pci);
     JsonObject *data = json_object_new();
-    char *path = object_get_canonical_path(OBJECT(dev));
 
     if (dev->id) {
         json_object_set_string_member(data, "id", dev->id);
     }
-    json_object_set_int_member(data, "size", size);
-    json_object_set_string_member(data, "qom-path", path ? path : "");
-    g_free(path);
-    qmp_event_send(SIZE_CHANGE_EVENT, data);
+    json_object_set_int_member(data, "size", pci->event_size);
+    json_object_set_string_member(data, "qom-path",
+                                  pci->qom_path ? pci->qom_path : "");
+    return data;
+}
+
+static void size_changed(void *opaque, uint64_t size)
+{
+    VirtIOMEMPCI *pci = opaque;
+
+    if (!pci->qom_path) {
+        /* a device's canonical path does not change once it has one */
+        pci->qom_path = object_get_canonical_path(OBJECT(pci));
+    }
+    pci->event_size = size;
+    qmp_event_send_deferred(SIZE_CHANGE_EVENT,
+                            pci->qom_path ? pci->qom_path : "",
+                            size_change_data, pci);
+}
+
+/* Before @pci goes away: a pending event no longer needs it. */
+static void size_change_flush(VirtIOMEMPCI *pci)
+{
+    if (pci->qom_path) {
+        qmp_event_flush_deferred(SIZE_CHANGE_EVENT, pci->qom_path);
+    }
 }
 
 /* ---- Realize ------------------------------------------------------------ */
@@ -134,16 +163,19 @@ static void virtio_mem_pci_exit(VirtIOPCIProxy *proxy)
 {
     VirtIOMEMPCI *pci = VIRTIO_MEM_PCI(proxy);
 
+    size_change_flush(pci);
     memory_device_unplug(&pci->md);
     qdev_unrealize(DEVICE(pci->vmem));
 }
 
-/* ---- Forwarded properties ----------------------------------------------- */
-
-static const char *const forwarded_props[] = {
-    "memdev", "requested-size", "size", "block-size", "node", "memaddr",
-    "prealloc", "unplugged-inaccessible", NULL,
-};
+/*
+ * ---- Forwarded properties -----------------------------------------------
+ * Every class property of virtio-mem that the proxy does not have itself
+ * (those of "device", which both derive from, stay the proxy's own) is
+ * forwarded to the child, in virtio-mem's order, with its type, parse
+ * kind and description: a property added to virtio-mem appears on
+ * virtio-mem-pci without a list to keep.
+ */
 
 static JsonNode *forward_get(Object *obj, ObjectProperty *prop,
                              GError **errp)
@@ -162,16 +194,22 @@ static bool forward_set(Object *obj, ObjectProperty *prop, JsonNode *value,
 static void add_forwarders(ObjectClass *oc)
 {
     ObjectClass *child = object_class_by_name(TYPE_VIRTIO_MEM);
+    g_autoptr(GPtrArray) props = object_class_property_list(child);
 
-    for (const char *const *name = forwarded_props; *name; name++) {
-        ObjectProperty *src = object_class_property_find(child, *name);
+    for (guint i = 0; i < props->len; i++) {
+        ObjectProperty *src = g_ptr_array_index(props, i);
         ObjectProperty *p;
 
-        g_assert(src);
-        p = object_class_property_add(oc, *name, src->type,
+        if (object_class_property_find(oc, src->name)) {
+            continue;
+        }
+        /*
+         * Always a setter: a read-only one refuses in the device's name,
+         * "Property 'virtio-mem.size' is not writable", as in QEMU 7.2.
+         */
+        p = object_class_property_add(oc, src->name, src->type,
                                       src->get ? forward_get : NULL,
-                                      src->set ? forward_set : NULL,
-                                      NULL, NULL);
+                                      forward_set, NULL, NULL);
         object_property_set_parse_kind(p, src->parse_kind);
         if (src->description) {
             object_property_set_description(p, src->description);
@@ -191,6 +229,14 @@ static void virtio_mem_pci_instance_init(Object *obj)
     pci->vmem = VIRTIO_MEM(child);
     VIRTIO_PCI(obj)->vdev = VIRTIO_DEVICE(child);
     pci->md.ops = &virtio_mem_pci_md_ops;
+}
+
+static void virtio_mem_pci_instance_finalize(Object *obj)
+{
+    VirtIOMEMPCI *pci = VIRTIO_MEM_PCI(obj);
+
+    size_change_flush(pci);
+    g_free(pci->qom_path);
 }
 
 static void virtio_mem_pci_class_init(ObjectClass *oc, void *data)
@@ -214,20 +260,16 @@ static const TypeInfo virtio_mem_pci_info = {
     .parent = TYPE_VIRTIO_PCI,
     .instance_size = sizeof(VirtIOMEMPCI),
     .instance_init = virtio_mem_pci_instance_init,
+    .instance_finalize = virtio_mem_pci_instance_finalize,
     .class_size = sizeof(VirtioPCIClass),
     .class_init = virtio_mem_pci_class_init,
 };
 
 void virtio_mem_pci_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        virtio_pci_register_types();
-        virtio_mem_register_types();
-        type_register_static(&virtio_mem_pci_info);
-        memory_device_register();
-        qmp_event_set_rate_limit(SIZE_CHANGE_EVENT, 1000, "qom-path");
-        done = true;
-    }
+    virtio_pci_register_types();
+    virtio_mem_register_types();
+    type_register_static(&virtio_mem_pci_info);
+    memory_device_register();
+    qmp_event_set_rate_limit(SIZE_CHANGE_EVENT, 1000, "qom-path");
 }

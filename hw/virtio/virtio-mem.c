@@ -66,8 +66,9 @@ static bool set_requested_size(Object *obj, uint64_t value, GError **errp)
         vmem->requested_size = value;
         return true;
     }
+    /* QEMU 7.2's runtime wording: no "property", unlike realize's */
     if (value % vmem->blocks.block_size) {
-        error_setg(errp, "'requested-size' property has to be multiples of "
+        error_setg(errp, "'requested-size' has to be multiples of "
                    "'block-size' (0x%" PRIx64 ")", vmem->blocks.block_size);
         return false;
     }
@@ -251,6 +252,11 @@ static bool claim_discard(VirtIOMEM *vmem, RAMBlock *rb, GError **errp)
     return true;
 }
 
+static bool set_backend_usable(void *backend, uint64_t size, GError **errp)
+{
+    return host_memory_backend_set_usable_size(backend, size, errp);
+}
+
 static bool init_regions(VirtIOMEM *vmem, GError **errp)
 {
     HostMemoryBackend *backend = vmem_backend(vmem);
@@ -269,6 +275,10 @@ static bool init_regions(VirtIOMEM *vmem, GError **errp)
         return false;
     }
     vmem->blocks_init = true;
+    if (host_memory_backend_can_set_usable_size(backend)) {
+        virtio_mem_blocks_set_backend_usable_fn(&vmem->blocks,
+                                                set_backend_usable, backend);
+    }
     vmem->blocks.prealloc = vmem->prealloc;
     vmem->blocks.prealloc_threads = MAX(backend->prealloc_threads, 1);
     vmem->block_size = bs;
@@ -324,8 +334,13 @@ static bool virtio_mem_realize(VirtIODevice *vdev, GError **errp)
         return false;
     }
     backend = vmem_backend(vmem);
+    /* cannot fail: check_properties() refused a busy backend already */
+    if (!host_memory_backend_claim(backend, NULL)) {
+        g_assert_not_reached();
+    }
     rb = host_memory_backend_get_ram_block(backend);
     if (!claim_discard(vmem, rb, errp)) {
+        host_memory_backend_set_mapped(backend, false);
         return false;
     }
     resolve_unplugged_inaccessible(vmem, rb);
@@ -333,9 +348,9 @@ static bool virtio_mem_realize(VirtIODevice *vdev, GError **errp)
         finalize_regions(vmem);
         ram_block_coordinated_discard_require(false);
         vmem->discard_required = false;
+        host_memory_backend_set_mapped(backend, false);
         return false;
     }
-    host_memory_backend_set_mapped(backend, true);
     virtio_init(vdev, VIRTIO_ID_MEM, sizeof(VirtIOMEMConfig));
     vdev->name = "virtio-mem";
     vmem->vq = virtio_add_queue(vdev, VIRTIO_MEM_QUEUE_SIZE,
@@ -374,17 +389,14 @@ static void size_changed(VirtIOMEM *vmem, uint64_t before)
 }
 
 /* Decode and run one request; false for an unknown type. */
-static bool run_request(VirtIOMEM *vmem, const uint8_t *raw, uint8_t *resp)
+static bool run_request(VirtIOMEM *vmem, const VirtIOMEMReq *req,
+                        VirtIOMEMResp *resp)
 {
-    uint16_t type, nb_blocks, state = 0, answer;
-    uint64_t addr, before = vmem->blocks.plugged_size;
-
-    memcpy(&type, raw, 2);
-    memcpy(&addr, raw + 8, 8);
-    memcpy(&nb_blocks, raw + 16, 2);
-    type = GUINT16_FROM_LE(type);
-    addr = GUINT64_FROM_LE(addr);
-    nb_blocks = GUINT16_FROM_LE(nb_blocks);
+    uint16_t type = GUINT16_FROM_LE(req->type);
+    uint64_t addr = GUINT64_FROM_LE(req->addr);
+    uint16_t nb_blocks = GUINT16_FROM_LE(req->nb_blocks);
+    uint16_t state = 0, answer;
+    uint64_t before = vmem->blocks.plugged_size;
 
     switch (type) {
     case VIRTIO_MEM_REQ_PLUG:
@@ -408,11 +420,10 @@ static bool run_request(VirtIOMEM *vmem, const uint8_t *raw, uint8_t *resp)
     trace(virtio_mem_request, "type=%" PRIu16 " addr=0x%" PRIx64
           " nb_blocks=%" PRIu16 " answer=%" PRIu16, type, addr, nb_blocks,
           answer);
-    memset(resp, 0, VIRTIO_MEM_RESP_SIZE);
-    answer = GUINT16_TO_LE(answer);
-    state = GUINT16_TO_LE(state);
-    memcpy(resp, &answer, 2);
-    memcpy(resp + 8, &state, 2);
+    *resp = (VirtIOMEMResp) {
+        .type = GUINT16_TO_LE(answer),
+        .state = GUINT16_TO_LE(state),
+    };
     size_changed(vmem, before);
     return true;
 }
@@ -425,12 +436,13 @@ static bool run_request(VirtIOMEM *vmem, const uint8_t *raw, uint8_t *resp)
 static bool handle_one(VirtIOMEM *vmem, VirtQueue *vq, VirtQueueElement *elem)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(vmem);
-    uint8_t raw[sizeof(VirtIOMEMReq)], resp[VIRTIO_MEM_RESP_SIZE];
+    VirtIOMEMReq req;
+    VirtIOMEMResp resp;
     ssize_t n;
 
-    n = virtio_iov_to_buf(vdev->dma_as, elem->out, elem->out_num, 0, raw,
-                          sizeof(raw));
-    if (n != sizeof(raw)) {
+    n = virtio_iov_to_buf(vdev->dma_as, elem->out, elem->out_num, 0, &req,
+                          sizeof(req));
+    if (n != sizeof(req)) {
         virtio_error(vdev, "virtio-mem protocol violation: invalid request "
                      "size: %" PRIu64, elem->out_len);
         return false;
@@ -440,10 +452,10 @@ static bool handle_one(VirtIOMEM *vmem, VirtQueue *vq, VirtQueueElement *elem)
                      "size: %" PRIu64, elem->in_len);
         return false;
     }
-    if (!run_request(vmem, raw, resp)) {
+    if (!run_request(vmem, &req, &resp)) {
         return false;
     }
-    n = virtio_iov_from_buf(vdev->dma_as, elem->in, elem->in_num, 0, resp,
+    n = virtio_iov_from_buf(vdev->dma_as, elem->in, elem->in_num, 0, &resp,
                             sizeof(resp));
     if (n != sizeof(resp)) {
         virtio_error(vdev, "virtio-mem: response buffer not writable");
@@ -566,11 +578,6 @@ static const TypeInfo virtio_mem_info = {
 
 void virtio_mem_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        virtio_register_types();
-        type_register_static(&virtio_mem_info);
-        done = true;
-    }
+    virtio_register_types();
+    type_register_static(&virtio_mem_info);
 }

@@ -19,6 +19,8 @@
  * holds a pointer into guest RAM across a call.
  */
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "hw/virtio/virtio.h"
 
@@ -39,37 +41,7 @@ struct VirtQueue {
     VirtIOHandleOutput handle_output;
 };
 
-/* --- Little-endian byte helpers and guest-memory accessors --------------- */
-
-static uint64_t ld64_le(const uint8_t *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return GUINT64_FROM_LE(v);
-}
-
-static uint32_t ld32_le(const uint8_t *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return GUINT32_FROM_LE(v);
-}
-
-static uint16_t ld16_le(const uint8_t *p)
-{
-    uint16_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return GUINT16_FROM_LE(v);
-}
-
-static void st32_le(uint8_t *p, uint32_t v)
-{
-    v = GUINT32_TO_LE(v);
-    memcpy(p, &v, sizeof(v));
-}
+/* --- Guest-memory accessors (byte order: qemu/bswap.h) ------------------- */
 
 static bool vq_read(VirtQueue *vq, hwaddr addr, void *buf, hwaddr len)
 {
@@ -147,10 +119,10 @@ static bool vq_read_desc(VirtQueue *vq, hwaddr table, unsigned int i,
     if (!vq_read(vq, table + (hwaddr)i * VRING_DESC_SIZE, raw, sizeof(raw))) {
         return false;
     }
-    d->addr = ld64_le(raw);
-    d->len = ld32_le(raw + 8);
-    d->flags = ld16_le(raw + 12);
-    d->next = ld16_le(raw + 14);
+    d->addr = ldq_le_p(raw);
+    d->len = ldl_le_p(raw + 8);
+    d->flags = lduw_le_p(raw + 12);
+    d->next = lduw_le_p(raw + 14);
     return true;
 }
 
@@ -167,8 +139,14 @@ void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    qemu_log_mask(LOG_GUEST_ERROR, "%s: %s\n",
-                  vdev->name ? vdev->name : "virtio", msg);
+    if (!vdev->broken_reported) {
+        /* The operator sees it, as in QEMU 7.2 (which prints every one) */
+        vdev->broken_reported = true;
+        error_report("%s", msg);
+    } else {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: %s\n",
+                      vdev->name ? vdev->name : "virtio", msg);
+    }
     g_free(msg);
 
     /* Our transports are modern-only: NEEDS_RESET always exists. */
@@ -431,8 +409,8 @@ void virtqueue_push(VirtQueue *vq, const VirtQueueElement *elem,
     if (!vq_usable(vq)) {
         return;
     }
-    st32_le(raw, elem->index);
-    st32_le(raw + 4, len);
+    stl_le_p(raw, elem->index);
+    stl_le_p(raw + 4, len);
     if (!vq_write(vq, used_ring_addr(vq, vq->used_idx % vq->num), raw,
                   sizeof(raw))) {
         virtio_error(vq->vdev, "used ring of queue %u not writable",
@@ -825,11 +803,6 @@ static const TypeInfo virtio_device_info = {
 
 void virtio_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        qdev_register_types();
-        type_register_static(&virtio_device_info);
-        done = true;
-    }
+    qdev_register_types();
+    type_register_static(&virtio_device_info);
 }

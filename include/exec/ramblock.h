@@ -110,10 +110,12 @@ RAMBlock *qemu_ram_alloc_from_ptr(ram_addr_t size, void *host,
 /*
  * Memory from @fd at @offset (a multiple of the fd's page size; the page
  * size is the huge page size on hugetlbfs).  @ram_flags: RAM_SHARED,
- * RAM_NORESERVE, RAM_READONLY, RAM_READONLY_FD.  A regular file shorter
- * than @offset + size is extended with ftruncate (an error if
- * RAM_READONLY_FD).  The block does not own @fd: the caller closes it
- * after qemu_ram_free().
+ * RAM_NORESERVE, RAM_READONLY, RAM_READONLY_FD.  An empty regular file
+ * is extended to @offset + size with ftruncate (an error if
+ * RAM_READONLY_FD); a non-empty one shorter than that is the user's data
+ * and is refused ("backing store size 0x... does not match 'size' option
+ * 0x...", as QEMU 7.2), never changed.  The block does not own @fd: the
+ * caller closes it after qemu_ram_free().
  */
 RAMBlock *qemu_ram_alloc_from_fd(ram_addr_t size, struct MemoryRegion *mr,
                                  uint32_t ram_flags, int fd, off_t offset,

@@ -90,11 +90,28 @@ struct MachineState {
 extern MachineState *current_machine;
 
 /*
- * Create the machine named @name ("q35", "pc", "none") as /machine with
- * the sizes of sysemu_config.  Returns it (owned by the tree), or NULL
- * with @errp set for an unknown name.
+ * What the command line asks of the machine (-m, -machine
+ * memory-backend=, -accel); softmmu/vl-machine.c fills one from its
+ * parsed configuration, tests fill their own.
  */
-MachineState *machine_create(const char *name, GError **errp);
+typedef struct MachineConfig {
+    uint64_t ram_size;          /* -m size=, bytes */
+    uint64_t maxram_size;       /* -m maxmem=, == ram_size without it */
+    uint64_t ram_slots;         /* -m slots=, 0 without it */
+    bool ram_size_given;        /* false: the board's default_ram_size */
+    const char *memory_backend; /* -machine memory-backend=, or NULL */
+    const char *accel;          /* "qtest" or "tcg" */
+} MachineConfig;
+
+/*
+ * Create the machine named @name ("q35", "pc", "none") as /machine with
+ * the sizes of @config (copied; @config may go away afterwards, but
+ * @config->accel must be a static string).  Returns it (owned by the
+ * tree), or NULL with @errp set for an unknown name.  The board types
+ * must be registered first (pc_q35_register_types()).
+ */
+MachineState *machine_create(const char *name, const MachineConfig *config,
+                             GError **errp);
 
 /*
  * Hook for -machine memory-backend=ID: use @mr (the backend's RAM

@@ -14,6 +14,9 @@
  *   device reset                dc->reset, then the bus's reset_device
  *                               (on every system reset, in realize order)
  *   qdev_unrealize(dev)         dc->unrealize, bus->unplug, reset removed
+ *                               (the tree's teardown only: "realized"
+ *                               set to false over QMP is refused, as no
+ *                               device supports hot-unplug)
  *
  * Properties declared with device_class_set_props() are refused once the
  * device is realized, with QEMU's wording.  Everything here runs on the
@@ -138,7 +141,8 @@ typedef enum {
  * A property stored in a field of the device's instance struct.  Arrays
  * end with DEFINE_PROP_END_OF_LIST().  Setting one after realize fails
  * with "Attempt to set property 'NAME' on device 'ID' (type 'TYPE')
- * after it was realized".
+ * after it was realized" ("link property" for links, whose clearing is
+ * refused the same way).
  */
 struct Property {
     const char *name;

@@ -60,7 +60,8 @@ typedef enum {
  * @args: declared arguments (NULL-name terminated, static storage), or
  *        NULL for a command that takes none; unknown, missing or
  *        mistyped arguments are refused before @fn runs.
- * Registering the same name twice is a programming error.
+ * Idempotent: registering @name again with the same @fn, @args and
+ * @flags does nothing; with anything else it is a programming error.
  */
 void qmp_register_command(const char *name, QmpCommandFunc *fn,
                           const QmpArgSpec *args, unsigned flags);
@@ -115,10 +116,35 @@ void qmp_event_send(const char *name, JsonObject *data);
  * event's data ("" if absent), so e.g. each device is limited on its own.
  * The first event of a key goes out at once; events inside the window
  * replace each other, and the latest goes out when the window closes
- * (which opens a new window).
+ * (which opens a new window).  Idempotent for the same @period_ms and
+ * @key_member; a different limit for @name is a programming error.
  */
 void qmp_event_set_rate_limit(const char *name, unsigned period_ms,
                               const char *key_member);
+
+/* Builds an event's "data" member (ownership to the caller). */
+typedef JsonObject *QmpEventBuilder(void *opaque);
+
+/**
+ * qmp_event_send_deferred: qmp_event_send(@name, @build(@opaque)), but for
+ * a rate-limited event the data is built only when the event goes out.
+ * @key: the limiter key, i.e. the string the built data will hold in the
+ * key member ("" if none).  With no window open for @key, @build runs at
+ * once and the event is sent (opening a window); inside a window @build
+ * and @opaque replace the pending event and run when the window closes,
+ * so they must describe the latest state then as they would now.
+ * @opaque must stay valid until then: a caller about to free it calls
+ * qmp_event_flush_deferred() first.
+ */
+void qmp_event_send_deferred(const char *name, const char *key,
+                             QmpEventBuilder *build, void *opaque);
+
+/**
+ * qmp_event_flush_deferred: if a deferred event of @name is pending for
+ * @key, build its data now (it is still sent when its window closes), so
+ * that the builder's opaque may go away.
+ */
+void qmp_event_flush_deferred(const char *name, const char *key);
 
 /*
  * Hook for tests: called with each serialized event line instead of (in

@@ -15,7 +15,9 @@
  * "Parameter 'NAME' expects uint64", "Parameter 'NAME' expects uint32_t",
  * "Parameter 'NAME' expects int16_t".  @bits is 8, 16, 32 or 64.
  * Unsigned values above INT64_MAX travel as JSON doubles (json-glib has
- * no unsigned integers); they are accepted when integral.
+ * no unsigned integers); they are accepted when integral.  A negative
+ * integer for 64 bits is taken as 2^64 + value, as QEMU 7.2 does
+ * (`qom-set ... -1` sets UINT64_MAX); for fewer bits it is out of range.
  */
 bool object_property_json_to_bool(JsonNode *value, const char *name,
                                   bool *out, GError **errp);

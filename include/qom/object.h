@@ -96,10 +96,13 @@ struct InterfaceClass {
 
 /*
  * Register @info.  @info and the strings it points to must outlive the
- * program (static data).  Registering a name twice is a programming error.
- * Registration is explicit: every file that defines types exports one
- * `void NAME_register_types(void)` and the program calls the ones it links
- * before creating objects.
+ * program (static data).  Idempotent: registering the same @info again
+ * returns the handle it already has, so a `void NAME_register_types(void)`
+ * may simply register its types and call the registration of the types
+ * they derive from, however often it runs, without a guard of its own.
+ * A second, different TypeInfo with a name already taken is a programming
+ * error (abort).  Registration is explicit: the program calls the
+ * `*_register_types()` of what it links before creating objects.
  * Returns the type handle.
  */
 Type type_register_static(const TypeInfo *info);
@@ -413,8 +416,10 @@ Object *object_property_get_link(Object *obj, const char *name,
 /* ---- Links and children --------------------------------------------- */
 
 /*
- * Called before a link is set to @target (never NULL: clearing is always
- * allowed).  Return false with @errp set to refuse.
+ * Called before a link is set to @target, and with @target NULL before it
+ * is cleared ("" over QMP): both are changes the owner may refuse (a
+ * realized device refuses both).  Return false with @errp set to refuse;
+ * the link then keeps its old target.
  */
 typedef bool ObjectLinkCheck(Object *obj, const char *name, Object *target,
                              GError **errp);

@@ -12,9 +12,11 @@
  *     abstract base applies merge / dump (madvise), the NUMA policy
  *     (mbind) and preallocation.  Any failure frees everything again.
  *  3. a consumer (the machine's memory-backend=, a memory device's
- *     memdev=) calls host_memory_backend_set_mapped(b, true) when it
- *     starts using the memory: the backend is then "in use", object-del
- *     is refused.  Properties are frozen from step 2 on.
+ *     memdev=) takes it with host_memory_backend_claim(): the backend is
+ *     then "in use", object-del is refused.  The consumer may shrink and
+ *     grow the accessible part (host_memory_backend_set_usable_size()),
+ *     and releases it whole with host_memory_backend_set_mapped(b,
+ *     false).  Properties are frozen from step 2 on.
  *  4. object-del / process exit: finalize frees the region and block.
  *
  * Threading: main thread only.
@@ -105,34 +107,58 @@ MemoryRegion *host_memory_backend_get_memory(HostMemoryBackend *backend);
 
 /*
  * The RAMBlock behind the backend's region, or NULL before complete().
- * For virtio-mem (discard, resize) and vfio: the block is named after the
- * backend id (qemu_ram_get_idstr()), its used_length is the backend size.
- * Borrowed, same lifetime as the region.
- *
- * Hook for memory devices that want a resizable usable part: none yet.
- * A device that needs it gets the block here; physmem's
- * qemu_ram_alloc_resizeable() is the allocation such a hook would use
- * (a backend class option to allocate with max = size, used = 0).  Ask
- * the backends room (and say so in your report) before adding it.
+ * For virtio-mem (discard) and vfio: the block is named after the
+ * backend id (qemu_ram_get_idstr()); its used length is the usable size
+ * below.  Borrowed, same lifetime as the region.  Consumers change the
+ * block's size only through host_memory_backend_set_usable_size().
  */
 RAMBlock *host_memory_backend_get_ram_block(HostMemoryBackend *backend);
 
 /*
- * Mark the backend as used (or no longer used) by a machine or a memory
- * device.  While mapped, object-del refuses to delete it ("object 'ID'
- * is in use, can not be deleted").  A consumer must check
- * host_memory_backend_is_mapped() first and refuse a backend that is
- * already in use ("can't use already busy memdev: ID", QEMU's wording).
+ * Usable size: the accessible prefix [0, usable) of the backend's memory.
+ * It equals the backend's size from complete() on, and whenever no
+ * consumer holds the backend.
+ *
+ * host_memory_backend_can_set_usable_size(): whether the consumer may
+ * shrink it.  True for a private memory-backend-ram (allocated as a
+ * resizable RAM block of max = used = size); false before complete() and
+ * for shared, memfd and file backends, whose memory is always whole.
+ *
+ * host_memory_backend_get_usable_size(): the current usable size in
+ * bytes (0 before complete()); also the size of the backend's region.
+ *
+ * host_memory_backend_set_usable_size(): called only by the consumer
+ * that claimed the backend (host_memory_backend_claim()).  @size must be
+ * a multiple of host_memory_backend_pagesize() in (0, size].  On success
+ * [0, @size) is accessible with its contents kept, and [@size, size) is
+ * an inaccessible reservation that costs no memory: its old contents are
+ * gone and read as zero once it is usable again.  The backend's region
+ * changes size in one memory transaction (nested in the caller's if one
+ * is open), so listeners of an address space that maps it see one
+ * change.  Setting the
+ * current size succeeds on every backend; any other size fails on a
+ * backend that cannot change it.  Returns false with @errp set (nothing
+ * changed) on failure.  The consumer sets the full size again before it
+ * releases the backend, so the next consumer finds it whole.
  */
-void host_memory_backend_set_mapped(HostMemoryBackend *backend, bool mapped);
-bool host_memory_backend_is_mapped(HostMemoryBackend *backend);
+bool host_memory_backend_can_set_usable_size(HostMemoryBackend *backend);
+uint64_t host_memory_backend_get_usable_size(HostMemoryBackend *backend);
+bool host_memory_backend_set_usable_size(HostMemoryBackend *backend,
+                                         uint64_t size, GError **errp);
 
 /*
- * Claim @backend for a consumer: refuse one already in use with QEMU's
- * "can't use already busy memdev: ID", else mark it mapped.  Release with
- * host_memory_backend_set_mapped(backend, false).
+ * Claim @backend for a consumer (the machine's memory-backend=, a memory
+ * device's memdev=): refuse one already in use with QEMU's "can't use
+ * already busy memdev: ID", else mark it in use and return true.  The
+ * only way to take a backend; a consumer may test
+ * host_memory_backend_is_mapped() first to refuse with its own wording.
+ * While in use, object-del refuses to delete it ("object 'ID' is in use,
+ * can not be deleted").  Release with host_memory_backend_set_mapped(
+ * backend, false), after restoring the full usable size.
  */
 bool host_memory_backend_claim(HostMemoryBackend *backend, GError **errp);
+bool host_memory_backend_is_mapped(HostMemoryBackend *backend);
+void host_memory_backend_set_mapped(HostMemoryBackend *backend, bool mapped);
 
 /*
  * The backend named @id (an id under /objects, or any path that resolves
@@ -140,17 +166,6 @@ bool host_memory_backend_claim(HostMemoryBackend *backend, GError **errp);
  * QEMU's "Memory backend 'ID' not found" otherwise.  Borrowed.
  */
 HostMemoryBackend *host_memory_backend_find(const char *id, GError **errp);
-
-/*
- * The machine's RAM when no memory-backend= is given: as QEMU 5.0 and
- * later, a memory-backend-ram of @size bytes is created as /objects/@id
- * (q35: "pc.ram"), so query-memdev and qom-list show it.  The caller then
- * claims it like a user-given backend.  Returns the backend (borrowed,
- * owned by /objects) or NULL with @errp set.
- */
-HostMemoryBackend *host_memory_backend_new_default(const char *id,
-                                                   uint64_t size,
-                                                   GError **errp);
 
 /*
  * The page size of the memory behind the backend: the huge page size for

@@ -48,6 +48,14 @@ void qtest_session_free(QTestSession *s);
  */
 char *qtest_session_handle_line(QTestSession *s, const char *line);
 
+/*
+ * Feed @size bytes of a request stream, cut anywhere, as the server's
+ * chardev does: every complete line is handled (a line over 64 MiB gets
+ * "ERR request line too long").  Without a chardev the replies, with a
+ * '\n' each, join the pending output of qtest_session_take_async().
+ */
+void qtest_session_feed(QTestSession *s, const uint8_t *buf, size_t size);
+
 /* Asynchronous lines produced since the last call (caller frees). */
 char *qtest_session_take_async(QTestSession *s);
 

@@ -463,6 +463,21 @@ def test_hugetlb_prealloc_fails_at_object_add(start):
     assert vm.proc.poll() is None
 
 
+
+def test_machine_memory_backend_by_path(start):
+    """-machine memory-backend= takes a QOM path as well as an id (QEMU 7.2
+    resolves it with object_resolve_path_type); the backend is claimed."""
+    args = ["-machine", "q35,memory-backend=/objects/mem0",
+            "-object", "memory-backend-ram,id=mem0,size=64M"]
+    binaries = [(None, ["-accel", "qtest"])]
+    if os.access(REF_BINARY, os.X_OK):
+        binaries.append((REF_BINARY, ["-accel", "tcg", "-S"]))
+    for binary, accel in binaries:
+        _, c = start(*args, *accel, binary=binary)
+        assert c.cmd("query-memory-size-summary")["base-memory"] == 64 * MiB
+        assert error_of(c, "object-del", {"id": "mem0"}) == \
+            ("GenericError", "object 'mem0' is in use, can not be deleted")
+
 # ---- command line ---------------------------------------------------------
 
 def run_cli(tmp_path, tag, *args):
@@ -742,3 +757,48 @@ def test_object_del_refused_while_in_use(start):
         assert error_of(c, "qom-set", {"path": "mem0", "property": "size",
                                        "value": MiB})[1].startswith(
             "cannot change property size")
+
+
+# ---- memory-backend-file and the user's file -----------------------------
+
+def file_backend_add(c, path, size, share):
+    return c.execute("object-add", {"qom-type": "memory-backend-file",
+                                    "id": "f", "size": size, "share": share,
+                                    "mem-path": str(path)})
+
+
+@pytest.mark.parametrize("share", [False, True], ids=["private", "shared"])
+def test_file_backend_never_grows_a_nonempty_file(start, tmp_path, share):
+    """A non-empty file shorter than size is refused (QEMU 7.2's words,
+    after ours' mem-path prefix) and left as it was; an empty file is
+    extended; a longer one is used and keeps its length."""
+    data = os.urandom(MiB)
+    short = tmp_path / "short.img"
+    short.write_bytes(data)
+    binaries = [None]
+    if os.access(REF_BINARY, os.X_OK):
+        binaries.append(REF_BINARY)
+    for binary in binaries:
+        _, c = start(binary=binary)
+        err = file_backend_add(c, short, 4 * MiB, share)["error"]
+        assert err["desc"].endswith(
+            "backing store size 0x100000 does not match 'size' option "
+            "0x400000"), (binary, err)
+        assert short.read_bytes() == data, binary
+        assert c.cmd("query-memdev") == []
+    _, c = start()
+    assert file_backend_add(c, short, 4 * MiB, share)["error"]["desc"] == (
+        "mem-path '%s': backing store size 0x100000 does not match 'size' "
+        "option 0x400000" % short)
+
+    empty = tmp_path / "empty.img"
+    empty.write_bytes(b"")
+    assert "return" in file_backend_add(c, empty, 4 * MiB, share)
+    assert empty.stat().st_size == 4 * MiB
+    c.cmd("object-del", {"id": "f"})
+
+    longer = tmp_path / "long.img"
+    longer.write_bytes(data * 8)
+    assert "return" in file_backend_add(c, longer, 4 * MiB, share)
+    assert longer.stat().st_size == 8 * MiB
+    assert longer.read_bytes() == data * 8

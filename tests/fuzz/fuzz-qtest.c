@@ -11,7 +11,9 @@
  * inputs at /sink for irq_intercept_in.
  * Checked: every request gets exactly one reply line that starts with
  * "OK", "FAIL " or "ERR ", asynchronous output is whole lines, and the
- * sanitizers see nothing.  memset requests above 16 MiB are skipped: the
+ * sanitizers see nothing.  The same lines are then fed again as one
+ * stream cut into chunks (sizes taken from the input) through the
+ * server's buffering (qtest_session_feed): one valid reply per line.  memset requests above 16 MiB are skipped: the
  * protocol allows any size and fills in 64 KiB steps, so a size near 2^64
  * runs for hours (see tests/fuzz/README.md, known issues).
  */
@@ -94,11 +96,40 @@ static void check_reply(const char *reply)
                   g_str_has_prefix(reply, "ERR "));
 }
 
+/* Feed @stream in chunks of 1..64 bytes chosen by @data; check replies. */
+static void feed_in_chunks(GString *stream, int nlines, const uint8_t *data,
+                           size_t size)
+{
+    g_autofree char *out = NULL;
+    g_auto(GStrv) replies = NULL;
+    int got = 0;
+
+    g_free(qtest_session_take_async(sess));
+    for (size_t off = 0, i = 0; off < stream->len; i++) {
+        size_t n = MIN(stream->len - off, 1 + (size ? data[i % size] % 64
+                                                     : 0));
+
+        qtest_session_feed(sess, (const uint8_t *)stream->str + off, n);
+        off += n;
+    }
+    out = qtest_session_take_async(sess);
+    g_assert_true(!*out || g_str_has_suffix(out, "\n"));
+    replies = g_strsplit(out, "\n", -1);
+    for (char **r = replies; *r && **r; r++) {
+        if (!g_str_has_prefix(*r, "IRQ ")) {
+            check_reply(*r);
+            got++;
+        }
+    }
+    g_assert_cmpint(got, ==, nlines);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data, *end = p + size;
+    g_autoptr(GString) stream = g_string_new(NULL);
     g_autofree char *async = NULL;
-    int lines = 0;
+    int lines = 0, fed = 0;
 
     if (!sess) {
         LLVMFuzzerInitialize(NULL, NULL);
@@ -115,8 +146,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         reply = qtest_session_handle_line(sess, line);
         check_reply(reply);
+        /* the server cuts a line at '\n' only; NUL ends its text */
+        g_string_append(stream, line);
+        g_string_append_c(stream, '\n');
+        fed++;
     }
     async = qtest_session_take_async(sess);
     g_assert_true(!*async || g_str_has_suffix(async, "\n"));
+    feed_in_chunks(stream, fed, data, size);
     return 0;
 }

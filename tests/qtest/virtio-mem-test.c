@@ -247,19 +247,70 @@ static void test_resize_config_interrupt(void)
 
     /* Refused values change nothing and do not notify. */
     err1 = vmem_qom_set_size(c, "requested-size", 1 * GiB + 1 * MiB);
-    g_assert_nonnull(err1);
-    g_assert_nonnull(strstr(err1, "multiples of 'block-size'"));
+    g_assert_cmpstr(err1, ==, "'requested-size' has to be multiples of "
+                    "'block-size' (0x200000)");
     err2 = vmem_qom_set_size(c, "requested-size", 8 * GiB);
-    g_assert_nonnull(err2);
-    g_assert_nonnull(strstr(err2, "cannot exceed the memory backend size"));
+    g_assert_cmpstr(err2, ==, "'requested-size' cannot exceed the memory "
+                    "backend size(0x100000000)");
     err3 = vmem_qom_set_size(c, "block-size", 4 * MiB);
-    g_assert_nonnull(err3);
-    g_assert_nonnull(strstr(err3, "'block-size' cannot be changed"));
+    g_assert_cmpstr(err3, ==, "'block-size' cannot be changed");
     g_assert_cmphex(qvirtio_pci_config_readq(d, VIRTIO_MEM_CFG_BLOCK_SIZE),
                     ==, BS);
     g_assert_cmphex(qvirtio_mem_requested_size(c->vmem), ==, 4 * GiB);
     g_assert_false(qvirtio_pci_irq_pending(d));
     g_assert_cmpuint(qvirtio_pci_config_generation(d), ==, (uint8_t)(gen + 4));
+    vmem_ctx_free(c);
+}
+
+/* qom-set vm0 @prop to the JSON text @value; the error desc (caller frees). */
+static char *qom_set_error(VMemCtx *c, const char *prop, const char *value)
+{
+    g_autofree char *cmd = g_strdup_printf(
+        "{'execute': 'qom-set', 'arguments': {'path': 'vm0', "
+        "'property': '%s', 'value': %s}}", prop, value);
+    JsonObject *rsp = qtest_qmp(c->qts, "%s", cmd);
+    char *desc;
+
+    g_assert_true(json_object_has_member(rsp, "error"));
+    desc = g_strdup(json_object_get_string_member(
+        json_object_get_object_member(rsp, "error"), "desc"));
+    json_object_unref(rsp);
+    return desc;
+}
+
+/* What an operator reads after a refused qom-set: QEMU 7.2's exact text. */
+static void test_qom_set_error_texts(void)
+{
+    static const struct {
+        const char *prop, *value, *desc;
+    } cases[] = {
+        { "requested-size", "-1",
+          "'requested-size' has to be multiples of 'block-size' (0x200000)" },
+        { "requested-size", "1048576",
+          "'requested-size' has to be multiples of 'block-size' (0x200000)" },
+        { "requested-size", "8589934592",
+          "'requested-size' cannot exceed the memory backend "
+          "size(0x100000000)" },
+        { "requested-size", "'1G'",
+          "Parameter 'requested-size' expects uint64" },
+        { "block-size", "-1", "'block-size' cannot be changed" },
+        { "block-size", "1048576", "'block-size' cannot be changed" },
+        { "size", "0", "Property 'virtio-mem.size' is not writable" },
+        { "node", "1", "Attempt to set property 'node' on anonymous device "
+          "(type 'virtio-mem') after it was realized" },
+        { "prealloc", "true", "Attempt to set property 'prealloc' on "
+          "anonymous device (type 'virtio-mem') after it was realized" },
+    };
+    VMemCtx *c = vmem_ctx_ram("4G", "requested-size=1G");
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *desc = qom_set_error(c, cases[i].prop,
+                                              cases[i].value);
+
+        g_assert_cmpstr(desc, ==, cases[i].desc);
+    }
+    g_assert_cmphex(vmem_qom_get_u64(c, "requested-size"), ==, 1 * GiB);
+    g_assert_cmphex(vmem_qom_get_u64(c, "block-size"), ==, BS);
     vmem_ctx_free(c);
 }
 
@@ -1056,6 +1107,8 @@ int main(int argc, char **argv)
                     test_resize_before_driver_ok);
     g_test_add_func("/virtio-mem/resize/config-interrupt",
                     test_resize_config_interrupt);
+    g_test_add_func("/virtio-mem/qom-set/error-texts",
+                    test_qom_set_error_texts);
     g_test_add_func("/virtio-mem/request/single-block", test_request_single);
     g_test_add_func("/virtio-mem/request/multi-block", test_request_multi);
     g_test_add_func("/virtio-mem/request/errors-and-nacks",

@@ -132,13 +132,12 @@ static void test_in_use_refuses_del(void)
     del_ok("used");
 }
 
-static void test_claim_find_default(void)
+static void test_claim_find(void)
 {
     g_autoptr(GError) err = NULL;
-    HostMemoryBackend *b = host_memory_backend_new_default("pc.ram", 8 * MiB,
-                                                           &err);
+    HostMemoryBackend *b = add_ok(TYPE_MEMORY_BACKEND_RAM, "pc.ram",
+                                  "{\"size\": 8388608}");
 
-    g_assert_no_error(err);
     g_assert_true(host_memory_backend_find("pc.ram", NULL) == b);
     g_assert_true(host_memory_backend_find("/objects/pc.ram", NULL) == b);
     g_assert_null(host_memory_backend_find("nope", &err));
@@ -153,6 +152,63 @@ static void test_claim_find_default(void)
     g_assert_false(user_creatable_del("pc.ram", NULL));
     host_memory_backend_set_mapped(b, false);
     del_ok("pc.ram");
+}
+
+/*
+ * A private ram backend's usable size follows its consumer: the prefix
+ * keeps its data, the tail becomes inaccessible and comes back zeroed.
+ */
+static void test_usable_size_private_ram(void)
+{
+    HostMemoryBackend *b = add_ok(TYPE_MEMORY_BACKEND_RAM, "us",
+                                  "{\"size\": 8388608}");
+    RAMBlock *rb = host_memory_backend_get_ram_block(b);
+    g_autoptr(GError) err = NULL;
+    uint8_t *p = backend_ptr(b);
+
+    g_assert_true(host_memory_backend_can_set_usable_size(b));
+    g_assert_cmphex(host_memory_backend_get_usable_size(b), ==, 8 * MiB);
+    g_assert_true(host_memory_backend_claim(b, NULL));
+    memset(p, 0x5a, 8 * MiB);
+    g_assert_true(host_memory_backend_set_usable_size(b, 2 * MiB, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(host_memory_backend_get_usable_size(b), ==, 2 * MiB);
+    g_assert_cmphex(qemu_ram_get_used_length(rb), ==, 2 * MiB);
+    g_assert_cmphex(memory_region_size(host_memory_backend_get_memory(b)),
+                    ==, 2 * MiB);
+    g_assert_true(host_memory_backend_set_usable_size(b, 8 * MiB, &err));
+    g_assert_cmphex(p[2 * MiB - 1], ==, 0x5a);
+    g_assert_cmphex(p[2 * MiB], ==, 0);
+    g_assert_cmphex(p[8 * MiB - 1], ==, 0);
+
+    /* Out of range or not a page multiple: refused, nothing changed. */
+    g_assert_false(host_memory_backend_set_usable_size(b, 0, &err));
+    g_clear_error(&err);
+    g_assert_false(host_memory_backend_set_usable_size(b, 16 * MiB, &err));
+    g_clear_error(&err);
+    g_assert_false(host_memory_backend_set_usable_size(b, 1 * MiB + 1, &err));
+    g_clear_error(&err);
+    g_assert_cmphex(host_memory_backend_get_usable_size(b), ==, 8 * MiB);
+    host_memory_backend_set_mapped(b, false);
+    del_ok("us");
+}
+
+/* Shared memory is always whole: only the current size is accepted. */
+static void test_usable_size_fixed_backend(void)
+{
+    HostMemoryBackend *b = add_ok(TYPE_MEMORY_BACKEND_MEMFD, "usf",
+                                  "{\"size\": 4194304}");
+    g_autoptr(GError) err = NULL;
+
+    g_assert_false(host_memory_backend_can_set_usable_size(b));
+    g_assert_true(host_memory_backend_claim(b, NULL));
+    g_assert_true(host_memory_backend_set_usable_size(b, 4 * MiB, NULL));
+    g_assert_false(host_memory_backend_set_usable_size(b, 2 * MiB, &err));
+    g_assert_cmpstr(err->message, ==,
+                    "memory backend 'usf' cannot change its usable size");
+    g_assert_cmphex(host_memory_backend_get_usable_size(b), ==, 4 * MiB);
+    host_memory_backend_set_mapped(b, false);
+    del_ok("usf");
 }
 
 static void test_frozen_after_complete(void)
@@ -406,8 +462,12 @@ int main(int argc, char **argv)
                     test_noreserve_refused_in_mode_2);
     g_test_add_func("/backends/in-use/object-del-refused",
                     test_in_use_refuses_del);
-    g_test_add_func("/backends/machine/default-find-claim",
-                    test_claim_find_default);
+    g_test_add_func("/backends/usable-size/private-ram-follows-consumer",
+                    test_usable_size_private_ram);
+    g_test_add_func("/backends/usable-size/shared-memory-stays-whole",
+                    test_usable_size_fixed_backend);
+    g_test_add_func("/backends/machine/find-claim",
+                    test_claim_find);
     g_test_add_func("/backends/properties/frozen-after-complete",
                     test_frozen_after_complete);
     g_test_add_func("/backends/dump/off-sets-dontdump",

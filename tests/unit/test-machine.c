@@ -10,24 +10,22 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "exec/address-spaces.h"
-#include "sysemu/sysemu.h"
 #include "hw/i386/pc.h"
-
-/* vl.c is not linked: the machine reads its sizes from here. */
-SysemuConfig sysemu_config;
 
 static MachineState *build(uint64_t ram, uint64_t maxram, uint64_t slots,
                            GError **errp)
 {
     static MemoryRegion ram_mr;
+    MachineConfig config = {
+        .ram_size = ram,
+        .maxram_size = maxram,
+        .ram_slots = slots,
+        .ram_size_given = true,
+        .accel = "qtest",
+    };
     MachineState *ms;
 
-    sysemu_config.ram_size = ram;
-    sysemu_config.maxram_size = maxram;
-    sysemu_config.ram_slots = slots;
-    sysemu_config.ram_size_given = true;
-    sysemu_config.accel = "qtest";
-    ms = machine_create("pc", NULL);   /* the alias of q35 */
+    ms = machine_create("pc", &config, NULL);   /* the alias of q35 */
     g_assert_nonnull(ms);
     g_assert_true(memory_region_init_ram_flags_nomigrate(
         &ram_mr, NULL, "test.ram", ram, RAM_NORESERVE, NULL));
@@ -169,7 +167,7 @@ static void test_slots_limit(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    machine_register_types();
+    pc_q35_register_types();
 
     g_test_add_func("/machine/q35/ram-split-around-the-hole", test_split);
     g_test_add_func("/machine/q35/layout-3g-with-device-memory",

@@ -20,6 +20,7 @@ typedef struct TestDev {
     bool flag;
     char *label;
     bool fail_realize;
+    Object *peer;
     unsigned resets;
     unsigned bus_resets;
 } TestDev;
@@ -37,6 +38,7 @@ static const Property test_dev_props[] = {
     DEFINE_PROP_BOOL("flag", TestDev, flag, true),
     DEFINE_PROP_STRING("label", TestDev, label),
     DEFINE_PROP_BOOL("fail-realize", TestDev, fail_realize, false),
+    DEFINE_PROP_LINK("peer", TestDev, peer, TYPE_CONTAINER),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -128,11 +130,70 @@ static void test_defaults_and_freeze(void)
     g_assert_true(object_property_get_bool(obj, "realized", NULL));
     g_assert_false(object_property_set_uint(obj, "num", 3, &err));
     g_assert_cmpstr(err->message, ==, "Attempt to set property 'num' on "
-                    "device '<anon>' (type 'test-dev') after it was "
+                    "anonymous device (type 'test-dev') after it was "
                     "realized");
     g_assert_cmpuint(TEST_DEV(dev)->num, ==, 7);
     object_unparent(obj);
     object_unref(dev);
+}
+
+/*
+ * A realized device's links are frozen: setting one and clearing one
+ * ("" over QMP) are both refused in QEMU's words, and the target stays.
+ */
+static void test_link_frozen_after_realize(void)
+{
+    g_autoptr(GError) err = NULL;
+    DeviceState *dev = qdev_new(TYPE_TEST_DEV);
+    Object *obj = OBJECT(dev);
+    Object *peer = object_new(TYPE_CONTAINER);
+    Object *other = object_new(TYPE_CONTAINER);
+    const char *msg = "Attempt to set link property 'peer' on device "
+                      "'<anon>' (type 'test-dev') after it was realized";
+
+    object_property_add_child(object_get_root(), "peer0", peer);
+    object_property_add_child(object_get_root(), "peer1", other);
+    g_assert_true(object_property_parse(obj, "peer", "/peer0", NULL));
+    g_assert_true(qdev_realize(dev, qbus_find("tbus.0"), NULL));
+    g_assert_false(object_property_parse(obj, "peer", "", &err));
+    g_assert_cmpstr(err->message, ==, msg);
+    g_clear_error(&err);
+    g_assert_false(object_property_parse(obj, "peer", "/peer1", &err));
+    g_assert_cmpstr(err->message, ==, msg);
+    g_clear_error(&err);
+    g_assert_false(object_property_set_link(obj, "peer", NULL, &err));
+    g_assert_cmpstr(err->message, ==, msg);
+    g_assert_true(TEST_DEV(dev)->peer == peer);
+    object_unparent(obj);
+    object_unref(dev);
+    object_unparent(peer);
+    object_unparent(other);
+    object_unref(peer);
+    object_unref(other);
+}
+
+/*
+ * "realized" false over QOM is a hot-unplug, which no device supports:
+ * refused, the device stays realized and plugged; true is a no-op.
+ */
+static void test_unrealize_refused(void)
+{
+    g_autoptr(GError) err = NULL;
+    DeviceState *dev = add_device("test-dev,id=u0", NULL);
+    Object *obj = OBJECT(dev);
+    unsigned before = plugged;
+
+    g_assert_false(object_property_set_bool(obj, "realized", false, &err));
+    g_assert_cmpstr(err->message, ==, "Device 'u0' (type 'test-dev') does "
+                    "not support hot-unplug: it cannot be unrealized");
+    g_assert_true(dev->realized);
+    g_assert_cmpuint(plugged, ==, before);
+    g_assert_true(object_property_set_bool(obj, "realized", true, NULL));
+    g_assert_true(dev->realized);
+    g_assert_cmpuint(plugged, ==, before);
+    /* The tree's own teardown still unrealizes and unplugs. */
+    object_unparent(obj);
+    g_assert_cmpuint(plugged, ==, before - 1);
 }
 
 static void test_realize_failure_unplugs(void)
@@ -216,6 +277,10 @@ int main(int argc, char **argv)
 
     g_test_add_func("/qdev/props/defaults-then-frozen-after-realize",
                     test_defaults_and_freeze);
+    g_test_add_func("/qdev/props/link-frozen-after-realize",
+                    test_link_frozen_after_realize);
+    g_test_add_func("/qdev/realize/unrealize-refused",
+                    test_unrealize_refused);
     g_test_add_func("/qdev/realize/failure-unplugs",
                     test_realize_failure_unplugs);
     g_test_add_func("/qdev/reset/system-reset-resets-devices",

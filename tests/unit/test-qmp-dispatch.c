@@ -68,6 +68,28 @@ static void test_success_and_id(void)
           "{\"return\":\"x\"}");
 }
 
+/* Registrations run from every *_register_types() that needs them. */
+static void test_register_again_is_a_no_op(void)
+{
+    qmp_register_command("test-echo", cmd_echo, echo_args, 0);
+    qmp_register_builtin_commands();
+    qmp_event_set_rate_limit("TEST_REGISTERED_TWICE", 1000, "id");
+    qmp_event_set_rate_limit("TEST_REGISTERED_TWICE", 1000, "id");
+    check("{\"execute\":\"test-echo\",\"arguments\":{\"path\":\"/b\"}}",
+          "{\"return\":\"/b\"}");
+}
+
+/* The same name with another handler is a programming error. */
+static void test_register_other_handler_aborts(void)
+{
+    if (g_test_subprocess()) {
+        qmp_register_command("test-echo", cmd_find, NULL, 0);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+}
+
 static void test_missing_argument(void)
 {
     check("{\"execute\":\"test-echo\"}",
@@ -216,7 +238,6 @@ static void test_rate_limit_latest_wins(void)
 
     seen_events = g_ptr_array_new_with_free_func(g_free);
     qmp_event_set_observer(observe, NULL);
-    qmp_event_set_rate_limit("TEST_LIMITED", 5, "id");
 
     qmp_event_send("TEST_LIMITED", ev_data("a", 1));
     qmp_event_send("TEST_LIMITED", ev_data("a", 2));
@@ -256,6 +277,69 @@ static void test_rate_limit_latest_wins(void)
     g_ptr_array_unref(seen_events);
 }
 
+typedef struct DeferredSource {
+    const char *id;
+    int64_t n;                  /* state the data is built from */
+    unsigned builds;            /* calls of the builder */
+} DeferredSource;
+
+static JsonObject *build_deferred(void *opaque)
+{
+    DeferredSource *src = opaque;
+
+    src->builds++;
+    return ev_data(src->id, src->n);
+}
+
+/*
+ * The deferred form builds data only for events that go out: the first of
+ * a window at once, the latest of a burst when the window closes; a flush
+ * builds early so that the source may go away, and the event still goes
+ * out when its window closes.
+ */
+static void test_rate_limit_deferred_builds_only_sent(void)
+{
+    g_autofree char *s0 = NULL, *s1 = NULL, *s2 = NULL, *s3 = NULL;
+    DeferredSource a = { .id = "da" }, *b = g_new0(DeferredSource, 1);
+
+    seen_events = g_ptr_array_new_with_free_func(g_free);
+    qmp_event_set_observer(observe, NULL);
+
+    for (a.n = 1; a.n <= 100; a.n++) {
+        qmp_event_send_deferred("TEST_LIMITED", "da", build_deferred, &a);
+    }
+    a.n--;
+    g_assert_cmpuint(seen_events->len, ==, 1);
+    g_assert_cmpuint(a.builds, ==, 1);          /* not 100 */
+    wait_for_events(2);
+    g_assert_cmpuint(a.builds, ==, 2);
+    s0 = seen(0);
+    s1 = seen(1);
+    g_assert_cmpstr(s0, ==, "da:1");
+    g_assert_cmpstr(s1, ==, "da:100");
+
+    /* a source about to go away: flush builds now, sending still waits */
+    b->id = "db";
+    b->n = 1;
+    qmp_event_send_deferred("TEST_LIMITED", "db", build_deferred, b);
+    b->n = 2;
+    qmp_event_send_deferred("TEST_LIMITED", "db", build_deferred, b);
+    g_assert_cmpuint(b->builds, ==, 1);
+    qmp_event_flush_deferred("TEST_LIMITED", "db");
+    g_assert_cmpuint(b->builds, ==, 2);
+    g_assert_cmpuint(seen_events->len, ==, 3);
+    b->n = 99;                                  /* too late to be seen */
+    g_free(b);
+    wait_for_events(4);
+    s2 = seen(2);
+    s3 = seen(3);
+    g_assert_cmpstr(s2, ==, "db:1");
+    g_assert_cmpstr(s3, ==, "db:2");
+
+    qmp_event_set_observer(NULL, NULL);
+    g_ptr_array_unref(seen_events);
+}
+
 static void test_unlimited_event_shape(void)
 {
     g_autoptr(JsonParser) p = json_parser_new();
@@ -285,9 +369,14 @@ int main(int argc, char **argv)
     qmp_register_command("test-echo", cmd_echo, echo_args, 0);
     qmp_register_command("test-find", cmd_find, NULL, 0);
     qmp_register_command("test-raw", cmd_raw, NULL, QMP_CMD_NO_ARG_CHECK);
+    qmp_event_set_rate_limit("TEST_LIMITED", 5, "id");
 
     g_test_add_func("/qmp/dispatch/success-and-id", test_success_and_id);
     g_test_add_func("/qmp/dispatch/missing-argument", test_missing_argument);
+    g_test_add_func("/qmp/dispatch/register-again-is-a-no-op",
+                    test_register_again_is_a_no_op);
+    g_test_add_func("/qmp/dispatch/register-other-handler-aborts",
+                    test_register_other_handler_aborts);
     g_test_add_func("/qmp/dispatch/unexpected-argument",
                     test_unexpected_argument);
     g_test_add_func("/qmp/dispatch/mistyped-arguments",
@@ -303,6 +392,8 @@ int main(int argc, char **argv)
                     test_query_commands_sorted);
     g_test_add_func("/qmp/event/rate-limit-latest-wins",
                     test_rate_limit_latest_wins);
+    g_test_add_func("/qmp/event/rate-limit-deferred-builds-only-sent",
+                    test_rate_limit_deferred_builds_only_sent);
     g_test_add_func("/qmp/event/unlimited-shape",
                     test_unlimited_event_shape);
     return g_test_run();

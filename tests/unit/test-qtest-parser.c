@@ -103,6 +103,11 @@ static void test_malformed(void)
     }
     check("no_such_command 1 2", "FAIL Unknown command 'no_such_command'");
     check("irq_intercept_in /no/such/device", "FAIL Unknown device");
+    /* separators: runs of spaces and tabs, a trailing CR; extra words */
+    check("writeb \t 0x100000   0x7e\r", "OK");
+    check("\treadb 0x100000 a b c d e f g h i j k l m n",
+          "OK 0x000000000000007e");
+    check(" \t \r", "ERR empty request");
     /* still serving */
     check("endianness", "OK little");
 }
@@ -155,6 +160,42 @@ static void test_irq_intercept(void)
     g_assert_cmpstr(async, ==, "IRQ raise 2\nIRQ lower 2\n");
 }
 
+/*
+ * A stream fed byte by byte, cut mid-line, and five lines in one piece:
+ * one reply per line, in order, a line handled only once complete.
+ */
+static void test_stream_feed(void)
+{
+    static const char stream[] =
+        "writel 0x2000 0x12345678\nreadl 0x2000\r\n\nbogus x\n"
+        "readw 0x2002\n";
+    g_autofree char *one = NULL, *whole = NULL, *head = NULL, *tail = NULL;
+
+    check("writel 0x2000 0", "OK");
+    for (size_t i = 0; i < strlen(stream); i++) {
+        qtest_session_feed(sess, (const uint8_t *)stream + i, 1);
+    }
+    one = qtest_session_take_async(sess);
+    g_assert_cmpstr(one, ==, "OK\nOK 0x0000000012345678\n"
+                    "ERR empty request\nFAIL Unknown command 'bogus'\n"
+                    "OK 0x0000000000001234\n");
+    check("writel 0x2000 0", "OK");
+    qtest_session_feed(sess, (const uint8_t *)"writel 0x2000 0\nreadl 0x20",
+                       26);
+    head = qtest_session_take_async(sess);
+    g_assert_cmpstr(head, ==, "OK\n");       /* "readl 0x20" waits */
+    qtest_session_feed(sess, (const uint8_t *)"00\n", 3);
+    tail = qtest_session_take_async(sess);
+    g_assert_cmpstr(tail, ==, "OK 0x0000000000000000\n");
+    qtest_session_feed(sess, (const uint8_t *)"readl 0x2004\n"
+                       "readl 0x2004\nreadl 0x2004\nreadl 0x2004\n"
+                       "readl 0x2004\n", 65);
+    whole = qtest_session_take_async(sess);
+    g_assert_cmpstr(whole, ==, "OK 0x0000000000000000\n"
+                    "OK 0x0000000000000000\nOK 0x0000000000000000\n"
+                    "OK 0x0000000000000000\nOK 0x0000000000000000\n");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -176,5 +217,6 @@ int main(int argc, char **argv)
                     test_clock);
     g_test_add_func("/qtest/parser/irq-intercept-reports-changes",
                     test_irq_intercept);
+    g_test_add_func("/qtest/parser/stream-fed-in-pieces", test_stream_feed);
     return g_test_run();
 }

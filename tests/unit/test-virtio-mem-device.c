@@ -425,7 +425,7 @@ static void test_resize(void)
     g_assert_cmphex(virtio_isr_read_and_clear(c->vdev), ==, 3);
     g_assert_cmpuint(c->vdev->generation, ==, (uint8_t)(gen + 1));
     g_assert_false(set_requested(c, 3 << 20, &msg));
-    g_assert_cmpstr(msg, ==, "'requested-size' property has to be multiples "
+    g_assert_cmpstr(msg, ==, "'requested-size' has to be multiples "
                     "of 'block-size' (0x200000)");
     g_clear_pointer(&msg, g_free);
     g_assert_false(set_requested(c, 8ull << 30, &msg));

@@ -563,6 +563,12 @@ static void test_prealloc_failure(void)
     close(fd);
 }
 
+/* The backend's usable-size hook, done directly on the region here. */
+static bool resize_rram(void *opaque, uint64_t size, GError **errp)
+{
+    return memory_region_ram_resize(opaque, size, errp) == 0;
+}
+
 /*
  * A resizable backend block follows the usable region, so even the
  * reservation beyond it is given back (and is inaccessible to the host).
@@ -583,6 +589,7 @@ static void test_resizable_backend(void)
     rb = memory_region_get_ram_block(&rram);
     g_assert_true(virtio_mem_blocks_init(&b, &rram, NULL, BASE, REGION, BS,
                                          &err));
+    virtio_mem_blocks_set_backend_usable_fn(&b, resize_rram, &rram);
     virtio_mem_blocks_set_requested(&b, 64 * BS);
     g_assert_cmphex(b.usable_region_size, ==, 320 * BS);
     g_assert_cmphex(qemu_ram_get_used_length(rb), ==, 320 * BS);

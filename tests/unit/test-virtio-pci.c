@@ -332,6 +332,32 @@ static void test_placement(void)
     qdev_unrealize(DEVICE(c));
 }
 
+/* A property virtio-mem gains is on virtio-mem-pci too, with no list. */
+static uint64_t get_test_forwarded(Object *obj)
+{
+    g_assert_true(object_dynamic_cast(obj, TYPE_VIRTIO_MEM));
+    return 42;
+}
+
+static void test_every_property_forwarded(void)
+{
+    ObjectClass *child = object_class_by_name(TYPE_VIRTIO_MEM);
+    ObjectClass *proxy = object_class_by_name(TYPE_VIRTIO_MEM_PCI);
+    g_autoptr(GPtrArray) props = object_class_property_list(child);
+    Object *dev = object_new(TYPE_VIRTIO_MEM_PCI);
+
+    for (guint i = 0; i < props->len; i++) {
+        ObjectProperty *p = g_ptr_array_index(props, i);
+        ObjectProperty *f = object_class_property_find(proxy, p->name);
+
+        g_assert_nonnull(f);
+        g_assert_cmpstr(f->type, ==, p->type);
+    }
+    g_assert_cmpuint(object_property_get_uint(dev, "x-test-forwarded",
+                                              NULL), ==, 42);
+    object_unref(dev);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -340,6 +366,10 @@ int main(int argc, char **argv)
     current_machine = &fake_machine;
     host_memory_backend_register_types();
     virtio_mem_pci_register_types();
+    /* before virtio-mem-pci's class exists, so it must pick this up */
+    object_class_property_add_size(object_class_by_name(TYPE_VIRTIO_MEM),
+                                   "x-test-forwarded", get_test_forwarded,
+                                   NULL);
     address_space_init_system();
     g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 1 << 20, NULL));
     memory_region_add_subregion(get_system_memory(), 0, &ram);
@@ -353,6 +383,8 @@ int main(int argc, char **argv)
                            get_system_io());
     pci_bus_irqs(bus, set_irq, map_irq, NULL, 1);
 
+    g_test_add_func("/virtio-mem-pci/every-property-forwarded",
+                    test_every_property_forwarded);
     g_test_add_func("/virtio-pci/identity-and-capabilities",
                     test_identity_and_caps);
     g_test_add_func("/virtio-pci/common-config", test_common_config);

@@ -467,6 +467,58 @@ static void test_bad(const void *opaque)
     dev_free(t);
 }
 
+/* Run @fn with stderr going to a temporary file; what it printed. */
+static char *capture_stderr(void (*fn)(void))
+{
+    FILE *tmp = tmpfile();
+    int saved = dup(STDERR_FILENO);
+    char *text = NULL;
+    size_t len;
+
+    g_assert_nonnull(tmp);
+    g_assert_cmpint(saved, >=, 0);
+    fflush(stderr);
+    g_assert_cmpint(dup2(fileno(tmp), STDERR_FILENO), >=, 0);
+    fn();
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    len = ftell(tmp);
+    text = g_malloc0(len + 1);
+    rewind(tmp);
+    g_assert_cmpuint(fread(text, 1, len, tmp), ==, len);
+    fclose(tmp);
+    return text;
+}
+
+/* Two devices; the first broken twice (a reset between), the second once. */
+static void break_devices(void)
+{
+    TestDev *a = dev_new(), *b = dev_new();
+
+    driver_start(VIRTIO_DEVICE(a), 0);
+    bad_zero_length(VIRTIO_DEVICE(a));
+    assert_broken(a, 0);
+    assert_recovers(a);
+    bad_loop(VIRTIO_DEVICE(a));
+    assert_broken(a, 1);
+    driver_start(VIRTIO_DEVICE(b), 0);
+    bad_zero_length(VIRTIO_DEVICE(b));
+    assert_broken(b, 0);
+    dev_free(a);
+    dev_free(b);
+}
+
+/* The operator sees one line per broken device on stderr, by default. */
+static void test_broken_reported_once(void)
+{
+    g_autofree char *out = capture_stderr(break_devices);
+
+    g_assert_cmpstr(out, ==,
+                    "qemu-system-x86_64: zero-length buffer in queue 0\n"
+                    "qemu-system-x86_64: zero-length buffer in queue 0\n");
+}
+
 /* A buffer outside RAM is found when the device copies, not at pop. */
 static void test_buffer_unmapped(void)
 {
@@ -708,6 +760,8 @@ int main(int argc, char **argv)
         g_test_add_data_func(path, &bad_cases[i], test_bad);
         g_free(path);
     }
+    g_test_add_func("/virtio/broken/reported-once-per-device",
+                    test_broken_reported_once);
     g_test_add_func("/virtio/notify/event-idx", test_event_idx);
     g_test_add_func("/virtio/notify/no-interrupt-flag",
                     test_no_interrupt_flag);

@@ -21,7 +21,8 @@ typedef void MemoryDeviceInfoFunc(JsonArray *list, void *opaque);
 
 /*
  * Add a source; sources are asked in registration order.  Main thread,
- * at start-up (e.g. from the device type's registration).
+ * at start-up (e.g. from the device type's registration).  Idempotent:
+ * the same @fn and @opaque again add nothing.
  */
 void memory_device_register_info_source(MemoryDeviceInfoFunc *fn,
                                         void *opaque);

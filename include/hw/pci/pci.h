@@ -25,6 +25,7 @@
 #define HW_PCI_PCI_H
 
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "exec/memory.h"
 #include "hw/qdev-core.h"
 #include "hw/irq.h"
@@ -129,24 +130,22 @@ static inline uint8_t pci_get_byte(const uint8_t *config)
 
 static inline void pci_set_word(uint8_t *config, uint16_t val)
 {
-    config[0] = val;
-    config[1] = val >> 8;
+    stw_le_p(config, val);
 }
 
 static inline uint16_t pci_get_word(const uint8_t *config)
 {
-    return config[0] | (uint16_t)config[1] << 8;
+    return lduw_le_p(config);
 }
 
 static inline void pci_set_long(uint8_t *config, uint32_t val)
 {
-    pci_set_word(config, val);
-    pci_set_word(config + 2, val >> 16);
+    stl_le_p(config, val);
 }
 
 static inline uint32_t pci_get_long(const uint8_t *config)
 {
-    return pci_get_word(config) | (uint32_t)pci_get_word(config + 2) << 16;
+    return ldl_le_p(config);
 }
 
 static inline void pci_set_quad(uint8_t *config, uint64_t val)

@@ -59,8 +59,17 @@ typedef struct VirtIOMEMReq {
 } VirtIOMEMReq;
 G_STATIC_ASSERT(sizeof(VirtIOMEMReq) == 24);
 
-/* A response: le16 type, 6 bytes padding, le16 state (STATE only). */
-#define VIRTIO_MEM_RESP_SIZE                10
+/* A response; state is meaningful for STATE requests only. */
+typedef struct VirtIOMEMResp {
+    uint16_t type;
+    uint16_t padding[3];
+    uint16_t state;
+} VirtIOMEMResp;
+G_STATIC_ASSERT(sizeof(VirtIOMEMResp) == 10);
+G_STATIC_ASSERT(offsetof(VirtIOMEMReq, addr) == 8);
+G_STATIC_ASSERT(offsetof(VirtIOMEMReq, nb_blocks) == 16);
+G_STATIC_ASSERT(offsetof(VirtIOMEMResp, state) == 8);
+#define VIRTIO_MEM_RESP_SIZE                sizeof(VirtIOMEMResp)
 
 typedef struct VirtIOMEMConfig {
     uint64_t block_size;
@@ -82,6 +91,14 @@ G_STATIC_ASSERT(sizeof(VirtIOMEMConfig) == 56);
 /* ---- The block state machine ------------------------------------------ */
 
 /*
+ * Make [0, @size) of the backend's memory accessible and the rest an
+ * inaccessible reservation (host_memory_backend_set_usable_size()'s
+ * contract).  Returns false with @errp set, nothing changed, on failure.
+ */
+typedef bool VirtIOMEMBackendUsableFn(void *opaque, uint64_t size,
+                                      GError **errp);
+
+/*
  * State of one device's blocks.  Fields are read-only outside
  * virtio-mem-blocks.c.  All sizes are multiples of block_size.
  */
@@ -98,6 +115,9 @@ typedef struct VirtIOMEMBlocks {
     bool prealloc;              /* populate blocks before acking a plug */
     int prealloc_threads;
     RamDiscardBitmap rdb;       /* plugged bitmap + discard listeners */
+    /* Optional (virtio_mem_blocks_set_backend_usable_fn()). */
+    VirtIOMEMBackendUsableFn *backend_usable_fn;
+    void *backend_opaque;
 } VirtIOMEMBlocks;
 
 /*
@@ -107,17 +127,26 @@ typedef struct VirtIOMEMBlocks {
  * that the caller maps at @addr; its size follows the usable size.  The
  * RamDiscardManager (b->rdb.rdm) is attached to @mr, which must not be
  * mapped yet.  Returns false with @errp set if it cannot be attached or
- * @mr is not @region_size bytes.  If @mr's block is resizable, it follows
- * the usable size from then on (never below one block): the host side
- * beyond it is an inaccessible reservation.
+ * @mr is not @region_size bytes.  The backend stays whole unless the
+ * caller installs virtio_mem_blocks_set_backend_usable_fn().
  */
 bool virtio_mem_blocks_init(VirtIOMEMBlocks *b, MemoryRegion *mr,
                             MemoryRegion *window, hwaddr addr,
                             uint64_t region_size, uint64_t block_size,
                             GError **errp);
 /*
+ * Let the backend follow the usable size from now on (never below one
+ * block), through @fn (e.g. host_memory_backend_set_usable_size()), so
+ * that the host side beyond the usable region costs nothing.  Call right
+ * after virtio_mem_blocks_init(), before the first requested size.
+ */
+void virtio_mem_blocks_set_backend_usable_fn(VirtIOMEMBlocks *b,
+                                             VirtIOMEMBackendUsableFn *fn,
+                                             void *opaque);
+
+/*
  * Detach the manager (no listener may remain) and free the bitmap.  A
- * resizable backend block is grown back to @region_size first.
+ * backend that follows the usable size is made whole again first.
  */
 void virtio_mem_blocks_destroy(VirtIOMEMBlocks *b);
 
@@ -125,9 +154,12 @@ void virtio_mem_blocks_destroy(VirtIOMEMBlocks *b);
  * PLUG @nb_blocks blocks at guest address @gpa.  Returns a
  * VIRTIO_MEM_RESP_* value, deciding in this order: range outside the
  * usable region, misaligned or empty -> ERROR; more than requested ->
- * NACK; a block already plugged -> ERROR; preallocation failed or a
- * discard listener refused -> BUSY (nothing plugged, listeners rolled
- * back, memory discarded again); else ACK.  O(nb_blocks) plus the
+ * NACK; a block already plugged -> ERROR; discarding the range (what
+ * the guest may have written while it was unplugged) failed,
+ * preallocation failed or a discard listener refused -> BUSY (nothing
+ * plugged, listeners rolled back, memory discarded again); else ACK, and
+ * the range reads as zero.  The discard comes before prealloc and before
+ * the listeners are told.  O(nb_blocks) plus one discard call and the
  * listeners; never O(region).
  */
 uint16_t virtio_mem_blocks_plug(VirtIOMEMBlocks *b, uint64_t gpa,

@@ -102,6 +102,7 @@ struct VirtIODevice {
     uint8_t isr;
     uint8_t generation;         /* config_generation, bumped per change */
     bool broken;                /* set by virtio_error(), cleared by reset */
+    bool broken_reported;       /* virtio_error() printed on stderr once */
     uint16_t queue_sel;
     uint64_t host_features;     /* offered, fixed after realize */
     uint64_t guest_features;    /* accepted by the driver */
@@ -237,8 +238,11 @@ ssize_t virtio_iov_from_buf(AddressSpace *as, const VirtQueueRange *iov,
                             size_t bytes);
 
 /*
- * The guest broke a rule: mark @vdev broken (see above).  Logs one line
- * per device until reset.
+ * The guest broke a rule: mark @vdev broken (see above).  The first
+ * violation of a device is printed on stderr ("qemu-system-x86_64: MSG",
+ * as QEMU 7.2 prints it); later ones, after a reset broke it again, go to
+ * the guest_errors log (-d guest_errors), so a guest cannot flood stderr.
+ * Nothing more is reported until reset.
  */
 void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
