@@ -98,7 +98,12 @@ def test_message_split_over_many_writes(qmp):
 
 @pytest.mark.parametrize("raw,desc", [
     ('{"execute": }', "JSON parse error"),
-    (b'{"execute": "\xff"}', "JSON parse error"),
+    (b'{"execute": "\xfd"}',
+     "JSON parse error, invalid UTF-8 sequence in string"),
+    ('{"execute": "stop", "id": 0x10}',
+     "JSON parse error, expected separator in dict"),
+    ('{"execute": "stop", "id": [1, 2,]}', "JSON parse error, expecting value"),
+    ('{"execute": "stop", "id": nul}', "JSON parse error, invalid keyword"),
     ('[1, 2]', "QMP input must be a JSON object"),
     ('"text"', "QMP input must be a JSON object"),
     ('{"arguments": {}}', "QMP input lacks member 'execute'"),
@@ -125,6 +130,28 @@ def test_bad_input_then_still_serving(qmp, raw, desc):
     assert cls == "GenericError"
     assert got.startswith(desc), got
     assert qmp.cmd("query-status")["status"] == "running"
+
+
+@pytest.mark.parametrize("raw,errors", [
+    (b"{\xff", ["JSON parse error, stray '\ufffd'"]),
+    (b"{\x01", ["JSON parse error, stray '\x01'"]),
+    (b"{'bad \xff", ["JSON parse error, stray ''bad \ufffd'"]),
+    (b'{"execute": "query-st\natus"}',
+     ["JSON parse error, stray '\"query-st\n'",
+      "JSON parse error, expecting value"]),
+    (b"%p", ["JSON parse error, stray '%'"]),
+    (b'{"execute": "stop", "id": 00012}',
+     ["JSON parse error, stray '00'", "JSON parse error, expecting value"]),
+    (b'{"execute": /* x */ "stop"}',
+     ["JSON parse error, stray '/'", "JSON parse error, expecting value"]),
+])
+def test_stray_byte_does_not_wedge(qmp, raw, errors):
+    # Issue 10 item 8: each of these used to swallow every later command.
+    qmp.send_raw(raw + b'{"execute": "query-status", "id": 5}')
+    for want in errors:
+        assert error_of(qmp.response()) == ("GenericError", want)
+    resp = qmp.response()
+    assert resp["id"] == 5 and resp["return"]["status"] == "running"
 
 
 def test_single_quoted_strings_accepted(qmp):
