@@ -175,14 +175,15 @@ char *qmp_node_to_line(JsonNode *node)
 
 static void monitor_write_line(Monitor *mon, const char *line)
 {
-    g_autofree char *out = NULL;
-
     if (!mon->chr) {
         mon->out(mon->out_opaque, line);
         return;
     }
-    out = g_strconcat(line, "\n", NULL);
-    qemu_chr_write_all(mon->chr, (const uint8_t *)out, strlen(out));
+    /* Two writes rather than a copy of a possibly huge line. */
+    if (qemu_chr_write_all(mon->chr, (const uint8_t *)line,
+                           strlen(line)) >= 0) {
+        qemu_chr_write_all(mon->chr, (const uint8_t *)"\n", 1);
+    }
 }
 
 static void monitor_send(Monitor *mon, JsonNode *node)

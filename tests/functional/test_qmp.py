@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+import hostobs
 from conftest import qemu_binary
 from qmp import QMPClient, QMPError
 
@@ -170,6 +171,41 @@ def test_oversized_input_is_refused(qmp):
     assert qmp.execute("query-status", id=7) == {
         "return": {"status": "running", "singlestep": False,
                    "running": True}, "id": 7}
+
+
+def test_token_count_limit(vm):
+    # Issue 15 item 3: 3 Mi tiny tokens (QEMU stops at 2 Mi) are refused
+    # with one error, before any tree is built: the peak stays small.
+    c = vm.connect()
+    c.send_raw(b"[" + b"1," * (3 << 20) + b"1]")
+    assert error_of(c.response()) == ("GenericError",
+                                      "JSON token count limit exceeded")
+    resp = c.execute("query-status", id=1)
+    assert resp["id"] == 1 and "return" in resp
+    assert hostobs.status_bytes(vm.proc.pid, "VmHWM") < (64 << 20)
+
+
+def test_large_messages_do_not_keep_memory(vm):
+    # Issue 15 item 4: after a 60 MiB request (echoed in a 60 MiB
+    # response) and a refused 65 MiB one, the process gives the memory
+    # back, also across a reconnect.
+    c = vm.connect()
+    pid = vm.proc.pid
+    base = hostobs.status_bytes(pid, "VmRSS")
+    big = "x" * (60 << 20)
+    c.send_raw('{"execute": "query-status", "id": "' + big + '"}')
+    assert c.response()["id"] == big
+    del big
+    c.send_raw(b'{"execute": "query-status", "id": "' +
+               b"x" * (65 << 20) + b'"}')
+    cls, desc = error_of(c.response())
+    assert cls == "GenericError" and "limit" in desc
+    assert c.execute("query-status", id=2)["id"] == 2
+    assert hostobs.status_bytes(pid, "VmRSS") < base + (16 << 20)
+    c.close()
+    c = vm.connect()
+    assert c.execute("query-status", id=3)["id"] == 3
+    assert hostobs.status_bytes(pid, "VmRSS") < base + (16 << 20)
 
 
 def test_deep_nesting_is_refused(qmp):
