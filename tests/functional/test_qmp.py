@@ -537,3 +537,94 @@ def test_every_command_survives_odd_arguments(make_vm):
     assert vm.proc.poll() is None
     assert [m["id"] for m in qmp.cmd("query-memdev")
             if m["id"] == "m0"] == ["m0"]
+
+
+# Issue 15 item 9: sockets and log files a local user could abuse.
+
+def start_fails(*args):
+    p = subprocess.run([qemu_binary(), "-machine", "none", "-nodefaults",
+                        "-display", "none", *args],
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=10, text=True)
+    assert p.returncode == 1, p
+    return p.stderr
+
+
+def test_socket_is_private_whatever_the_umask(tmp_path):
+    path = str(tmp_path / "q.sock")
+    proc = subprocess.Popen([qemu_binary(), "-machine", "none", "-nodefaults",
+                             "-display", "none",
+                             "-qmp", f"unix:{path},server=on,wait=off"],
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: os.umask(0))
+    try:
+        c = QMPClient.connect(path)
+        c.negotiate()
+        assert os.stat(path).st_mode & 0o7777 == 0o600
+        c.close()
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+def test_server_refuses_to_delete_a_file(tmp_path):
+    path = tmp_path / "q.sock"
+    path.write_text("precious")
+    err = start_fails("-qmp", f"unix:{path},server=on,wait=off")
+    assert f"Failed to bind socket to {path}: the path exists and is not " \
+        "a socket" in err
+    assert path.read_text() == "precious"
+
+
+def test_server_refuses_to_take_over_a_live_socket(make_vm):
+    vm = make_vm()
+    c = vm.connect()
+    err = start_fails("-qmp", f"unix:{vm.qmp_path},server=on,wait=off")
+    assert f"Failed to bind socket to {vm.qmp_path}: Address already in " \
+        "use" in err
+    # the first server still has its socket
+    assert c.execute("query-status", id=1)["id"] == 1
+    c.close()
+    assert vm.connect().execute("query-status", id=2)["id"] == 2
+
+
+def test_server_replaces_a_stale_socket(tmp_path):
+    path = str(tmp_path / "q.sock")
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(path)
+    s.close()                       # a socket file nobody listens on
+    proc = subprocess.Popen([qemu_binary(), "-machine", "none", "-nodefaults",
+                             "-display", "none",
+                             "-qmp", f"unix:{path},server=on,wait=off"],
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        c = QMPClient.connect(path)
+        c.negotiate()
+        assert c.cmd("query-status")["status"] == "running"
+        c.close()
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.mark.parametrize("option,message", [
+    ("-D", "Error opening logfile {}: it is a symbolic link, which is not "
+     "followed"),
+    ("-qtest-log", "cannot open qtest log '{}': it is a symbolic link, "
+     "which is not followed"),
+])
+def test_log_files_do_not_follow_symlinks(tmp_path, option, message):
+    target = tmp_path / "precious"
+    target.write_text("keep me")
+    link = tmp_path / "planted.log"
+    link.symlink_to(target)
+    extra = []
+    if option == "-qtest-log":
+        extra = ["-qtest", f"unix:{tmp_path}/qt.sock,server=on,wait=off"]
+    err = start_fails(*extra, option, str(link))
+    assert message.format(link) in err
+    assert target.read_text() == "keep me"
