@@ -143,7 +143,11 @@ static void check_chunkings(const uint8_t *data, size_t size,
 
     check_same(whole, bytes);
     check_same(whole, pieces);
-    check_idempotent(whole, max_size);
+    /*
+     * Not with @max_size: a rewritten message can be a little longer
+     * than the tokens it came from ("1e19" integers gain ".0").
+     */
+    check_idempotent(whole, JSON_SPLITTER_DEFAULT_MAX_SIZE);
 }
 
 /* Whatever came before, "\xff\n" resets: "{}" is then framed as itself. */
