@@ -213,11 +213,20 @@ static int bind_private(int fd, const struct sockaddr_un *sun)
     return ret;
 }
 
+/*
+ * Listen on @chr->path.  The socket is bound under a temporary name next
+ * to it and renamed into place once listening, so that the path never
+ * names a socket that refuses connections: a client may connect as soon
+ * as the file exists.  (A path too long for the temporary name is bound
+ * directly.)
+ */
 static int socket_listen(Chardev *chr, GError **errp)
 {
     const char *path = chr->path;
-    struct sockaddr_un sun;
+    g_autofree char *tmp = g_strdup_printf("%s.%d~", path, (int)getpid());
+    struct sockaddr_un sun, tsun;
     struct stat st;
+    bool use_tmp;
     int fd = socket_new(&sun, path, errp);
 
     if (fd < 0) {
@@ -227,20 +236,28 @@ static int socket_listen(Chardev *chr, GError **errp)
         close(fd);
         return -1;
     }
-    if (bind_private(fd, &sun) < 0) {
+    use_tmp = fill_sockaddr(&tsun, tmp, NULL) &&
+              lstat(tmp, &st) < 0 && errno == ENOENT;
+    if (bind_private(fd, use_tmp ? &tsun : &sun) < 0) {
         error_setg_errno(errp, errno, "Failed to bind socket to %s", path);
         close(fd);
         return -1;
     }
-    if (stat(path, &st) == 0) {
-        chr->sock_dev = st.st_dev;
-        chr->sock_ino = st.st_ino;
-    }
     if (listen(fd, 1) < 0) {
         error_setg_errno(errp, errno, "Failed to listen on socket");
+        unlink(use_tmp ? tmp : path);
         close(fd);
-        socket_unlink_own(chr);
         return -1;
+    }
+    if (use_tmp && rename(tmp, path) < 0) {
+        error_setg_errno(errp, errno, "Failed to bind socket to %s", path);
+        unlink(tmp);
+        close(fd);
+        return -1;
+    }
+    if (lstat(path, &st) == 0) {
+        chr->sock_dev = st.st_dev;
+        chr->sock_ino = st.st_ino;
     }
     return fd;
 }
