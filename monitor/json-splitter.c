@@ -56,6 +56,21 @@ enum {
     EX_DONE,            /* the top-level value is complete */
 };
 
+/* An open object: the keys of its members, for "duplicate key". */
+typedef struct JsonObjectKeys {
+    GHashTable *keys;   /* decoded key strings */
+    char *pending;      /* the key whose value is being read, or NULL */
+} JsonObjectKeys;
+
+static void object_keys_free(gpointer p)
+{
+    JsonObjectKeys *o = p;
+
+    g_hash_table_unref(o->keys);
+    g_free(o->pending);
+    g_free(o);
+}
+
 /* How much of a token is kept for a "stray" report once it is not. */
 #define STRAY_KEEP 256
 
@@ -68,6 +83,7 @@ void json_splitter_init(JsonSplitter *js, JsonSplitterFunc *emit,
     js->max_size = max_size ? max_size : JSON_SPLITTER_DEFAULT_MAX_SIZE;
     js->buf = g_string_new(NULL);
     js->stack = g_string_new(NULL);
+    js->objects = g_ptr_array_new_with_free_func(object_keys_free);
     js->state = LX_START;
     js->expect = EX_VALUE;
 }
@@ -84,6 +100,7 @@ static void msg_reset(JsonSplitter *js)
         g_string_truncate(js->buf, 0);
     }
     g_string_truncate(js->stack, 0);
+    g_ptr_array_set_size(js->objects, 0);
     js->tok_start = 0;
     js->braces = js->brackets = 0;
     js->ntokens = 0;
@@ -112,6 +129,10 @@ void json_splitter_destroy(JsonSplitter *js)
     if (js->stack) {
         g_string_free(js->stack, true);
         js->stack = NULL;
+    }
+    if (js->objects) {
+        g_ptr_array_unref(js->objects);
+        js->objects = NULL;
     }
     g_clear_pointer(&js->err, g_free);
 }
@@ -208,16 +229,100 @@ static void msg_done(JsonSplitter *js)
     msg_reset(js);
 }
 
-/* The grammar after a complete value. */
+static JsonObjectKeys *top_object(JsonSplitter *js)
+{
+    return g_ptr_array_index(js->objects, js->objects->len - 1);
+}
+
+/*
+ * The grammar after a complete value.  A member of an object is
+ * complete only now: QEMU checks for a duplicate key at this point (so a
+ * bad value, or a missing ':', is reported first).
+ */
 static void after_value(JsonSplitter *js)
 {
+    if (js->stack->len && js->stack->str[js->stack->len - 1] == '{') {
+        JsonObjectKeys *o = top_object(js);
+        char *key = g_steal_pointer(&o->pending);
+
+        if (!g_hash_table_add(o->keys, key)) {
+            set_err(js, "duplicate key");
+        }
+    }
     js->expect = js->stack->len ? EX_SEP_OR_CLOSE : EX_DONE;
 }
 
 static void close_container(JsonSplitter *js)
 {
+    if (js->stack->str[js->stack->len - 1] == '{') {
+        g_ptr_array_set_size(js->objects, js->objects->len - 1);
+    }
     g_string_truncate(js->stack, js->stack->len - 1);
     after_value(js);
+}
+
+static gunichar hex4(const char *p)
+{
+    gunichar u = 0;
+
+    for (int i = 0; i < 4; i++) {
+        u = u << 4 | g_ascii_xdigit_value(p[i]);
+    }
+    return u;
+}
+
+/*
+ * The value of the string token at buf[tok_start..], which is in the
+ * standard form by now (double quotes, escapes checked, no \u0000).
+ */
+static char *decode_string(JsonSplitter *js)
+{
+    const char *s = js->buf->str + js->tok_start + 1;
+    const char *end = js->buf->str + js->buf->len - 1;
+    GString *out = g_string_sized_new(end - s);
+
+    while (s < end) {
+        gunichar u;
+
+        if (*s != '\\') {
+            g_string_append_c(out, *s++);
+            continue;
+        }
+        s++;
+        switch (*s) {
+        case 'b':
+            g_string_append_c(out, '\b');
+            break;
+        case 'f':
+            g_string_append_c(out, '\f');
+            break;
+        case 'n':
+            g_string_append_c(out, '\n');
+            break;
+        case 'r':
+            g_string_append_c(out, '\r');
+            break;
+        case 't':
+            g_string_append_c(out, '\t');
+            break;
+        case 'u':
+            u = hex4(s + 1);
+            s += 4;
+            if (u >= 0xd800 && u <= 0xdbff && s + 6 < end &&
+                s[1] == '\\' && s[2] == 'u') {
+                gunichar lo = hex4(s + 3);
+
+                u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+                s += 6;
+            }
+            g_string_append_unichar(out, u);
+            break;
+        default:                /* " \ / */
+            g_string_append_c(out, *s);
+        }
+        s++;
+    }
+    return g_string_free(out, false);
 }
 
 static bool is_value_start(int type)
@@ -245,6 +350,13 @@ static void accept_value(JsonSplitter *js, int type)
         return;
     }
     if (type == TK_LBRACE || type == TK_LBRACKET) {
+        if (type == TK_LBRACE) {
+            JsonObjectKeys *o = g_new0(JsonObjectKeys, 1);
+
+            o->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                            NULL);
+            g_ptr_array_add(js->objects, o);
+        }
         g_string_append_c(js->stack, type == TK_LBRACE ? '{' : '[');
         js->expect = type == TK_LBRACE ? EX_KEY_OR_CLOSE : EX_VALUE_OR_CLOSE;
     } else {
@@ -281,6 +393,7 @@ static void check_grammar(JsonSplitter *js, int type)
     case EX_KEY:
         if (type == TK_STRING) {
             js->expect = EX_COLON;
+            js->key_pending = true;     /* decoded once checked */
         } else if (!is_value_start(type)) {
             set_err(js, "expecting value");
         } else if (type != TK_KEYWORD || keyword_ok(js)) {
@@ -404,6 +517,12 @@ static void token_done(JsonSplitter *js, int type)
             }
         } else if (!js->err && type == TK_NUMBER) {
             fix_number(js);
+        }
+        if (js->key_pending) {
+            js->key_pending = false;
+            if (!js->err) {
+                top_object(js)->pending = decode_string(js);
+            }
         }
         js->ntokens++;
         js->size += js->toklen;

@@ -20,8 +20,9 @@
  *    byte 0xFE/0xFF, or one of '{' '}' '[' ']'), which starts afresh.
  *    Sending a newline is therefore always a way back to a clean state.
  *  - a message that is lexically fine but not JSON (bad keyword, missing
- *    separator, bad escape, invalid UTF-8 in a string, ...): one error
- *    for the whole message, reported when it ends.
+ *    separator, bad escape, invalid UTF-8 in a string, a key twice in
+ *    one object, ...): one error for the whole message, reported when it
+ *    ends.
  *  - limits: more than JSON_SPLITTER_MAX_TOKENS tokens, more than
  *    max_size bytes of tokens, or nesting deeper than
  *    JSON_SPLITTER_MAX_DEPTH.  Unlike QEMU, which then reads the rest of
@@ -80,6 +81,8 @@ typedef struct JsonSplitter {
     char *err;          /* the message's first syntax error, or NULL */
     int expect;         /* private: what the grammar allows next */
     GString *stack;     /* open containers, '{' or '[' each */
+    GPtrArray *objects; /* per open '{': its keys so far (private) */
+    bool key_pending;   /* the string token just checked is a key */
     char ubuf[4];       /* the characters of a \uXXXX escape so far */
     bool rewrite;       /* the string token needs rewriting (quotes) */
     size_t toklen;      /* bytes of the current token so far */

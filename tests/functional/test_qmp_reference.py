@@ -136,6 +136,9 @@ RAW = [
     b"tru\x01",
     b"-x 1.5e+ ",
     b"{'execute': 'query-status', 'id': 'it\\'s \"q\"'}",
+    b'{"execute": "query-status", "\\u0065xecute": "stop"}',
+    b'{"execute": "query-status", "id": {"a": 1, "a": [2]}}',
+    b'{"execute": "query-status", "id": 1, "id" 2}',
 ]
 
 

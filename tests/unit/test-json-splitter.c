@@ -345,6 +345,11 @@ static void test_not_json_refused(void)
         "ERR:JSON parse error, invalid UTF-8 sequence in string",
         "ERR:JSON parse error, expected separator in list",
         "{\"a\":\"it's \\\"q\\\"\",\"b\":\"'\"}",
+        "ERR:JSON parse error, duplicate key",
+        "ERR:JSON parse error, duplicate key",
+        "ERR:JSON parse error, duplicate key",
+        "ERR:JSON parse error, missing : in object pair",
+        "{\"a\":1,\"b\":{\"a\":[{\"a\":1},{\"a\":2}]}}",
         NULL
     };
     g_autoptr(GPtrArray) items = split_chunks(
@@ -362,7 +367,13 @@ static void test_not_json_refused(void)
         "[\"\\u12x4\"]"
         "[\"\xc3\x28\"]"
         "[0e5]"
-        "{'a':'it\\'s \"q\"',\"b\":\"\\'\"}", 3, 0);
+        "{'a':'it\\'s \"q\"',\"b\":\"\\'\"}"
+        /* keys compare decoded, at any depth, once the member is whole */
+        "{\"execute\":1,\"\\u0065xecute\":2}"
+        "{\"a\":{\"b\":1,'b':[2]}}"
+        "{\"\\ud834\\udd1e\":1,\"\xf0\x9d\x84\x9e\":2}"
+        "{\"a\":1,\"a\" 2}"
+        "{\"a\":1,\"b\":{\"a\":[{\"a\":1},{\"a\":2}]}}", 3, 0);
 
     assert_items(items, want);
 }
