@@ -7,12 +7,19 @@
  *
  * Plain sockets watched with g_unix_fd_add(): the traffic is one control
  * connection per chardev, so there is nothing for a connection framework
- * to add.  A server unlinks a stale socket file before binding and removes
- * its own file when closed.
+ * to add.
+ *
+ * A server's socket file is created with mode 0600 whatever the umask
+ * (whoever can connect controls the VM).  Before binding, what is at the
+ * path is checked: a socket nobody accepts on (left by a process that
+ * died) is replaced; a live socket ("Address already in use") or any
+ * other kind of file is refused, never removed.  At close the server
+ * removes its socket file only if it is still the one it bound.
  */
 #include "qemu/osdep.h"
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <glib-unix.h>
 #include "qapi/error.h"
@@ -54,6 +61,17 @@ static int socket_new(struct sockaddr_un *sun, const char *path,
 static void set_nonblock(int fd)
 {
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* Remove the server's socket file, unless someone replaced it since. */
+static void socket_unlink_own(Chardev *chr)
+{
+    struct stat st;
+
+    if (lstat(chr->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+        st.st_dev == chr->sock_dev && st.st_ino == chr->sock_ino) {
+        unlink(chr->path);
+    }
 }
 
 static int socket_connect(const char *path, GError **errp)
@@ -128,32 +146,125 @@ void chr_socket_peer_gone(Chardev *chr)
     }
 }
 
-static int socket_listen(const char *path, GError **errp)
+/*
+ * Make room for a listening socket at @path (already in @sun): nothing
+ * there is fine; a socket that refuses connections is stale and removed.
+ * A socket that takes a connection (or whose backlog is full) belongs to
+ * a live server, and anything that is not a socket is not ours to
+ * delete: both are errors.
+ */
+static bool socket_path_free(const char *path, const struct sockaddr_un *sun,
+                             GError **errp)
 {
-    struct sockaddr_un sun;
+    struct stat st;
+    int fd, err;
+
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT) {
+            return true;
+        }
+        error_setg_errno(errp, errno, "Failed to bind socket to %s", path);
+        return false;
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        error_setg(errp, "Failed to bind socket to %s: the path exists and "
+                   "is not a socket; not removing it", path);
+        return false;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Failed to create socket");
+        return false;
+    }
+    err = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) < 0 ?
+          errno : 0;
+    close(fd);
+    if (err == 0 || err == EAGAIN) {
+        error_setg(errp, "Failed to bind socket to %s: Address already in "
+                   "use", path);
+        return false;
+    }
+    if (err != ECONNREFUSED) {
+        error_setg_errno(errp, err, "Failed to bind socket to %s", path);
+        return false;
+    }
+    if (unlink(path) < 0 && errno != ENOENT) {
+        error_setg_errno(errp, errno, "Failed to remove stale socket %s",
+                         path);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Bind @fd to @sun with the socket file created 0600.  The mode of a
+ * socket file comes from the umask at bind() time (fchmod() on the
+ * socket does not reach the file), so the umask is narrowed around the
+ * call; start-up and the monitor run on the main thread only.
+ */
+static int bind_private(int fd, const struct sockaddr_un *sun)
+{
+    mode_t old = umask(0177);
+    int ret = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
+    int err = errno;
+
+    umask(old);
+    errno = err;
+    return ret;
+}
+
+/*
+ * Listen on @chr->path.  The socket is bound under a temporary name next
+ * to it and renamed into place once listening, so that the path never
+ * names a socket that refuses connections: a client may connect as soon
+ * as the file exists.  (A path too long for the temporary name is bound
+ * directly.)
+ */
+static int socket_listen(Chardev *chr, GError **errp)
+{
+    const char *path = chr->path;
+    g_autofree char *tmp = g_strdup_printf("%s.%d~", path, (int)getpid());
+    struct sockaddr_un sun, tsun;
+    struct stat st;
+    bool use_tmp;
     int fd = socket_new(&sun, path, errp);
 
     if (fd < 0) {
         return -1;
     }
-    unlink(path);
-    if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+    if (!socket_path_free(path, &sun, errp)) {
+        close(fd);
+        return -1;
+    }
+    use_tmp = fill_sockaddr(&tsun, tmp, NULL) &&
+              lstat(tmp, &st) < 0 && errno == ENOENT;
+    if (bind_private(fd, use_tmp ? &tsun : &sun) < 0) {
         error_setg_errno(errp, errno, "Failed to bind socket to %s", path);
         close(fd);
         return -1;
     }
     if (listen(fd, 1) < 0) {
         error_setg_errno(errp, errno, "Failed to listen on socket");
+        unlink(use_tmp ? tmp : path);
         close(fd);
-        unlink(path);
         return -1;
+    }
+    if (use_tmp && rename(tmp, path) < 0) {
+        error_setg_errno(errp, errno, "Failed to bind socket to %s", path);
+        unlink(tmp);
+        close(fd);
+        return -1;
+    }
+    if (lstat(path, &st) == 0) {
+        chr->sock_dev = st.st_dev;
+        chr->sock_ino = st.st_ino;
     }
     return fd;
 }
 
 static bool chr_server_open(Chardev *chr, bool wait, GError **errp)
 {
-    chr->listen_fd = socket_listen(chr->path, errp);
+    chr->listen_fd = socket_listen(chr, errp);
     if (chr->listen_fd < 0) {
         return false;
     }
@@ -228,6 +339,6 @@ void chr_socket_close(Chardev *chr)
     if (chr->listen_fd >= 0) {
         close(chr->listen_fd);
         chr->listen_fd = -1;
-        unlink(chr->path);
+        socket_unlink_own(chr);
     }
 }

@@ -45,13 +45,24 @@ static void chr_unwatch_input(Chardev *chr)
     }
 }
 
+/*
+ * The output queue is empty (or being emptied): free its storage, which
+ * a large response may have grown to tens of MiB, instead of keeping it
+ * for the life of the chardev.  Only reached when output was queued.
+ */
+static void chr_outbuf_release(Chardev *chr)
+{
+    g_byte_array_unref(chr->outbuf);
+    chr->outbuf = g_byte_array_new();
+}
+
 static void chr_unwatch_output(Chardev *chr)
 {
     if (chr->out_watch) {
         g_source_remove(chr->out_watch);
         chr->out_watch = 0;
     }
-    g_byte_array_set_size(chr->outbuf, 0);
+    chr_outbuf_release(chr);
 }
 
 static void chr_send_event(Chardev *chr, QEMUChrEvent event)
@@ -163,6 +174,7 @@ static gboolean chr_writable(gint fd, GIOCondition cond, gpointer opaque)
     g_byte_array_remove_range(chr->outbuf, 0, n);
     if (chr->outbuf->len == 0) {
         chr->out_watch = 0;
+        chr_outbuf_release(chr);
         return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;

@@ -24,6 +24,8 @@ struct Chardev {
     char *path;
     bool server;
     int listen_fd;              /* -1 unless a server */
+    dev_t sock_dev;             /* server: the socket file we bound, */
+    ino_t sock_ino;             /* removed at close only if still ours */
     guint listen_watch;
     unsigned reconnect;         /* seconds, client only */
     guint reconnect_timer;

@@ -30,5 +30,11 @@ typedef void QmpLineFunc(void *opaque, const char *line);
 Monitor *monitor_new_detached(QmpLineFunc *out, void *opaque);
 void monitor_feed_detached(Monitor *mon, const uint8_t *buf, size_t len);
 void monitor_free_detached(Monitor *mon);
+/*
+ * Lower the longest response line (newline included) of a detached
+ * monitor from its default of 64 MiB; a longer response is replaced by
+ * an error response without "id".
+ */
+void monitor_set_reply_max(Monitor *mon, size_t max);
 
 #endif /* MONITOR_INTERNAL_H */

@@ -14,6 +14,18 @@
 #include "qapi/error.h"
 #include "monitor-internal.h"
 #include "monitor/json-splitter.h"
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+/*
+ * The longest response line we send (newline included): what the
+ * chardev queues for a peer (64 MiB).  A longer one is replaced by an
+ * error response, never cut short.
+ */
+#define QMP_REPLY_MAX (64 * MiB)
+/* A request or response this big makes us give memory back afterwards. */
+#define QMP_LARGE (1 * MiB)
 
 struct Monitor {
     Chardev *chr;       /* NULL for a detached monitor (test seam) */
@@ -21,6 +33,8 @@ struct Monitor {
     void *out_opaque;
     JsonSplitter splitter;
     bool negotiated;    /* qmp_capabilities done on this connection */
+    size_t reply_max;   /* QMP_REPLY_MAX, or smaller in tests */
+    bool trim;          /* large buffers were freed: return them */
 };
 
 /* All monitors; main loop thread only. */
@@ -161,21 +175,54 @@ char *qmp_node_to_line(JsonNode *node)
 
 static void monitor_write_line(Monitor *mon, const char *line)
 {
-    g_autofree char *out = NULL;
-
     if (!mon->chr) {
         mon->out(mon->out_opaque, line);
         return;
     }
-    out = g_strconcat(line, "\n", NULL);
-    qemu_chr_write_all(mon->chr, (const uint8_t *)out, strlen(out));
+    /* Two writes rather than a copy of a possibly huge line. */
+    if (qemu_chr_write_all(mon->chr, (const uint8_t *)line,
+                           strlen(line)) >= 0) {
+        qemu_chr_write_all(mon->chr, (const uint8_t *)"\n", 1);
+    }
 }
 
 static void monitor_send(Monitor *mon, JsonNode *node)
 {
     g_autofree char *line = qmp_node_to_line(node);
+    size_t len = strlen(line);
 
+    if (len + 1 > mon->reply_max) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(JsonNode) resp = NULL;
+
+        /* No "id": it may well be what made the response too long. */
+        error_setg(&err, "QMP response of %zu bytes exceeds the limit of "
+                   "%zu bytes", len + 1, mon->reply_max);
+        resp = qmp_error_response(err, NULL);
+        g_free(line);
+        line = qmp_node_to_line(resp);
+    }
+    if (len >= QMP_LARGE) {
+        mon->trim = true;
+    }
     monitor_write_line(mon, line);
+}
+
+/*
+ * After a large request or response: the buffers are gone, but glibc
+ * keeps freed memory mapped (its thresholds grow with the allocations
+ * it has seen); give it back so one large message does not cost its
+ * size for the life of the process.
+ */
+static void monitor_trim(Monitor *mon)
+{
+    if (mon->splitter.released || mon->trim) {
+        mon->splitter.released = false;
+        mon->trim = false;
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
+    }
 }
 
 static void monitor_send_greeting(Monitor *mon)
@@ -205,6 +252,9 @@ static void monitor_handle_text(Monitor *mon, const char *text, size_t len)
     g_autoptr(JsonNode) resp = NULL;
     JsonNode *root;
 
+    if (len >= QMP_LARGE) {
+        mon->trim = true;
+    }
     if (!json_parser_load_from_data(parser, text, len, &err)) {
         g_autoptr(GError) perr = NULL;
 
@@ -251,6 +301,7 @@ static void monitor_read(void *opaque, const uint8_t *buf, int size)
     Monitor *mon = opaque;
 
     json_splitter_feed(&mon->splitter, (const char *)buf, size);
+    monitor_trim(mon);
 }
 
 static void monitor_event(void *opaque, QEMUChrEvent event)
@@ -258,6 +309,7 @@ static void monitor_event(void *opaque, QEMUChrEvent event)
     Monitor *mon = opaque;
 
     json_splitter_reset(&mon->splitter);
+    monitor_trim(mon);
     mon->negotiated = false;
     if (event == CHR_EVENT_OPENED) {
         monitor_send_greeting(mon);
@@ -269,6 +321,7 @@ void monitor_init_qmp(Chardev *chr)
     Monitor *mon = g_new0(Monitor, 1);
 
     mon->chr = chr;
+    mon->reply_max = QMP_REPLY_MAX;
     json_splitter_init(&mon->splitter, monitor_splitter_emit, mon, 0);
     if (!monitors) {
         monitors = g_ptr_array_new();
@@ -285,6 +338,7 @@ Monitor *monitor_new_detached(QmpLineFunc *out, void *opaque)
     g_assert(out);
     mon->out = out;
     mon->out_opaque = opaque;
+    mon->reply_max = QMP_REPLY_MAX;
     json_splitter_init(&mon->splitter, monitor_splitter_emit, mon, 0);
     return mon;
 }
@@ -293,6 +347,13 @@ void monitor_feed_detached(Monitor *mon, const uint8_t *buf, size_t len)
 {
     g_assert(!mon->chr);
     json_splitter_feed(&mon->splitter, (const char *)buf, len);
+    monitor_trim(mon);
+}
+
+void monitor_set_reply_max(Monitor *mon, size_t max)
+{
+    g_assert(!mon->chr && max > 0);
+    mon->reply_max = max;
 }
 
 void monitor_free_detached(Monitor *mon)

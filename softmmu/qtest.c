@@ -74,6 +74,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
 #include "qemu/timer.h"
 #include "exec/address-spaces.h"
 #include "chardev/char.h"
@@ -796,9 +797,10 @@ bool qtest_server_init(const char *spec, const char *log, GError **errp)
     if (log && !strcmp(log, "none")) {
         fp = NULL;
     } else if (log) {
-        fp = fopen(log, "w");
+        fp = qemu_log_fopen(log);
         if (!fp) {
-            error_setg_errno(errp, errno, "cannot open qtest log '%s'", log);
+            error_setg(errp, "cannot open qtest log '%s': %s", log,
+                       qemu_log_open_error(errno));
             return false;
         }
     }

@@ -13,6 +13,7 @@
  * line first and writes it under a lock with one call, then flushes.
  */
 #include "qemu/osdep.h"
+#include <fcntl.h>
 #include "qemu/log.h"
 #include "qapi/error.h"
 
@@ -95,6 +96,32 @@ static char *expand_log_filename(const char *filename)
                            (int)getpid(), pct + 2);
 }
 
+FILE *qemu_log_fopen(const char *name)
+{
+    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                  0666);
+    FILE *f;
+
+    if (fd < 0) {
+        return NULL;
+    }
+    f = fdopen(fd, "w");
+    if (!f) {
+        int err = errno;
+
+        close(fd);
+        errno = err;
+    }
+    return f;
+}
+
+const char *qemu_log_open_error(int err)
+{
+    /* O_NOFOLLOW says ELOOP, "Too many levels of symbolic links": */
+    return err == ELOOP ? "it is a symbolic link, which is not followed"
+                        : g_strerror(err);
+}
+
 bool qemu_set_log_filename(const char *filename, GError **errp)
 {
     g_autofree char *name = NULL;
@@ -102,9 +129,10 @@ bool qemu_set_log_filename(const char *filename, GError **errp)
 
     if (filename) {
         name = expand_log_filename(filename);
-        f = fopen(name, "we");
+        f = qemu_log_fopen(name);
         if (!f) {
-            error_setg_errno(errp, errno, "Error opening logfile %s", name);
+            error_setg(errp, "Error opening logfile %s: %s", name,
+                       qemu_log_open_error(errno));
             return false;
         }
     }

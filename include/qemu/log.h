@@ -101,12 +101,28 @@ char *qemu_log_help_text(void);
 /*
  * qemu_set_log_filename: send log and trace output to @filename (-D),
  * truncating it; "%d" in the name is replaced by the process id.  NULL
- * goes back to stderr.  The previous file is closed.
+ * goes back to stderr.  The previous file is closed.  A symbolic link
+ * as the final component is refused (see qemu_log_fopen()).
  *
  * Returns: true on success; false with @errp set ("Error opening logfile
  * NAME: REASON"), keeping the previous output.
  */
 bool qemu_set_log_filename(const char *filename, GError **errp);
+
+/**
+ * qemu_log_fopen: open @name for writing a log (created 0666 & ~umask, or
+ * truncated), as -D and -qtest-log do, without following a symbolic
+ * link at the final component: a link planted at a predictable log path
+ * must not make us truncate the file it points to.  Directories on the
+ * way are followed as usual.
+ *
+ * Returns: a close-on-exec stream, or NULL with errno set (ELOOP for a
+ * symbolic link).  qemu_log_open_error() words such a failure.
+ */
+FILE *qemu_log_fopen(const char *name);
+
+/* The reason for a failed qemu_log_fopen() with @err (an errno). */
+const char *qemu_log_open_error(int err);
 
 /* True when the output is a file rather than stderr. */
 bool qemu_log_separate(void);

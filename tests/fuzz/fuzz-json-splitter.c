@@ -13,10 +13,14 @@
  * that the over-limit path is exercised too.  Also checked for every
  * message: it is non-empty, NUL-terminated at its length, within the
  * limit, and fed alone to a fresh splitter it comes out unchanged, as
- * exactly one message (framing is idempotent).
+ * exactly one message (framing is idempotent), and json-glib parses it
+ * (the splitter hands on plain JSON only).  Finally, the input followed
+ * by the reset "\xff\n" and "{}" must end with the message "{}": no
+ * input can wedge the stream.
  * Inputs above 64 KiB are skipped to keep the byte-at-a-time run cheap.
  */
 #include "qemu/osdep.h"
+#include <json-glib/json-glib.h>
 #include "monitor/json-splitter.h"
 #include "fuzz.h"
 
@@ -40,7 +44,8 @@ static void record(void *opaque, const char *text, size_t len,
     } else {
         g_assert_nonnull(text);
         g_assert_cmpuint(len, >, 0);
-        g_assert_cmpuint(len, <=, out->max_size);
+        /* tokens within the limit, plus collapsed blanks and ".0"s */
+        g_assert_cmpuint(len, <=, 3 * out->max_size);
         g_assert_cmpint(text[len], ==, '\0');
         g_byte_array_append(item, (const guint8 *)"T", 1);
         g_byte_array_append(item, (const guint8 *)text, len);
@@ -112,6 +117,14 @@ static void check_idempotent(GPtrArray *items, size_t max_size)
         if (p[0] != 'T') {
             continue;
         }
+        {
+            g_autoptr(JsonParser) parser = json_parser_new_immutable();
+            g_autoptr(GError) err = NULL;
+
+            json_parser_load_from_data(parser, (const char *)p + 1, len - 1,
+                                       &err);
+            g_assert_no_error(err);
+        }
         again = split(p + 1, len - 1, max_size, FEED_WHOLE, NULL);
         g_assert_cmpuint(again->len, ==, 1);
         g_assert_true(g_bytes_equal(g_ptr_array_index(again, 0), item));
@@ -130,7 +143,32 @@ static void check_chunkings(const uint8_t *data, size_t size,
 
     check_same(whole, bytes);
     check_same(whole, pieces);
-    check_idempotent(whole, max_size);
+    /*
+     * Not with @max_size: a rewritten message can be a little longer
+     * than the tokens it came from ("1e19" integers gain ".0").
+     */
+    check_idempotent(whole, JSON_SPLITTER_DEFAULT_MAX_SIZE);
+}
+
+/* Whatever came before, "\xff\n" resets: "{}" is then framed as itself. */
+static void check_resync(const uint8_t *data, size_t size)
+{
+    static const char tail[] = "\xff\n{}";
+    g_autofree uint8_t *buf = g_malloc(size + sizeof(tail) - 1);
+    g_autoptr(GPtrArray) items = NULL;
+    GBytes *last;
+    size_t len;
+    const char *p;
+
+    memcpy(buf, data, size);
+    memcpy(buf + size, tail, sizeof(tail) - 1);
+    items = split(buf, size + sizeof(tail) - 1,
+                  JSON_SPLITTER_DEFAULT_MAX_SIZE, FEED_WHOLE, NULL);
+    g_assert_cmpuint(items->len, >, 0);
+    last = g_ptr_array_index(items, items->len - 1);
+    p = g_bytes_get_data(last, &len);
+    g_assert_cmpuint(len, ==, 3);
+    g_assert_true(!memcmp(p, "T{}", 3));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -143,5 +181,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_rng_init(&rng, data, size);
     check_chunkings(data, size, JSON_SPLITTER_DEFAULT_MAX_SIZE, &rng);
     check_chunkings(data, size, 1 + fuzz_rng_below(&rng, 64), &rng);
+    check_resync(data, size);
     return 0;
 }

@@ -22,6 +22,9 @@
  *    parsed and serialized again, stays the same; it is an object with
  *    exactly one of "return" and "error" plus at most an "id"; an error
  *    has string "class" and "desc" members and a known class;
+ *  - after the input, the reset "\xff\n" and one valid command, the
+ *    last response is that command's (its "id"): nothing a client sends
+ *    can wedge the session;
  *  - ASan/UBSan/LSan find nothing (json-glib's nodes are refcounted, so a
  *    leak or double unref here is a real bug).
  */
@@ -137,9 +140,17 @@ static char *mask_infinities(const char *line)
 }
 
 /* One response line: valid JSON of the response shape, a fixed point. */
+typedef struct Lines {
+    unsigned count;
+    bool last_is_sync;  /* the last line answered SYNC_CMD */
+} Lines;
+
+#define RESET "\xff\n"
+#define SYNC_CMD "{\"execute\": \"qmp_capabilities\", \"id\": \"fuzz-sync\"}"
+
 static void check_line(void *opaque, const char *line)
 {
-    unsigned *lines = opaque;
+    Lines *lines = opaque;
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     g_autoptr(GError) err = NULL;
     g_autofree char *again = NULL, *masked = NULL;
@@ -147,7 +158,7 @@ static void check_line(void *opaque, const char *line)
     JsonNode *root;
     bool has_return, has_error;
 
-    (*lines)++;
+    lines->count++;
     g_assert_null(strchr(line, '\n'));
     g_assert_true(g_utf8_validate(line, -1, NULL));
     masked = mask_infinities(line);
@@ -167,6 +178,13 @@ static void check_line(void *opaque, const char *line)
     if (has_error) {
         check_error_member(resp);
     }
+    {
+        JsonNode *id = json_object_get_member(resp, "id");
+
+        lines->last_is_sync = id && JSON_NODE_HOLDS_VALUE(id) &&
+            json_node_get_value_type(id) == G_TYPE_STRING &&
+            !strcmp(json_node_get_string(id), "fuzz-sync");
+    }
 }
 
 static void count_text(void *opaque, const char *text, size_t len,
@@ -177,22 +195,25 @@ static void count_text(void *opaque, const char *text, size_t len,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static const char tail[] = RESET SYNC_CMD;
     Monitor *mon;
     JsonSplitter js;
-    unsigned lines = 0, texts = 0;
+    Lines lines = { 0 };
+    unsigned texts = 0;
 
     if (size > 64 * KiB) {
         return 0;
     }
     mon = monitor_new_detached(check_line, &lines);
     monitor_feed_detached(mon, data, size);
-    monitor_feed_detached(mon, (const uint8_t *)"\n", 1);
+    monitor_feed_detached(mon, (const uint8_t *)tail, sizeof(tail) - 1);
+    g_assert_true(lines.last_is_sync);
     monitor_free_detached(mon);
 
     json_splitter_init(&js, count_text, &texts, 0);
     json_splitter_feed(&js, (const char *)data, size);
-    json_splitter_feed(&js, "\n", 1);
+    json_splitter_feed(&js, tail, sizeof(tail) - 1);
     json_splitter_destroy(&js);
-    g_assert_cmpuint(lines, ==, texts);
+    g_assert_cmpuint(lines.count, ==, texts);
     return 0;
 }

@@ -236,6 +236,111 @@ static void test_duplicate_id_refused(void)
     rmdir(dir);
 }
 
+/* Issue 15 item 9: the socket file is 0600 whatever the umask. */
+static void test_server_socket_private(void)
+{
+    g_autofree char *path = tmp_sock("p.sock");
+    g_autofree char *dir = g_path_get_dirname(path);
+    ChardevOptions o = {
+        .id = "priv", .backend = "socket", .path = path, .server = true,
+    };
+    mode_t old = umask(0);
+    Chardev *chr = qemu_chr_new(&o, NULL);
+    struct stat st;
+
+    g_assert_cmpint(umask(old), ==, 0);     /* put back as it was */
+    g_assert_nonnull(chr);
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    g_assert_true(S_ISSOCK(st.st_mode));
+    g_assert_cmpint(st.st_mode & 07777, ==, 0600);
+    qemu_chr_delete(chr);
+    rmdir(dir);
+}
+
+/* A file that is not a socket is in the way: refused, left alone. */
+static void test_server_keeps_other_files(void)
+{
+    g_autofree char *path = tmp_sock("f.sock");
+    g_autofree char *dir = g_path_get_dirname(path);
+    ChardevOptions o = {
+        .id = "file", .backend = "socket", .path = path, .server = true,
+    };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *contents = NULL;
+
+    g_assert_true(g_file_set_contents(path, "precious", -1, NULL));
+    g_assert_null(qemu_chr_new(&o, &err));
+    g_assert_nonnull(strstr(err->message, "is not a socket"));
+    g_assert_true(g_file_get_contents(path, &contents, NULL, NULL));
+    g_assert_cmpstr(contents, ==, "precious");
+    g_assert_null(qemu_chr_find("file"));
+    unlink(path);
+    rmdir(dir);
+}
+
+static int listen_at(const char *path)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    g_strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), ==, 0);
+    g_assert_cmpint(listen(fd, 1), ==, 0);
+    return fd;
+}
+
+/*
+ * Someone else's live socket is not taken over ("Address already in
+ * use"); a stale one (its server gone) is replaced.
+ */
+static void test_server_live_and_stale_sockets(void)
+{
+    g_autofree char *path = tmp_sock("l.sock");
+    g_autofree char *dir = g_path_get_dirname(path);
+    ChardevOptions o = {
+        .id = "live", .backend = "socket", .path = path, .server = true,
+    };
+    g_autoptr(GError) err = NULL;
+    int other = listen_at(path);
+    Chardev *chr;
+    int fd;
+    g_autofree char *in_use = g_strdup_printf(
+        "Failed to bind socket to %s: Address already in use", path);
+
+    g_assert_null(qemu_chr_new(&o, &err));
+    g_assert_cmpstr(err->message, ==, in_use);
+    /* the other server still has its socket: a client reaches it */
+    fd = unix_connect(path);
+    close(fd);
+    close(other);                   /* now it is stale */
+    chr = qemu_chr_new(&o, NULL);
+    g_assert_nonnull(chr);
+    qemu_chr_delete(chr);
+    g_assert_cmpint(access(path, F_OK), ==, -1);
+    rmdir(dir);
+}
+
+/* At close, a socket file that is no longer ours is left alone. */
+static void test_server_close_keeps_replaced_file(void)
+{
+    g_autofree char *path = tmp_sock("r.sock");
+    g_autofree char *dir = g_path_get_dirname(path);
+    ChardevOptions o = {
+        .id = "repl", .backend = "socket", .path = path, .server = true,
+    };
+    Chardev *chr = qemu_chr_new(&o, NULL);
+    int other;
+
+    g_assert_nonnull(chr);
+    g_assert_cmpint(unlink(path), ==, 0);
+    other = listen_at(path);
+    qemu_chr_delete(chr);
+    g_assert_cmpint(access(path, F_OK), ==, 0);
+    close(other);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -249,5 +354,13 @@ int main(int argc, char **argv)
                     test_client_without_server_fails);
     g_test_add_func("/chardev/socket/duplicate-id-refused",
                     test_duplicate_id_refused);
+    g_test_add_func("/chardev/socket/server-socket-private",
+                    test_server_socket_private);
+    g_test_add_func("/chardev/socket/server-keeps-other-files",
+                    test_server_keeps_other_files);
+    g_test_add_func("/chardev/socket/server-live-and-stale-sockets",
+                    test_server_live_and_stale_sockets);
+    g_test_add_func("/chardev/socket/server-close-keeps-replaced-file",
+                    test_server_close_keeps_replaced_file);
     return g_test_run();
 }

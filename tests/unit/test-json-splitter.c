@@ -93,7 +93,7 @@ static void test_top_level_scalars(void)
 static void test_stray_close_then_recovers(void)
 {
     static const char *const want[] = {
-        "ERR:JSON parse error, stray '}'", "{\"ok\":1}", NULL
+        "ERR:JSON parse error, expecting value", "{\"ok\":1}", NULL
     };
     g_autoptr(GPtrArray) items = split_chunks("} {\"ok\":1}", 2, 0);
 
@@ -225,7 +225,7 @@ static void test_unicode_escapes_checked(void)
         "ERR:JSON parse error, \\ud834 is not a valid Unicode character",
         "ERR:JSON parse error, \\ud834 is not a valid Unicode character",
         "ERR:JSON parse error, \\ud834 is not a valid Unicode character",
-        "{\"b\":\"\\u12\"}",
+        "ERR:JSON parse error, \\u12 is not a valid Unicode character",
         "[1]",
         NULL
     };
@@ -270,6 +270,172 @@ static void test_number_ranges(void)
     assert_items(items, want);
 }
 
+/*
+ * Issue 10 item 8: one bad byte must not wedge the stream.  Each case is
+ * QEMU 7.2's answer (-qmp stdio), byte for byte; the valid command after
+ * it must come through in every chunking.
+ */
+static void test_stray_bytes_resync(void)
+{
+    static const struct {
+        const char *input;
+        const char *errors[3];
+    } cases[] = {
+        { "{\xff", { "ERR:JSON parse error, stray '\xff'" } },
+        { "{\x01", { "ERR:JSON parse error, stray '\x01'" } },
+        { "{'bad \xff", { "ERR:JSON parse error, stray ''bad \xff'" } },
+        { "{\"execute\":\"query-st\natus\"}",
+          { "ERR:JSON parse error, stray '\"query-st\n'",
+            "ERR:JSON parse error, expecting value" } },
+        { "%p", { "ERR:JSON parse error, stray '%'" } },
+        /* skipped up to the next brace, spaces and all */
+        { "% 1 'x' ", { "ERR:JSON parse error, stray '%'" } },
+        { "[1.}", { "ERR:JSON parse error, stray '1.}'" } },
+        { "-x", { "ERR:JSON parse error, stray '-x'" } },
+        { "1.5e+ ", { "ERR:JSON parse error, stray '1.5e+ '" } },
+        { "\"a\tb\"", { "ERR:JSON parse error, stray '\"a\t'" } },
+        { "tru\x01", { "ERR:JSON parse error, invalid keyword 'tru'",
+                       "ERR:JSON parse error, stray '\x01'" } },
+        { "{\"a\":1}}", { "{\"a\":1}",
+                          "ERR:JSON parse error, expecting value" } },
+        { "[}", { "ERR:JSON parse error, expecting value" } },
+    };
+    const char *cmd = "{\"execute\":\"query-status\"}";
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *input = g_strconcat(cases[i].input, cmd, NULL);
+
+        for (size_t chunk = 1; chunk <= 5; chunk++) {
+            g_autoptr(GPtrArray) items = split_chunks(input, chunk, 0);
+            guint n = g_strv_length((char **)cases[i].errors);
+
+            g_assert_cmpuint(items->len, ==, n + 1);
+            for (guint j = 0; j < n; j++) {
+                g_assert_cmpstr(g_ptr_array_index(items, j), ==,
+                                cases[i].errors[j]);
+            }
+            g_assert_cmpstr(g_ptr_array_index(items, n), ==, cmd);
+        }
+    }
+}
+
+/*
+ * Issue 15 item 5: what json-glib would take but is not JSON gets QEMU
+ * 7.2's error, and never reaches a parser.
+ */
+static void test_not_json_refused(void)
+{
+    static const char *const want[] = {
+        "ERR:JSON parse error, expected separator in dict",
+        "ERR:JSON parse error, stray '00'",
+        "ERR:JSON parse error, expecting value",
+        "ERR:JSON parse error, stray '/'",
+        "ERR:JSON parse error, expecting value",
+        "ERR:JSON parse error, stray '/'",
+        "{}",
+        "ERR:JSON parse error, expecting value",
+        "ERR:JSON parse error, stray 'T'",
+        "ERR:JSON parse error, expecting value",
+        "ERR:JSON parse error, invalid keyword 'nul'",
+        "ERR:JSON parse error, expected separator in list",
+        "ERR:JSON parse error, missing : in object pair",
+        "ERR:JSON parse error, key is not a string in object",
+        "ERR:JSON parse error, invalid escape sequence in string",
+        "ERR:JSON parse error, \\u12x4 is not a valid Unicode character",
+        "ERR:JSON parse error, invalid UTF-8 sequence in string",
+        "ERR:JSON parse error, expected separator in list",
+        "{\"a\":\"it's \\\"q\\\"\",\"b\":\"'\"}",
+        "ERR:JSON parse error, duplicate key",
+        "ERR:JSON parse error, duplicate key",
+        "ERR:JSON parse error, duplicate key",
+        "ERR:JSON parse error, missing : in object pair",
+        "{\"a\":1,\"b\":{\"a\":[{\"a\":1},{\"a\":2}]}}",
+        NULL
+    };
+    g_autoptr(GPtrArray) items = split_chunks(
+        "{\"value\": 0x200000}"
+        "{\"id\":00012}"
+        "{\"execute\":/*c*/\"x\"}"
+        "// x\n{}"
+        "[1,]"
+        "[True]"
+        "[nul]"
+        "[1 2]"
+        "{\"a\" 1}"
+        "{1:2}"
+        "[\"\\x\"]"
+        "[\"\\u12x4\"]"
+        "[\"\xc3\x28\"]"
+        "[0e5]"
+        "{'a':'it\\'s \"q\"',\"b\":\"\\'\"}"
+        /* keys compare decoded, at any depth, once the member is whole */
+        "{\"execute\":1,\"\\u0065xecute\":2}"
+        "{\"a\":{\"b\":1,'b':[2]}}"
+        "{\"\\ud834\\udd1e\":1,\"\xf0\x9d\x84\x9e\":2}"
+        "{\"a\":1,\"a\" 2}"
+        "{\"a\":1,\"b\":{\"a\":[{\"a\":1},{\"a\":2}]}}", 3, 0);
+
+    assert_items(items, want);
+}
+
+/* One message of more than 2 Mi tokens is refused (QEMU's limit). */
+static void test_token_count_limit(void)
+{
+    size_t k = JSON_SPLITTER_MAX_TOKENS / 2 - 2;
+    g_autoptr(GString) ok = g_string_new("[");
+    g_autoptr(GString) over = g_string_new("[");
+    g_autoptr(GString) input = g_string_new(NULL);
+    g_autoptr(GPtrArray) items = NULL;
+
+    for (size_t i = 0; i < k; i++) {
+        g_string_append(ok, "0,");
+        g_string_append(over, "0,");
+    }
+    g_string_append(ok, "[]]");              /* exactly the limit */
+    g_string_append(over, "0,0]");           /* one token more */
+    g_string_append_printf(input, "%s%s{}", ok->str, over->str);
+    items = split_chunks(input->str, 65536, 0);
+    /* (no cmpstr: a failure would print megabytes) */
+    g_assert_cmpuint(items->len, ==, 3);
+    g_assert_true(g_str_equal(g_ptr_array_index(items, 0), ok->str));
+    g_assert_true(g_str_equal(g_ptr_array_index(items, 1),
+                              "ERR:JSON token count limit exceeded"));
+    g_assert_true(g_str_equal(g_ptr_array_index(items, 2), "{}"));
+}
+
+static void count_only(void *opaque, const char *text, size_t len,
+                       const GError *err)
+{
+    (*(int *)opaque)++;
+}
+
+/* Issue 15 item 4: a large message does not leave a large buffer. */
+static void test_large_message_buffer_released(void)
+{
+    g_autofree char *big = g_strnfill(4 * MiB, 'x');
+    g_autofree char *msg = g_strdup_printf("{\"a\":\"%s\"}", big);
+    JsonSplitter js;
+    int n = 0;
+
+    json_splitter_init(&js, count_only, &n, 0);
+    json_splitter_feed(&js, msg, strlen(msg));
+    g_assert_cmpint(n, ==, 1);
+    g_assert_cmpuint(js.buf->allocated_len, <=,
+                     JSON_SPLITTER_KEEP_CAPACITY);
+    /* refused by the size limit, and cut off mid-string: the same */
+    json_splitter_destroy(&js);
+    json_splitter_init(&js, count_only, &n, 2 * MiB);
+    json_splitter_feed(&js, msg, strlen(msg));
+    g_assert_cmpint(n, ==, 2);
+    g_assert_cmpuint(js.buf->allocated_len, <=,
+                     JSON_SPLITTER_KEEP_CAPACITY);
+    json_splitter_feed(&js, msg, 3 * MiB);
+    json_splitter_reset(&js);
+    g_assert_cmpuint(js.buf->allocated_len, <=,
+                     JSON_SPLITTER_KEEP_CAPACITY);
+    json_splitter_destroy(&js);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -293,5 +459,13 @@ int main(int argc, char **argv)
                     test_unicode_escapes_checked);
     g_test_add_func("/json-splitter/numbers/beyond-int64-double-"
                     "beyond-double-refused", test_number_ranges);
+    g_test_add_func("/json-splitter/stray-bytes-resync",
+                    test_stray_bytes_resync);
+    g_test_add_func("/json-splitter/not-json-refused",
+                    test_not_json_refused);
+    g_test_add_func("/json-splitter/token-count-limit",
+                    test_token_count_limit);
+    g_test_add_func("/json-splitter/large-message-buffer-released",
+                    test_large_message_buffer_released);
     return g_test_run();
 }

@@ -271,6 +271,36 @@ static void test_pid_in_filename(LogFixture *f, gconstpointer data)
     unlink(expanded);
 }
 
+/*
+ * Issue 15 item 9: -D through a symbolic link is refused, and the file it
+ * points to is not truncated.
+ */
+static void test_symlink_refused(LogFixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *target = g_build_filename(f->dir, "precious", NULL);
+    g_autofree char *link = g_build_filename(f->dir, "link.log", NULL);
+    g_autofree char *expected = g_strdup_printf(
+        "Error opening logfile %s: it is a symbolic link, which is not "
+        "followed", link);
+    g_autofree char *contents = NULL;
+
+    g_assert_true(g_file_set_contents(target, "keep me", -1, NULL));
+    g_assert_cmpint(symlink(target, link), ==, 0);
+    g_assert_false(qemu_set_log_filename(link, &err));
+    g_assert_cmpstr(err->message, ==, expected);
+    g_assert_true(g_file_get_contents(target, &contents, NULL, NULL));
+    g_assert_cmpstr(contents, ==, "keep me");
+    /* a plain file is still truncated, as QEMU does */
+    g_assert_true(qemu_set_log_filename(target, NULL));
+    g_clear_pointer(&contents, g_free);
+    g_assert_true(g_file_get_contents(target, &contents, NULL, NULL) &&
+                  !*contents);
+    g_assert_true(qemu_set_log_filename(f->path, NULL));
+    unlink(link);
+    unlink(target);
+}
+
 #define ADD(path, fn) \
     g_test_add(path, LogFixture, NULL, fixture_setup, fn, fixture_teardown)
 
@@ -290,5 +320,6 @@ int main(int argc, char **argv)
     ADD("/log/trace-opt/errors-apply-nothing", test_trace_opt_errors);
     ADD("/log/file/open-error-keeps-output", test_bad_log_file);
     ADD("/log/file/pid-in-name", test_pid_in_filename);
+    ADD("/log/file/symlink-refused", test_symlink_refused);
     return g_test_run();
 }

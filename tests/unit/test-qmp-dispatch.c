@@ -7,6 +7,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "monitor/qmp.h"
+#include "../../monitor/monitor-internal.h"
 
 static const QmpArgSpec echo_args[] = {
     { "path", QMP_ARG_STRING },
@@ -362,6 +363,39 @@ static void test_unlimited_event_shape(void)
     g_ptr_array_unref(seen_events);
 }
 
+static void collect_line(void *opaque, const char *line)
+{
+    g_ptr_array_add(opaque, g_strdup(line));
+}
+
+/*
+ * Issue 15 item 3: a response too long for the peer's queue is replaced
+ * by an error response, whole, never sent cut short.
+ */
+static void test_response_over_limit(void)
+{
+    g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+    Monitor *mon = monitor_new_detached(collect_line, lines);
+    g_autofree char *pad = g_strnfill(300, 'x');
+    g_autofree char *req = g_strdup_printf(
+        "{\"execute\": \"qmp_capabilities\", \"id\": \"%s\"}", pad);
+    const char *small = "{\"execute\": \"qmp_capabilities\", \"id\": 1}";
+    const char *line;
+
+    monitor_set_reply_max(mon, 200);
+    monitor_feed_detached(mon, (const uint8_t *)req, strlen(req));
+    monitor_feed_detached(mon, (const uint8_t *)small, strlen(small));
+    monitor_free_detached(mon);
+    g_assert_cmpuint(lines->len, ==, 2);
+    line = g_ptr_array_index(lines, 0);
+    g_assert_cmpstr(line, ==, "{\"error\": {\"class\": \"GenericError\", "
+                    "\"desc\": \"QMP response of 325 bytes exceeds the limit "
+                    "of 200 bytes\"}}");
+    line = g_ptr_array_index(lines, 1);
+    g_assert_cmpuint(strlen(line) + 1, <=, 200);
+    g_assert_true(g_str_has_prefix(line, "{\"id\": 1, \"error\": "));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -388,6 +422,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/dispatch/no-arg-check-flag",
                     test_no_arg_check_flag);
     g_test_add_func("/qmp/dispatch/negotiation", test_negotiation);
+    g_test_add_func("/qmp/monitor/response-over-limit",
+                    test_response_over_limit);
     g_test_add_func("/qmp/dispatch/command-names-sorted",
                     test_query_commands_sorted);
     g_test_add_func("/qmp/event/rate-limit-latest-wins",
