@@ -172,7 +172,9 @@ struct pci_dev {
     uint8_t irq_pin;
     uint64_t bar[6];        /* assigned address, 0 when unused */
     uint64_t bar_size[6];
+    uint8_t bar_kind[6];    /* PCI_BAR_* */
 };
+enum { PCI_BAR_NONE, PCI_BAR_IO, PCI_BAR_MEM32, PCI_BAR_MEM64 };
 uint32_t pci_cfg_read32(const struct pci_dev *d, uint8_t off);
 uint16_t pci_cfg_read16(const struct pci_dev *d, uint8_t off);
 uint8_t pci_cfg_read8(const struct pci_dev *d, uint8_t off);
@@ -250,5 +252,8 @@ void virtio_mem_run(void);
  */
 uint64_t workload_pattern(uint64_t addr, uint64_t size, uint64_t block_size,
                           uint64_t seed, bool per_page);
+/* Only verify what workload_pattern() wrote with @seed; blocks that match. */
+uint64_t workload_check(uint64_t addr, uint64_t size, uint64_t block_size,
+                        uint64_t seed, bool per_page);
 
 #endif

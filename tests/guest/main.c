@@ -102,6 +102,11 @@ void guest_main(uint32_t start_info)
 #define MODE_IS(s) streq(mode, s)
     if (MODE_IS("hello")) {
         printk("guest: done\n");
+    } else if (MODE_IS("virtio-mem")) {
+        virtio_mem_run();
+    } else if (MODE_IS("pci")) {
+        pci_scan_and_assign(true);
+        printk("guest: done\n");
     } else if (MODE_IS("fault-popcnt")) {
         mode_fault_popcnt();
         printk("guest: done\n");
