@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The test guest (tests/guest) resized over QMP, on Debian's QEMU 7.2
+(-accel tcg, the reference) and on our binary (-accel kvm).
+
+Each run boots guest.elf with mode=virtio-mem beside a 16 GiB reserve=off
+backend, waits for the driver, then sets requested-size through 1 GiB,
+4 GiB, 512 MiB and 0.  After each step the device's plugged size
+(qom-get size) and the guest's transcript line must both show the
+requested size, with every plugged block verified.  The two transcripts
+(the guest's virtio-mem lines) must be identical.
+
+Our binary is skipped, with the reason, where /dev/kvm is unusable and
+where the binary does not accept the options yet (detected by trying).
+"""
+
+import os
+import re
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))), "tests", "guest"))
+from conftest import qemu_binary  # noqa: E402
+from guestrun import (GuestRun, StartupError, LINE_RE, STEPS, MiB,  # noqa
+                      kvm_unusable_reason, default_guest_elf)
+
+REFERENCE = os.environ.get("REFERENCE_QEMU", "/usr/bin/qemu-system-x86_64")
+# meson passes the reference_qemu option; empty means "none".
+BLOCK = 2 * MiB
+READY_TIMEOUT = 90
+STEP_TIMEOUT = 90
+# The words an option parser uses when it does not know an option yet.
+NOT_YET = re.compile(r"invalid (accelerator|option)|unknown option|"
+                     r"not supported|unsupported", re.I)
+
+TRANSCRIPTS = {}
+
+
+def expected_lines():
+    return [f"virtio-mem: requested=0x{s:x} plugged=0x{s:x} "
+            f"verified={s // BLOCK} blocks" for s in [0, *STEPS]]
+
+
+def compared(lines):
+    """The lines both binaries must print alike (no timing-dependent
+    BUSY retries)."""
+    return [line for line in lines
+            if line.startswith("virtio-mem:") and "BUSY" not in line]
+
+
+def target_args(target):
+    if target == "qemu-7.2-tcg":
+        if not os.access(REFERENCE, os.X_OK):
+            pytest.skip(f"reference QEMU not installed: {REFERENCE!r}")
+        return REFERENCE, ["-accel", "tcg", "-cpu", "max"]
+    reason = kvm_unusable_reason()
+    if reason:
+        pytest.skip(f"KVM unusable: {reason}")
+    return qemu_binary(), ["-accel", "kvm"]
+
+
+@pytest.mark.parametrize("target", ["qemu-7.2-tcg", "ours-kvm"])
+def test_resize_sequence(target, tmp_path):
+    guest = default_guest_elf()
+    if not os.path.exists(guest):
+        pytest.fail(f"test guest not built: {guest}")
+    binary, accel = target_args(target)
+    run = GuestRun(binary, accel, str(tmp_path))
+    try:
+        try:
+            run.start()
+        except StartupError as e:
+            if target != "qemu-7.2-tcg" and NOT_YET.search(e.stderr):
+                pytest.skip("our binary cannot run the guest yet: " +
+                            e.stderr.strip().splitlines()[0])
+            raise
+        run.wait_line(r"^virtio-mem: ready", READY_TIMEOUT)
+        for size in STEPS:
+            r = run.step(size, STEP_TIMEOUT)
+            assert r["device"] == size, r
+            assert r["guest_plugged"] == size, r
+            assert r["verified"] == size // BLOCK, r
+        lines = run.transcript()
+    finally:
+        run.stop()
+    assert [line for line in lines if LINE_RE.match(line)] == \
+        expected_lines(), lines
+    for line in lines:
+        assert "lost their data" not in line, lines
+        assert "device reports" not in line, lines
+        assert "PANIC" not in line, lines
+    TRANSCRIPTS[target] = compared(lines)
+
+
+def test_transcripts_match():
+    missing = [t for t in ("qemu-7.2-tcg", "ours-kvm")
+               if t not in TRANSCRIPTS]
+    if missing:
+        pytest.skip("needs both runs; missing: " + ", ".join(missing))
+    assert TRANSCRIPTS["ours-kvm"] == TRANSCRIPTS["qemu-7.2-tcg"]
