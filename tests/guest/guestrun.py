@@ -207,7 +207,7 @@ class GuestRun:
 def fmt_size(n):
     if n is None:
         return "?"
-    return f"{n / GiB:.2f} GiB"
+    return f"{n // MiB} MiB"
 
 
 def demo(argv):
@@ -229,7 +229,7 @@ def demo(argv):
         run = GuestRun(args.binary, accel, tmp, guest_elf=args.guest,
                        backend_size=args.backend_size,
                        maxmem=f"{int(args.backend_size.rstrip('G')) + 1}G")
-        print(f"demo: {' '.join(run.args)}", file=sys.stderr)
+        print(f"guest demo: {' '.join(run.args)}", flush=True)
         t0 = time.monotonic()
         try:
             run.start()
@@ -242,16 +242,17 @@ def demo(argv):
             run.wait_line(r"^virtio-mem: ready", args.timeout)
             print(f"guest ready after {time.monotonic() - t0:.2f} s "
                   f"(RSS {fmt_size(rss_of(run.proc.pid))})")
-            print(f"{'requested':>10} {'plugged(dev)':>13} "
-                  f"{'plugged(guest)':>15} {'verified':>9} {'RSS':>10} "
-                  f"{'converged':>10}")
+            print(f"{'requested':>10} {'plugged':>10} {'plugged':>10} "
+                  f"{'verified':>9} {'RSS':>10} {'converged':>10}")
+            print(f"{'(qom-set)':>10} {'(device)':>10} {'(guest)':>10} "
+                  f"{'(blocks)':>9} {'(binary)':>10} {'(s)':>10}")
             for size in STEPS:
                 r = run.step(size, args.timeout)
                 print(f"{fmt_size(r['requested']):>10} "
-                      f"{fmt_size(r['device']):>13} "
-                      f"{fmt_size(r['guest_plugged']):>15} "
+                      f"{fmt_size(r['device']):>10} "
+                      f"{fmt_size(r['guest_plugged']):>10} "
                       f"{r['verified']:>9} {fmt_size(r['rss']):>10} "
-                      f"{r['seconds']:>9.2f}s", flush=True)
+                      f"{r['seconds']:>10.2f}", flush=True)
         except (AssertionError, TimeoutError) as e:
             print(f"scripts/demo: {e}", file=sys.stderr)
             return 1
