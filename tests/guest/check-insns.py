@@ -5,6 +5,9 @@
 register use.  Only the named functions may hold one on purpose.
 
 usage: check-insns.py OBJDUMP GUEST.ELF STAMP
+       check-insns.py --selftest OBJDUMP BAD.O BAD.S
+(the self-test expects exactly one finding per line of BAD.S marked
+"bad" and none in allowed_popcnt)
 """
 
 import re
@@ -17,11 +20,11 @@ FORBIDDEN = re.compile(
 VECTOR_REG = re.compile(r"%[xyz]mm\d|%k[0-7]\b")
 INT3 = re.compile(r"^int\s+\$0x3$")
 # Functions allowed to hold a forbidden instruction, and which ones.
-ALLOWED = {"guest_popcnt": {"popcnt"}}
+ALLOWED = {"guest_popcnt": {"popcnt"}, "allowed_popcnt": {"popcnt"}}
 
 
-def main():
-    objdump, elf, stamp = sys.argv[1:4]
+def scan(objdump, elf):
+    """(number of instructions, list of forbidden ones as text)."""
     out = subprocess.run([objdump, "-d", "--no-show-raw-insn", "-M", "att",
                           elf], check=True, capture_output=True,
                          text=True).stdout
@@ -56,6 +59,27 @@ def main():
             if base in allowed or mnem in allowed:
                 continue
             bad.append(f"{m.group(1)} <{func}>: {insn}")
+    return count, bad
+
+
+def selftest(objdump, obj, source):
+    count, bad = scan(objdump, obj)
+    with open(source) as f:
+        want = sum(1 for line in f if "/* bad */" in line)
+    for b in bad:
+        print("found: " + b)
+    if len(bad) != want or any("allowed" in b for b in bad):
+        print(f"expected {want} findings, none in allowed_*",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def main():
+    if sys.argv[1] == "--selftest":
+        return selftest(*sys.argv[2:5])
+    objdump, elf, stamp = sys.argv[1:4]
+    count, bad = scan(objdump, elf)
     if count == 0:
         print(f"{elf}: no instructions found", file=sys.stderr)
         return 1
