@@ -43,7 +43,9 @@ struct tss64 {
 extern char trap_stubs[];
 extern uint64_t pdpt[], pd_tables[];
 extern uint64_t gdt_tss[2];
-extern char boot_stack_top[];
+extern char boot_stack_top[], trap_stack_top[];
+extern char user_exit_ud2[];
+void user_return(uint64_t result) __attribute__((noreturn));
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
@@ -126,7 +128,9 @@ void arch_init(void)
     idtr.base = (uint64_t)idt;
     __asm__ volatile("lidt %0" : : "m"(idtr));
 
-    tss.rsp0 = (uint64_t)boot_stack_top;
+    /* CPL3 -> CPL0 switches land on their own stack: the kernel's is in
+     * use below user_call(). */
+    tss.rsp0 = (uint64_t)trap_stack_top;
     tss.iomap_base = sizeof(tss);
     gdt_tss[0] = (sizeof(tss) - 1) | ((t & 0xffffff) << 16) |
                  (0x89ULL << 40) | (((t >> 24) & 0xff) << 56);
@@ -180,9 +184,9 @@ void paging_map_range(uint64_t addr, uint64_t size)
         }
         /* One store per 2 MiB page, then publish the whole GiB. */
         for (i = 0; i < 512; i++) {
-            pd[i] = (g * GiB + (uint64_t)i * 2 * MiB) | 0x83;
+            pd[i] = (g * GiB + (uint64_t)i * 2 * MiB) | 0x87;
         }
-        pdpt[g] = (uint64_t)pd | 3;
+        pdpt[g] = (uint64_t)pd | 7;
         pd_mapped[g] = 1;
     }
     /* Only new entries were added: no stale translation to flush. */
@@ -254,6 +258,10 @@ void trap_dispatch(struct trap_frame *f)
         }
         lapic_write(LAPIC_EOI, 0);
         return;
+    }
+    if (f->vector == 6 && (f->cs & 3) == 3 &&
+        f->rip == (uint64_t)user_exit_ud2) {
+        user_return(f->rdi);
     }
     if (f->vector == IRQ_VECTOR_SPURIOUS) {
         return;

@@ -161,6 +161,14 @@ uint32_t lapic_id(void);
 /* Start the application processor @apic_id at @entry (INIT, SIPI). */
 void lapic_start_ap(uint32_t apic_id, uint32_t vector_page);
 
+/*
+ * Run @fn(@arg) at CPL3 (interrupts off, all pages user-accessible, no
+ * port I/O) on the user stack; @fn must end with user_exit(result), which
+ * user_call() returns.  CPL3 runs natively on the PVM host.
+ */
+uint64_t user_call(void (*fn)(void *), void *arg);
+void user_exit(uint64_t result) __attribute__((noreturn));
+
 /* POPCNT at CPL0 (start.S), for mode=fault-popcnt. */
 uint64_t guest_popcnt(uint64_t v);
 

@@ -72,6 +72,31 @@ static void __attribute__((noreturn)) guest_exit(void)
     halt_forever();
 }
 
+static void user_count(void *opaque)
+{
+    volatile uint64_t *n = opaque;
+    uint64_t i, x = 0;
+
+    for (i = 0; i < *n; i++) {
+        x += i ^ (x >> 3);
+    }
+    *n = x;
+    user_exit(x);
+}
+
+/* mode=cpl3: a loop at CPL3 and back (iretq there, INT 0x80 back). */
+static void mode_cpl3(void)
+{
+    uint64_t n = cmdline_u64("loops", 100000000), t0 = uptime_ms();
+    uint64_t r;
+
+    printk("guest: entering CPL3 for %llu loop iterations\n",
+           (unsigned long long)n);
+    r = user_call(user_count, (void *)&n);
+    printk("guest: back from CPL3 (result 0x%llx) after %llu ms\n",
+           (unsigned long long)r, (unsigned long long)(uptime_ms() - t0));
+}
+
 /* Called by start.S in long mode with the PVH start info's address. */
 void guest_main(uint32_t start_info);
 void guest_main(uint32_t start_info)
@@ -106,6 +131,9 @@ void guest_main(uint32_t start_info)
         virtio_mem_run();
     } else if (MODE_IS("pci")) {
         pci_scan_and_assign(true);
+        printk("guest: done\n");
+    } else if (MODE_IS("cpl3")) {
+        mode_cpl3();
         printk("guest: done\n");
     } else if (MODE_IS("fault-popcnt")) {
         mode_fault_popcnt();

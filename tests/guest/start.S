@@ -61,10 +61,10 @@ pvh_start:
     movl $1024, %ecx
     rep stosl
     movl $pdpt, %eax
-    orl $3, %eax
+    orl $7, %eax                /* present, writable, user */
     movl %eax, pml4
     movl $pd_tables, %eax
-    orl $3, %eax
+    orl $7, %eax
     movl $pdpt, %edi
     movl $4, %ecx
 2:  movl %eax, (%edi)
@@ -72,7 +72,7 @@ pvh_start:
     addl $8, %edi
     loop 2b
     movl $pd_tables, %edi
-    movl $0x83, %eax            /* present, writable, 2 MiB */
+    movl $0x87, %eax            /* present, writable, user, 2 MiB */
     xorl %edx, %edx
     movl $2048, %ecx
 3:  movl %eax, (%edi)
@@ -119,6 +119,55 @@ long_entry:
 guest_popcnt:
     popcntq %rdi, %rax
     ret
+
+/*
+ * uint64_t user_call(fn, arg): run fn(arg) at CPL3 with interrupts
+ * off, on the user stack; fn ends with user_exit(result), a UD2 at a known
+ * address: trap_dispatch() recognises it and calls user_return(result),
+ * which returns from user_call().  (INT n from CPL3 raises #UD on the PVM
+ * host, so a gate would not do.)
+ */
+    .text
+    .globl user_call
+user_call:
+    pushq %rbx
+    pushq %rbp
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, user_saved_rsp(%rip)
+    pushq $0x23                 /* SS: ring-3 data */
+    leaq user_stack_top(%rip), %rax
+    pushq %rax                  /* RSP */
+    pushq $0x2                  /* RFLAGS: IF off, IOPL 0 */
+    pushq $0x2b                 /* CS: ring-3 code */
+    pushq %rdi                  /* RIP */
+    movq %rsi, %rdi
+    movl $0x23, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    iretq
+
+    .globl user_return
+user_return:                    /* from trap_dispatch, RDI = result */
+    movl $0x10, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    movq %rdi, %rax
+    movq user_saved_rsp(%rip), %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbp
+    popq %rbx
+    ret
+
+    .globl user_exit, user_exit_ud2
+user_exit:
+user_exit_ud2:
+    ud2
 
 /* Interrupt and exception stubs: vector number and (for vectors without
  * one) a zero error code, then the common path. */
@@ -189,6 +238,8 @@ trap_common:
     .globl boot_start_info
 boot_start_info:
     .long 0, 0
+user_saved_rsp:
+    .quad 0
     .globl gdt
 gdt:
     .quad 0
@@ -224,3 +275,9 @@ pd_tables:
     .skip 32768
     .globl boot_stack_top
 boot_stack_top:
+    .skip 8192
+    .globl trap_stack_top
+trap_stack_top:
+    .skip 16384
+    .globl user_stack_top
+user_stack_top:
