@@ -385,11 +385,49 @@ static uint64_t verify_plugged(void)
     return verified;
 }
 
+/*
+ * poke=beyond|unplugged: write one word into each of the first
+ * poke-blocks blocks beyond the usable region, or unplugged inside it,
+ * and read them back.  A VMM that enforces the usable region (or maps no
+ * slot for unplugged blocks) drops the writes and spends no memory; QEMU
+ * 7.2 does not enforce, so the words read back and RSS grows.
+ */
+static void poke(const char *what, uint64_t max_blocks)
+{
+    uint64_t usable = cfg.usable_region_size / cfg.block_size;
+    uint64_t i, n = 0, back = 0, first = ~0ULL;
+    bool beyond = streq(what, "beyond");
+
+    for (i = beyond ? usable : 0; i < (beyond ? nblocks : usable) &&
+         n < max_blocks; i++) {
+        volatile uint64_t *w;
+
+        if (!beyond && bit_get(plugged_bits, i)) {
+            continue;
+        }
+        w = (volatile uint64_t *)(cfg.addr + i * cfg.block_size);
+        *w = 0xdead0000beef0000ULL | i;
+        back += *w == (0xdead0000beef0000ULL | i);
+        if (first == ~0ULL) {
+            first = i;
+        }
+        n++;
+    }
+    printk("virtio-mem: poke=%s first=0x%llx blocks=%llu readback=%llu\n",
+           what, n ? (unsigned long long)(cfg.addr + first * cfg.block_size)
+                   : 0ULL,
+           (unsigned long long)n, (unsigned long long)back);
+}
+
 void virtio_mem_run(void)
 {
     struct pci_dev *pci;
-    char buf[16];
+    char buf[16], poke_what[16];
     uint64_t last_req = ~0ULL, last_plugged = ~0ULL;
+    bool do_poke = cmdline_get("poke", poke_what, sizeof(poke_what)) &&
+                   (streq(poke_what, "beyond") ||
+                    streq(poke_what, "unplugged"));
+    uint64_t poke_blocks = cmdline_u64("poke-blocks", 64);
 
     poll_mode = cmdline_get("irq", buf, sizeof(buf)) && streq(buf, "poll");
     verify_per_page = cmdline_get("verify", buf, sizeof(buf)) &&
@@ -460,6 +498,9 @@ void virtio_mem_run(void)
                    (unsigned long long)cfg.requested_size,
                    (unsigned long long)last_plugged,
                    (unsigned long long)verified);
+            if (do_poke) {
+                poke(poke_what, poke_blocks);
+            }
         }
         wait_config_change();
     }
