@@ -112,12 +112,34 @@ static void tsc_init(void)
     tsc_start = rdtsc();
 }
 
+static struct {
+    uint16_t limit;
+    uint64_t base;
+} __attribute__((packed)) idtr;
+
+static void lapic_enable(void)
+{
+    lapic_write(LAPIC_SVR, 0x100 | IRQ_VECTOR_SPURIOUS);
+    lapic_write(LAPIC_TPR, 0);
+    lapic_write(LAPIC_LVT_TIMER, 0x10000);
+    lapic_write(LAPIC_LVT_LINT0, 0x10000);
+    lapic_write(LAPIC_LVT_ERROR, 0x10000);
+}
+
+void arch_ap_init(void)
+{
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+    lapic_enable();
+}
+
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+    lapic_write(LAPIC_ICR_HI, apic_id << 24);
+    lapic_write(LAPIC_ICR_LO, 0x4000 | vector);  /* fixed, assert */
+}
+
 void arch_init(void)
 {
-    struct {
-        uint16_t limit;
-        uint64_t base;
-    } __attribute__((packed)) idtr;
     uint64_t t = (uint64_t)&tss;
     int i;
 
@@ -142,11 +164,7 @@ void arch_init(void)
     outb(0xa1, 0xff);
 
     /* Local APIC: software-enabled, spurious vector 0xff, LVTs masked. */
-    lapic_write(LAPIC_SVR, 0x100 | IRQ_VECTOR_SPURIOUS);
-    lapic_write(LAPIC_TPR, 0);
-    lapic_write(LAPIC_LVT_TIMER, 0x10000);
-    lapic_write(LAPIC_LVT_LINT0, 0x10000);
-    lapic_write(LAPIC_LVT_ERROR, 0x10000);
+    lapic_enable();
     tsc_init();
 }
 
@@ -264,6 +282,10 @@ void trap_dispatch(struct trap_frame *f)
         user_return(f->rdi);
     }
     if (f->vector == IRQ_VECTOR_SPURIOUS) {
+        return;
+    }
+    if (f->vector == IRQ_VECTOR_IPI) {
+        lapic_write(LAPIC_EOI, 0);
         return;
     }
     if (f->vector >= 32) {

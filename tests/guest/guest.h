@@ -123,6 +123,7 @@ struct trap_frame {
 
 #define IRQ_VECTOR_INTX 0x30
 #define IRQ_VECTOR_SPURIOUS 0xff
+#define IRQ_VECTOR_IPI 0x31
 
 typedef void (*irq_handler_fn)(void *opaque);
 
@@ -156,6 +157,10 @@ uint64_t tsc_per_ms(void);
 void delay_ms(uint64_t ms);
 /* Milliseconds since arch_init(). */
 uint64_t uptime_ms(void);
+/* An application processor's IDT and LAPIC (called by ap_main()). */
+void arch_ap_init(void);
+/* Send a fixed IPI with @vector to @apic_id. */
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 /* The LAPIC ID of the running CPU. */
 uint32_t lapic_id(void);
 /* Start the application processor @apic_id at @entry (INIT, SIPI). */
@@ -246,6 +251,19 @@ uint8_t virtio_read_isr(struct virtio_dev *vd);
  */
 int virtio_request(struct virtio_dev *vd, const void *out, uint32_t out_len,
                    void *in, uint32_t in_len, uint64_t timeout_ms);
+
+/* --- smp.c: a second vCPU that takes half of each verification --- */
+/* Start the AP (APIC ID 1) if "smp" is on the command line; true if up. */
+bool smp_start(void);
+bool smp_active(void);
+/* True on the boot CPU. */
+bool smp_is_bsp(void);
+/* Run @fn(@arg) on the AP; smp_wait() waits for it to finish. */
+void smp_run_on_ap(void (*fn)(void *), void *arg);
+void smp_wait(void);
+/* printk() serialisation between the vCPUs. */
+void console_lock(void);
+void console_unlock(void);
 
 /* --- virtio-mem.c --- */
 /* Drive the first virtio-mem device forever (mode=virtio-mem). */

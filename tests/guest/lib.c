@@ -132,9 +132,11 @@ void printk(const char *fmt, ...)
 {
     va_list ap;
 
+    console_lock();
     va_start(ap, fmt);
     vprintk(fmt, ap);
     va_end(ap);
+    console_unlock();
 }
 
 void halt_forever(void)

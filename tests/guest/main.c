@@ -117,6 +117,7 @@ void guest_main(uint32_t start_info)
     }
     printk("guest: cmdline \"%s\"\n", cmdline);
     arch_init();
+    smp_start();
     if (!cmdline_get("mode", mode, sizeof(mode))) {
         mode[0] = 'h', mode[1] = 'e', mode[2] = 'l', mode[3] = 'l';
         mode[4] = 'o', mode[5] = 0;

@@ -112,6 +112,66 @@ long_entry:
     hlt
     jmp 4b
 
+/*
+ * Application processor start: smp_start() copies ap_tramp_start ..
+ * ap_tramp_end to a page below 1 MiB and sends INIT, SIPI.  The AP
+ * starts there in real mode, loads the GDT, enters protected mode and
+ * jumps to ap_pm32 in the image, which follows the boot CPU's path into
+ * long mode on the same page tables and calls ap_main() on ap_stack_ptr.
+ */
+    .code16
+    .globl ap_tramp_start, ap_tramp_end
+ap_tramp_start:
+    cli
+    cld
+    lgdtl %cs:(ap_tramp_gdt - ap_tramp_start)
+    movl %cr0, %eax
+    orl $1, %eax
+    movl %eax, %cr0
+    ljmpl $KCODE32, $ap_pm32
+    .balign 8
+ap_tramp_gdt:
+    .word gdt_end - gdt - 1
+    .long gdt
+ap_tramp_end:
+
+    .code32
+ap_pm32:
+    movl $KDATA, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    movl %eax, %ss
+    movl %eax, %fs
+    movl %eax, %gs
+    movl %cr4, %eax
+    orl $0x20, %eax
+    movl %eax, %cr4
+    movl $pml4, %eax
+    movl %eax, %cr3
+    movl $0xc0000080, %ecx
+    rdmsr
+    orl $0x100, %eax
+    wrmsr
+    movl %cr0, %eax
+    orl $0x80000001, %eax
+    movl %eax, %cr0
+    ljmp $KCODE64, $ap_long
+
+    .code64
+ap_long:
+    movl $KDATA, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    movl %eax, %ss
+    movl %eax, %fs
+    movl %eax, %gs
+    movq ap_stack_ptr(%rip), %rsp
+    lgdt gdt_ptr64
+    call ap_main
+5:  cli
+    hlt
+    jmp 5b
+
 /* Executes POPCNT at CPL0 on purpose (mode=fault-popcnt): the
  * forbidden-instruction check allows it in this section only. */
     .section .text.fault, "ax"
@@ -239,6 +299,9 @@ trap_common:
 boot_start_info:
     .long 0, 0
 user_saved_rsp:
+    .quad 0
+    .globl ap_stack_ptr
+ap_stack_ptr:
     .quad 0
     .globl gdt
 gdt:

@@ -67,7 +67,8 @@ static bool use_user(void)
     if (cached < 0) {
         cached = cmdline_get("user", buf, sizeof(buf));
     }
-    return cached;
+    /* One user stack and trap stack: CPL3 on the boot CPU only. */
+    return cached && smp_is_bsp();
 }
 
 static uint64_t walk(uint64_t addr, uint64_t size, uint64_t block_size,
