@@ -10,6 +10,8 @@ backend, waits for the driver, then sets requested-size through 1 GiB,
 (qom-get size) and the guest's transcript line must both show the
 requested size, with every plugged block verified.  The transcripts
 (the guest's virtio-mem lines) must be identical to QEMU's under TCG.
+The "smp" variant runs with -smp 2 and the guest's "smp" option: the
+second vCPU writes and verifies the upper half of the plugged blocks.
 
 Our binary is skipped, with the reason, where /dev/kvm is unusable and
 where the binary does not accept the options yet (detected by trying).
@@ -39,9 +41,20 @@ NOT_YET = re.compile(r"invalid (accelerator|option)|unknown option|"
 TRANSCRIPTS = {}
 
 
+VARIANTS = {
+    "up": ([], "mode=virtio-mem"),
+    "smp": (["-smp", "2"], "mode=virtio-mem smp"),
+}
+
+
 def expected_lines():
     return [f"virtio-mem: requested=0x{s:x} plugged=0x{s:x} "
             f"verified={s // BLOCK} blocks" for s in [0, *STEPS]]
+
+
+def expected_ap_lines():
+    return [f"virtio-mem: second vCPU verified={(s // BLOCK + 1) // 2} "
+            "blocks" for s in [0, *STEPS]]
 
 
 def compared(lines):
@@ -70,13 +83,16 @@ def target_args(target):
     return qemu_binary(), ["-accel", "kvm"]
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("target", TARGETS)
-def test_resize_sequence(target, tmp_path):
+def test_resize_sequence(target, variant, tmp_path):
     guest = default_guest_elf()
     if not os.path.exists(guest):
         pytest.fail(f"test guest not built: {guest}")
     binary, accel = target_args(target)
-    run = GuestRun(binary, accel, str(tmp_path))
+    extra, append = VARIANTS[variant]
+    run = GuestRun(binary, accel, str(tmp_path), append=append,
+                   extra=extra)
     try:
         try:
             run.start()
@@ -96,16 +112,22 @@ def test_resize_sequence(target, tmp_path):
         run.stop()
     assert [line for line in lines if LINE_RE.match(line)] == \
         expected_lines(), lines
+    if variant == "smp":
+        assert [line for line in lines if "second vCPU" in line] == \
+            expected_ap_lines(), lines
     for line in lines:
         assert "lost their data" not in line, lines
         assert "device reports" not in line, lines
         assert "PANIC" not in line, lines
-    TRANSCRIPTS[target] = compared(lines)
+    TRANSCRIPTS[target, variant] = compared(lines)
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("target", TARGETS[1:])
-def test_transcript_matches_reference(target):
-    missing = [t for t in ("qemu-7.2-tcg", target) if t not in TRANSCRIPTS]
+def test_transcript_matches_reference(target, variant):
+    ref = ("qemu-7.2-tcg", variant)
+    missing = [f"{t}/{v}" for t, v in (ref, (target, variant))
+               if (t, v) not in TRANSCRIPTS]
     if missing:
         pytest.skip("needs both runs; missing: " + ", ".join(missing))
-    assert TRANSCRIPTS[target] == TRANSCRIPTS["qemu-7.2-tcg"]
+    assert TRANSCRIPTS[target, variant] == TRANSCRIPTS[ref]
