@@ -221,13 +221,25 @@ def demo(argv):
     ap.add_argument("--guest", default=default_guest_elf())
     ap.add_argument("--backend-size", default="16G")
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--cpu", help="-cpu model (default: none for our "
+                    "binary, max under tcg, qemu64 for QEMU under kvm)")
+    ap.add_argument("--smp", action="store_true",
+                    help="two vCPUs, the second verifies half the blocks")
+    ap.add_argument("--append", default="",
+                    help="more guest options (tests/guest/README.md)")
     args = ap.parse_args(argv)
     accel = ["-accel", args.accel]
-    if args.accel == "tcg":
+    if args.cpu:
+        accel += ["-cpu", args.cpu]
+    elif args.accel == "tcg":
         accel += ["-cpu", "max"]
+    append = "mode=virtio-mem" + (" smp" if args.smp else "")
+    if args.append:
+        append += " " + args.append
     with tempfile.TemporaryDirectory(prefix="demo-kvm-") as tmp:
         run = GuestRun(args.binary, accel, tmp, guest_elf=args.guest,
-                       backend_size=args.backend_size,
+                       backend_size=args.backend_size, append=append,
+                       extra=["-smp", "2"] if args.smp else [],
                        maxmem=f"{int(args.backend_size.rstrip('G')) + 1}G")
         print(f"guest demo: {' '.join(run.args)}", flush=True)
         t0 = time.monotonic()
