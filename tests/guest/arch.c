@@ -216,13 +216,19 @@ void ioapic_route_pci_intx(void)
     uint32_t n = ((ioapic_read(1) >> 16) & 0xff) + 1;
     uint32_t pin;
 
-    for (pin = 0; pin < n && pin < 24; pin++) {
+    if (n != 24) {
+        /* q35's has 24; program them even if the version register is
+         * not implemented. */
+        printk("guest: IOAPIC reports %u pins\n", n);
+        n = 24;
+    }
+    for (pin = 0; pin < n; pin++) {
         ioapic_write(0x10 + 2 * pin, 0x10000);          /* masked */
     }
     /* q35: PIRQ A..H are GSIs 16..23; which one a device uses depends on
      * its slot and pin, so route all of them to one vector: level
      * triggered, active high, fixed delivery, physical destination. */
-    for (pin = 16; pin < 24 && pin < n; pin++) {
+    for (pin = 16; pin < 24; pin++) {
         ioapic_write(0x11 + 2 * pin, dest << 24);
         ioapic_write(0x10 + 2 * pin, IRQ_VECTOR_INTX | (1 << 15));
     }

@@ -64,6 +64,7 @@ static volatile bool config_changed;
 static bool poll_mode, verify_per_page;
 static uint64_t chunk_blocks;
 static uint64_t round_seed = 1;
+static uint8_t cfg_gen;         /* generation of the last read_config() */
 
 static const char *resp_name(uint16_t t)
 {
@@ -87,6 +88,7 @@ static void read_config(struct vmem_config *c)
         c->plugged_size = mmio_read64(b + 40);
         c->requested_size = mmio_read64(b + 48);
     } while (gen != virtio_config_generation(&vd));
+    cfg_gen = gen;
 }
 
 static bool bit_get(const uint64_t *bm, uint64_t i)
@@ -145,9 +147,7 @@ static void vmem_intx(void *opaque)
 static void wait_config_change(void)
 {
     if (poll_mode) {
-        uint8_t gen = virtio_config_generation(&vd);
-
-        while (!config_changed && gen == virtio_config_generation(&vd)) {
+        while (!config_changed && cfg_gen == virtio_config_generation(&vd)) {
             delay_ms(20);
             if (virtio_read_isr(&vd) & 2) {
                 break;
