@@ -20,6 +20,7 @@ where the binary does not accept the options yet (detected by trying).
 import os
 import re
 import sys
+import time
 
 import pytest
 
@@ -83,6 +84,17 @@ def target_args(target):
     return qemu_binary(), ["-accel", "kvm"]
 
 
+def start_or_skip(run, target):
+    """Start @run; skip when our binary rejects an option at start-up."""
+    try:
+        run.start()
+    except StartupError as e:
+        if target == "ours-kvm" and NOT_YET.search(e.stderr):
+            pytest.skip("our binary cannot run the guest yet: " +
+                        e.stderr.strip().splitlines()[0])
+        raise
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("target", TARGETS)
 def test_resize_sequence(target, variant, tmp_path):
@@ -94,13 +106,7 @@ def test_resize_sequence(target, variant, tmp_path):
     run = GuestRun(binary, accel, str(tmp_path), append=append,
                    extra=extra)
     try:
-        try:
-            run.start()
-        except StartupError as e:
-            if target == "ours-kvm" and NOT_YET.search(e.stderr):
-                pytest.skip("our binary cannot run the guest yet: " +
-                            e.stderr.strip().splitlines()[0])
-            raise
+        start_or_skip(run, target)
         run.wait_line(r"^virtio-mem: ready", READY_TIMEOUT)
         for size in STEPS:
             r = run.step(size, STEP_TIMEOUT)
@@ -131,3 +137,31 @@ def test_transcript_matches_reference(target, variant):
     if missing:
         pytest.skip("needs both runs; missing: " + ", ".join(missing))
     assert TRANSCRIPTS[target, variant] == TRANSCRIPTS[ref]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_emulation_failure(target, tmp_path):
+    """mode=fault-popcnt executes POPCNT at CPL0: TCG runs it; KVM on this
+    host (PVM) cannot emulate it, and the VM stops in the internal-error
+    run state with a STOP event while the process and QMP stay up."""
+    binary, accel = target_args(target)
+    run = GuestRun(binary, accel, str(tmp_path), append="mode=fault-popcnt")
+    try:
+        start_or_skip(run, target)
+        run.wait_line(r"^guest: executing POPCNT at CPL0$", READY_TIMEOUT)
+        if target.endswith("-tcg"):
+            run.wait_line(r"^guest: popcnt\(0xff00ff\) = 16$", 10)
+            return
+        deadline = time.monotonic() + 30
+        while True:
+            status = run.qmp.cmd("query-status")
+            if not status["running"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert status["status"] == "internal-error", status
+        assert any(ev["event"] == "STOP" for ev in run.qmp.events), \
+            run.qmp.events
+        assert run.proc.poll() is None
+        assert not any("popcnt(" in line for line in run.transcript())
+    finally:
+        run.stop()

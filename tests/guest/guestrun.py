@@ -9,7 +9,6 @@ converged change:  virtio-mem: requested=0x... plugged=0x... verified=N
 blocks.
 """
 
-import errno
 import fcntl
 import os
 import re
