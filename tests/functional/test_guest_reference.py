@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))), "tests", "guest"))
 from conftest import qemu_binary  # noqa: E402
 from guestrun import (GuestRun, StartupError, LINE_RE, STEPS, MiB,  # noqa
-                      kvm_unusable_reason, default_guest_elf)
+                      GiB, kvm_unusable_reason, default_guest_elf, rss_of)
 
 REFERENCE = os.environ.get("REFERENCE_QEMU", "/usr/bin/qemu-system-x86_64")
 # meson passes the reference_qemu option; empty means "none".
@@ -165,3 +165,42 @@ def test_emulation_failure(target, tmp_path):
         assert not any("popcnt(" in line for line in run.transcript())
     finally:
         run.stop()
+
+
+POKE_RE = re.compile(r"^virtio-mem: poke=beyond first=0x([0-9a-f]+) "
+                     r"blocks=(\d+) readback=(\d+)$")
+
+
+@pytest.mark.parametrize("target", ["qemu-7.2-kvm", "ours-kvm"])
+def test_writes_beyond_usable_region(target, tmp_path):
+    """poke=beyond: 256 guest writes past usable_region_size, at start
+    (usable 0) and after plugging 1 GiB.  QEMU 7.2 does not enforce the
+    usable region (the words read back); our binary maps no KVM slot
+    there, so the writes are dropped and cost no memory."""
+    binary, accel = target_args(target)
+    run = GuestRun(binary, accel, str(tmp_path),
+                   append="mode=virtio-mem poke=beyond poke-blocks=256")
+    try:
+        start_or_skip(run, target)
+        i = run.wait_line(r"^virtio-mem: poke=beyond", READY_TIMEOUT)
+        pokes = [POKE_RE.match(run.transcript()[i])]
+        rss0 = rss_of(run.proc.pid)
+        run.step(GiB, STEP_TIMEOUT)
+        i = run.wait_line(r"^virtio-mem: poke=beyond first=0x150000000 ",
+                          STEP_TIMEOUT, i + 1)
+        pokes.append(POKE_RE.match(run.transcript()[i]))
+        rss1 = rss_of(run.proc.pid)
+    finally:
+        run.stop()
+    assert all(pokes), run.transcript()
+    assert [int(p.group(1), 16) for p in pokes] == \
+        [0x100000000, 0x150000000]
+    assert all(int(p.group(2)) == 256 for p in pokes)
+    readback = [int(p.group(3)) for p in pokes]
+    if target.startswith("qemu"):
+        assert readback == [256, 256]
+        return
+    assert readback == [0, 0], run.transcript()
+    # 1 GiB plugged and touched once per block; 256 blocks beyond it
+    # would add at least 1 MiB (4 KiB pages) or 512 MiB (THP).
+    assert rss1 - rss0 < GiB + 16 * MiB, (rss0, rss1)
