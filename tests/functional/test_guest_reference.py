@@ -204,3 +204,46 @@ def test_writes_beyond_usable_region(target, tmp_path):
     # 1 GiB plugged and touched once per block; 1024 blocks beyond it
     # would add at least 4 MiB (4 KiB pages) or 2 GiB (THP).
     assert rss1 - rss0 < GiB + 4 * MiB, (rss0, rss1)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_stop_cont_and_system_reset(target, tmp_path):
+    """While the VM is stopped the guest cannot act on a new
+    requested-size; after cont it converges.  system_reset unplugs
+    everything and reboots the guest, which plugs the still-requested
+    size again from its PVH entry."""
+    binary, accel = target_args(target)
+    run = GuestRun(binary, accel, str(tmp_path))
+    try:
+        start_or_skip(run, target)
+        run.wait_line(r"^virtio-mem: ready", READY_TIMEOUT)
+        run.step(GiB, STEP_TIMEOUT)
+        qmp = run.qmp
+        qmp.cmd("stop")
+        assert qmp.cmd("query-status")["status"] == "paused"
+        start = len(run.transcript())
+        qmp.cmd("qom-set", {"path": "vm0", "property": "requested-size",
+                            "value": 512 * MiB})
+        time.sleep(1.0)
+        assert qmp.cmd("qom-get", {"path": "vm0", "property": "size"}) == \
+            GiB
+        assert len(run.transcript()) == start
+        qmp.cmd("cont")
+        run.wait_line(r"^virtio-mem: requested=0x20000000 "
+                      r"plugged=0x20000000 verified=256 blocks$",
+                      STEP_TIMEOUT, start)
+        assert qmp.cmd("query-status")["status"] == "running"
+
+        start = len(run.transcript())
+        qmp.cmd("system_reset")
+        i = run.wait_line(r"^guest: hello$", READY_TIMEOUT, start)
+        run.wait_line(r"^virtio-mem: requested=0x20000000 "
+                      r"plugged=0x20000000 verified=256 blocks$",
+                      STEP_TIMEOUT, i)
+        assert qmp.cmd("qom-get", {"path": "vm0", "property": "size"}) == \
+            512 * MiB
+        after = run.transcript()[i:]
+    finally:
+        run.stop()
+    # The device unplugged everything at the reset: no UNPLUG_ALL needed.
+    assert not any("unplug-all" in line for line in after), after
