@@ -456,6 +456,7 @@ void virtio_mem_run(void)
     struct pci_dev *pci;
     char buf[16], poke_what[16];
     uint64_t last_req = ~0ULL, last_plugged = ~0ULL;
+    bool ready = false;
     bool do_poke = cmdline_get("poke", poke_what, sizeof(poke_what)) &&
                    (streq(poke_what, "beyond") ||
                     streq(poke_what, "unplugged"));
@@ -497,7 +498,6 @@ void virtio_mem_run(void)
         ioapic_route_pci_intx();
         irq_enable();
     }
-    printk("virtio-mem: ready (%s)\n", poll_mode ? "polling" : "INTx");
     for (;;) {
         uint64_t verified, ap_verified;
 
@@ -537,6 +537,14 @@ void virtio_mem_run(void)
             if (do_poke) {
                 poke(poke_what, poke_blocks);
             }
+        }
+        if (!ready) {
+            /* After the first line: a host that waits for this line and
+             * then changes requested_size gets a deterministic
+             * transcript. */
+            printk("virtio-mem: ready (%s)\n",
+                   poll_mode ? "polling" : "INTx");
+            ready = true;
         }
         wait_config_change();
     }
