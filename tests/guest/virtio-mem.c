@@ -65,6 +65,7 @@ static bool poll_mode, verify_per_page;
 static uint64_t chunk_blocks;
 static uint64_t round_seed = 1;
 static uint8_t cfg_gen;         /* generation of the last read_config() */
+static uint64_t nrequests;      /* PLUG/UNPLUG requests sent */
 
 static const char *resp_name(uint16_t t)
 {
@@ -120,6 +121,7 @@ static int vmem_request(uint16_t type, uint64_t first, uint64_t n,
     req.type = type;
     req.addr = cfg.addr + first * cfg.block_size;
     req.nb_blocks = (uint16_t)n;
+    nrequests++;
     len = virtio_request(&vd, &req, sizeof(req), &resp, sizeof(resp),
                          REQUEST_TIMEOUT_MS);
     if (len < 0) {
@@ -457,6 +459,7 @@ void virtio_mem_run(void)
     char buf[16], poke_what[16];
     uint64_t last_req = ~0ULL, last_plugged = ~0ULL;
     bool ready = false;
+    bool timing = cmdline_get("timing", buf, sizeof(buf));
     bool do_poke = cmdline_get("poke", poke_what, sizeof(poke_what)) &&
                    (streq(poke_what, "beyond") ||
                     streq(poke_what, "unplugged"));
@@ -499,9 +502,10 @@ void virtio_mem_run(void)
         irq_enable();
     }
     for (;;) {
-        uint64_t verified, ap_verified;
+        uint64_t verified, ap_verified, t0 = uptime_ms(), t1, req0 = nrequests;
 
         converge();
+        t1 = uptime_ms();
         if (virtio_status(&vd) & ST_NEEDS_RESET) {
             irq_disable();
             if (!virtio_init(&vd, pci,
@@ -519,6 +523,14 @@ void virtio_mem_run(void)
         if (cfg.requested_size != last_req ||
             nplugged * cfg.block_size != last_plugged) {
             verified = verify_plugged(&ap_verified);
+            if (timing) {
+                printk("timing: %llu requests in %llu ms, verify %llu ms "
+                       "(TSC at %llu kHz)\n",
+                       (unsigned long long)(nrequests - req0),
+                       (unsigned long long)(t1 - t0),
+                       (unsigned long long)(uptime_ms() - t1),
+                       (unsigned long long)tsc_per_ms());
+            }
             last_req = cfg.requested_size;
             last_plugged = nplugged * cfg.block_size;
             if (cfg.plugged_size != last_plugged) {
