@@ -247,3 +247,27 @@ def test_stop_cont_and_system_reset(target, tmp_path):
         run.stop()
     # The device unplugged everything at the reset: no UNPLUG_ALL needed.
     assert not any("unplug-all" in line for line in after), after
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_reprobe_unplugs_all(target, tmp_path):
+    """reprobe: with 1 GiB plugged the guest resets the device and probes
+    again, as a new driver instance would; it finds the blocks plugged
+    (a device reset keeps them), sends UNPLUG_ALL and plugs 1 GiB anew."""
+    binary, accel = target_args(target)
+    run = GuestRun(binary, accel, str(tmp_path),
+                   append="mode=virtio-mem reprobe")
+    one_gib = (r"^virtio-mem: requested=0x40000000 plugged=0x40000000 "
+               r"verified=512 blocks$")
+    try:
+        start_or_skip(run, target)
+        run.wait_line(r"^virtio-mem: ready", READY_TIMEOUT)
+        run.step(GiB, STEP_TIMEOUT)
+        i = run.wait_line(r"^virtio-mem: unplug-all \(plugged at probe, "
+                          r"device plugged=0x40000000\)$", STEP_TIMEOUT)
+        run.wait_line(one_gib, STEP_TIMEOUT, i)
+        assert run.qmp.cmd("qom-get", {"path": "vm0",
+                                       "property": "size"}) == GiB
+        run.step(0, STEP_TIMEOUT)
+    finally:
+        run.stop()

@@ -458,7 +458,7 @@ static void poke(const char *what, uint64_t max_blocks)
 
 /* Command-line options of mode=virtio-mem (README.md). */
 static struct {
-    bool timing, poke;
+    bool timing, poke, reprobe;
     char poke_what[16];
     uint64_t poke_blocks;
 } opts;
@@ -479,6 +479,7 @@ static void parse_options(void)
                 (streq(opts.poke_what, "beyond") ||
                  streq(opts.poke_what, "unplugged"));
     opts.poke_blocks = cmdline_u64("poke-blocks", 64);
+    opts.reprobe = cmdline_get("reprobe", buf, sizeof(buf));
 }
 
 /* Find, initialise and check the device; map its region; unplug all. */
@@ -585,6 +586,20 @@ void virtio_mem_run(void)
             verify_and_report(nrequests - req0, uptime_ms() - t0);
             last_req = cfg.requested_size;
             last_plugged = nplugged * cfg.block_size;
+            if (opts.reprobe && nplugged) {
+                /* Once: a new driver instance (as after kexec) finds
+                 * the blocks plugged and must unplug them all first. */
+                opts.reprobe = false;
+                printk("virtio-mem: reprobe with plugged blocks\n");
+                irq_disable();
+                virtio_reset(&vd);
+                pci = probe();
+                if (!poll_mode) {
+                    irq_enable();
+                }
+                last_req = last_plugged = ~0ULL;
+                continue;
+            }
         }
         if (!ready) {
             /* After the first step line, so that a host waiting for this
