@@ -9,9 +9,11 @@ converged change:  virtio-mem: requested=0x... plugged=0x... verified=N
 blocks.
 """
 
+import ctypes
 import fcntl
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -67,6 +69,15 @@ def rss_of(pid):
     return None
 
 
+def _die_with_parent():
+    """In the child: SIGKILL when the Python process goes away, so a
+    killed test or demo leaves no binary behind (PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 class StartupError(Exception):
     """The binary exited before its QMP socket answered."""
 
@@ -111,7 +122,8 @@ class GuestRun:
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
-                                     stderr=self._stderr)
+                                     stderr=self._stderr,
+                                     preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
