@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "exec/address-spaces.h"
 #include "monitor/qmp.h"
@@ -33,6 +34,8 @@
 #define KVM_GSI_MAX         24
 
 KVMState *kvm_state;
+
+TRACE_EVENT(kvm_set_user_memory_region);
 
 int kvm_vm_ioctl(KVMState *s, unsigned long req, void *arg)
 {
@@ -248,7 +251,11 @@ static int kvm_set_slot(void *opaque, unsigned id, uint32_t flags,
         .userspace_addr = (uintptr_t)hva,
     };
 
-    return kvm_vm_ioctl(opaque, KVM_SET_USER_MEMORY_REGION, &mem);
+    int ret = kvm_vm_ioctl(opaque, KVM_SET_USER_MEMORY_REGION, &mem);
+
+    trace(kvm_set_user_memory_region, "slot %u flags 0x%x gpa 0x%" PRIx64
+          " size 0x%" PRIx64 " hva %p: %d", id, flags, gpa, size, hva, ret);
+    return ret;
 }
 
 static const KvmSlotOps kvm_slot_ops = {
