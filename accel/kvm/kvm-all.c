@@ -262,6 +262,69 @@ static const KvmSlotOps kvm_slot_ops = {
     .set_slot = kvm_set_slot,
 };
 
+/* --- ioeventfds: guest writes that signal an fd without an exit --- */
+
+static void kvm_ioeventfd(KVMState *s, MemoryRegionSection *section,
+                          bool match_data, uint64_t data, int fd, bool pio,
+                          bool assign)
+{
+    struct kvm_ioeventfd req = {
+        .datamatch = match_data ? data : 0,
+        .addr = section->offset_within_address_space,
+        .len = section->size,
+        .fd = fd,
+        .flags = (match_data ? KVM_IOEVENTFD_FLAG_DATAMATCH : 0) |
+                 (pio ? KVM_IOEVENTFD_FLAG_PIO : 0) |
+                 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+    };
+    int ret = kvm_vm_ioctl(s, KVM_IOEVENTFD, &req);
+
+    /* Not fatal: the write then exits and reaches the device's region. */
+    if (ret && assign) {
+        warn_report("kvm: KVM_IOEVENTFD at %s 0x%" PRIx64 "+%u: %s; "
+                    "writes there exit to user space", pio ? "port" : "gpa",
+                    (uint64_t)req.addr, req.len, strerror(-ret));
+    }
+}
+
+static void kvm_mmio_eventfd_add(MemoryListener *l, MemoryRegionSection *s,
+                                 bool match_data, uint64_t data, int fd)
+{
+    kvm_ioeventfd(kvm_state, s, match_data, data, fd, false, true);
+}
+
+static void kvm_mmio_eventfd_del(MemoryListener *l, MemoryRegionSection *s,
+                                 bool match_data, uint64_t data, int fd)
+{
+    kvm_ioeventfd(kvm_state, s, match_data, data, fd, false, false);
+}
+
+static void kvm_pio_eventfd_add(MemoryListener *l, MemoryRegionSection *s,
+                                bool match_data, uint64_t data, int fd)
+{
+    kvm_ioeventfd(kvm_state, s, match_data, data, fd, true, true);
+}
+
+static void kvm_pio_eventfd_del(MemoryListener *l, MemoryRegionSection *s,
+                                bool match_data, uint64_t data, int fd)
+{
+    kvm_ioeventfd(kvm_state, s, match_data, data, fd, true, false);
+}
+
+static MemoryListener kvm_mmio_eventfd_listener = {
+    .eventfd_add = kvm_mmio_eventfd_add,
+    .eventfd_del = kvm_mmio_eventfd_del,
+    .priority = 10,
+    .name = "kvm-ioeventfd-mmio",
+};
+
+static MemoryListener kvm_pio_eventfd_listener = {
+    .eventfd_add = kvm_pio_eventfd_add,
+    .eventfd_del = kvm_pio_eventfd_del,
+    .priority = 10,
+    .name = "kvm-ioeventfd-pio",
+};
+
 /* --- Interrupts --- */
 
 static void kvm_gsi_set(void *opaque, int gsi, int level)
@@ -304,6 +367,12 @@ static bool kvm_machine_done(MachineState *ms, GError **errp)
     }
     s->slots = kvm_slots_new(&kvm_slot_ops, s, s->nr_slots, s->readonly_mem);
     kvm_slots_listen(s->slots, &address_space_memory);
+    if (kvm_vm_check_extension(s, KVM_CAP_IOEVENTFD)) {
+        memory_listener_register(&kvm_mmio_eventfd_listener,
+                                 &address_space_memory);
+        memory_listener_register(&kvm_pio_eventfd_listener,
+                                 &address_space_io);
+    }
     kvm_connect_ioapic(s);
     return kvm_cpus_create(s, n, errp);
 }
@@ -332,6 +401,8 @@ static void kvm_cleanup(void)
         return;
     }
     kvm_cpus_destroy();
+    memory_listener_unregister(&kvm_mmio_eventfd_listener);
+    memory_listener_unregister(&kvm_pio_eventfd_listener);
     kvm_slots_free(s->slots);
     kvm_state = NULL;
     kvm_state_free(s);

@@ -22,12 +22,16 @@
 #include <sys/mman.h>
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "exec/address-spaces.h"
 #include "sysemu/runstate.h"
 #include "kvm-internal.h"
 
 #define SIG_KICK SIGUSR1
+
+TRACE_EVENT(kvm_exit_pio);
+TRACE_EVENT(kvm_exit_mmio);
 
 struct KVMCPU {
     KVMState *s;
@@ -72,6 +76,9 @@ static void handle_io(KVMCPU *cpu)
     uint8_t *data = (uint8_t *)run + run->io.data_offset;
     bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
 
+    trace(kvm_exit_pio, "vcpu %u %s port 0x%x size %u count %u",
+          cpu->index, is_write ? "out" : "in", run->io.port, run->io.size,
+          run->io.count);
     for (uint32_t i = 0; i < run->io.count; i++) {
         address_space_rw(&address_space_io, run->io.port,
                          MEMTXATTRS_UNSPECIFIED, data, run->io.size,
@@ -84,6 +91,9 @@ static void handle_mmio(KVMCPU *cpu)
 {
     struct kvm_run *run = cpu->run;
 
+    trace(kvm_exit_mmio, "vcpu %u %s gpa 0x%llx len %u", cpu->index,
+          run->mmio.is_write ? "write" : "read",
+          (unsigned long long)run->mmio.phys_addr, run->mmio.len);
     /* Unassigned bytes read as 0 and writes to them are dropped. */
     address_space_rw(&address_space_memory, run->mmio.phys_addr,
                      MEMTXATTRS_UNSPECIFIED, run->mmio.data, run->mmio.len,
