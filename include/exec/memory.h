@@ -5,9 +5,10 @@
  * and guest-physical reads and writes.  docs/devel/memory.md explains the
  * model; this header states the contracts.
  *
- * Threading: everything here runs on the main thread.  A FlatView is never
- * modified after it is published, so a holder of a reference may read it
- * from any thread.
+ * Threading: everything here runs with the BQL held (qemu/main-loop.h):
+ * the main thread, or a KVM vCPU thread handling an exit.  A FlatView is
+ * never modified after it is published, so a holder of a reference may
+ * read it from any thread.
  *
  * Sizes are uint64_t.  A region covers at most 2^64 - 1 bytes: a size of
  * UINT64_MAX ("all of it") leaves the very last byte of the address space
