@@ -144,6 +144,7 @@ static void rig_destroy(Rig *r)
     kvm_slots_free(r->t);
     g_assert_cmpuint(fake_count(&r->kvm), ==, 0);
     address_space_destroy(&r->as);
+    memory_region_finalize(&r->root);
 }
 
 static void ram_init(MemoryRegion *mr, const char *name, unsigned idx,
