@@ -301,3 +301,31 @@ def test_queue_notify_costs_no_exit(guest, tmp_path):
     # ...but not one notify write left the kernel (8 requests were sent).
     notify = [hex(a) for a in exits if bar + 0x3000 <= a < bar + 0x4000]
     assert notify == []
+
+
+def test_start_paused_runs_nothing_until_cont(guest):
+    run = guest("mode=hello", ["-S"])
+    assert run.qmp.cmd("query-status")["status"] == "prelaunch"
+    time.sleep(1.0)
+    assert run.transcript() == []
+    run.qmp.cmd("cont")
+    run.qmp.event("RESUME")
+    run.wait_line(r"^guest: hello", READY_TIMEOUT)
+    assert run.qmp.cmd("query-status")["status"] == "running"
+
+
+def test_two_vcpus_with_guest_reset_on_triple_fault(guest):
+    """-smp 2; the guest's exit=shutdown triple-faults: without
+    -no-reboot that is a guest reset (RESET event, the guest boots
+    again), with it the process ends after SHUTDOWN."""
+    run = guest("mode=hello exit=shutdown", ["-smp", "2"])
+    ev = run.qmp.event("RESET")
+    assert ev["data"] == {"guest": True, "reason": "guest-reset"}
+    run.wait_line(r"^guest: hello", READY_TIMEOUT, 1)
+
+
+def test_no_reboot_ends_on_triple_fault(guest):
+    run = guest("mode=hello exit=shutdown", ["-no-reboot"])
+    ev = run.qmp.event("SHUTDOWN")
+    assert ev["data"] == {"guest": True, "reason": "guest-reset"}
+    assert run.proc.wait(timeout=10) == 0
