@@ -287,6 +287,12 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 /* Every segment inside low RAM and clear of the boot area and initrd. */
 static bool pvh_check_layout(PvhLoader *l, uint64_t ram_top, GError **errp)
 {
+    if (ram_top < PVH_BOOT_AREA_END) {
+        error_setg(errp, "RAM below 4 GiB (0x%" PRIx64 ") cannot hold the "
+                   "PVH start info at 0x%x-0x%x", ram_top, PVH_BOOT_PAGE,
+                   PVH_BOOT_AREA_END);
+        return false;
+    }
     for (guint i = 0; i < l->img.segments->len; i++) {
         PvhSegment *s = &g_array_index(l->img.segments, PvhSegment, i);
 
