@@ -142,7 +142,7 @@ static void virtio_mem_pci_exit(VirtIOPCIProxy *proxy)
 
 static const char *const forwarded_props[] = {
     "memdev", "requested-size", "size", "block-size", "node", "memaddr",
-    "prealloc", "unplugged-inaccessible", NULL,
+    "prealloc", "unplugged-inaccessible", "dynamic-memslots", NULL,
 };
 
 static JsonNode *forward_get(Object *obj, ObjectProperty *prop,

@@ -185,10 +185,12 @@ def backend_rss(pid, rng):
 def guest(tmp_path):
     runs = []
 
-    def start(append="mode=virtio-mem", extra=()):
+    def start(append="mode=virtio-mem", extra=(), device_opts=""):
         need_guest()
         run = GuestRun(qemu_binary(), ["-accel", "kvm"], str(tmp_path),
                        append=append, extra=list(extra))
+        run.args = [a + device_opts if a.startswith("virtio-mem-pci,")
+                    else a for a in run.args]
         runs.append(run)
         run.start()
         return run
@@ -329,3 +331,50 @@ def test_no_reboot_ends_on_triple_fault(guest):
     ev = run.qmp.event("SHUTDOWN")
     assert ev["data"] == {"guest": True, "reason": "guest-reset"}
     assert run.proc.wait(timeout=10) == 0
+
+
+def test_dynamic_memslots_refuses_unplugged_accessible():
+    rc, _, err = run_binary([
+        "-accel", "qtest", "-m", "1G,maxmem=5G", "-object",
+        "memory-backend-ram,id=mem0,size=4G,reserve=off", "-device",
+        "virtio-mem-pci,id=vm0,memdev=mem0,dynamic-memslots=on,"
+        "unplugged-inaccessible=off"])
+    assert rc == 1
+    assert "'dynamic-memslots' property set to 'on' requires " \
+        "'unplugged-inaccessible' to be 'on'" in err, err
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_unplugged_memslot_is_not_mapped(guest, tmp_path, dynamic):
+    """With 1 GiB plugged the usable region is 1.25 GiB; the guest pokes
+    64 unplugged blocks in [1 GiB, 1.125 GiB).  Without dynamic-memslots
+    they are mapped (as in QEMU 7.2: the writes land and cost RSS); with
+    it the second 1 GiB memslot has no plugged block, so it has no KVM
+    slot: the writes are dropped and cost nothing."""
+    trace = tmp_path / "trace.txt"
+    run = guest("mode=virtio-mem poke=unplugged",
+                ["-trace", "kvm_set_user_memory_region", "-D", str(trace)],
+                ",dynamic-memslots=on" if dynamic else "")
+    run.wait_line(r"^virtio-mem: ready", READY_TIMEOUT)
+    rng = backend_range(run.proc.pid)
+    r = run.step(1 * GiB, STEP_TIMEOUT)
+    assert r["verified"] == 512, r
+    i = run.wait_line(r"^virtio-mem: poke=unplugged", STEP_TIMEOUT,
+                      run.transcript().index(r["line"]))
+    line = run.transcript()[i]
+    m = re.search(r"first=0x([0-9a-f]+) blocks=(\d+) readback=(\d+)", line)
+    assert m and int(m[1], 16) == 0x100000000 + 1 * GiB, line
+    assert int(m[2]) == 64, line
+    rss = backend_rss(run.proc.pid, rng)
+    slots = re.findall(r"gpa (0x[0-9a-f]+) size (0x[0-9a-f]+)",
+                       trace.read_text())
+    device_slots = [(int(g, 16), int(s, 16)) for g, s in slots
+                    if int(g, 16) >= 0x100000000 and int(s, 16)]
+    if dynamic:
+        assert int(m[3]) == 0, line
+        assert rss <= 1 * GiB + 8 * MiB, rss
+        assert device_slots == [(0x100000000, 1 * GiB)], device_slots
+    else:
+        assert int(m[3]) == 64, line
+        assert rss >= 1 * GiB + 64 * 4096, rss
+        assert device_slots == [(0x100000000, 1280 * MiB)], device_slots

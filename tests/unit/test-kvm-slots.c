@@ -316,6 +316,65 @@ static void test_virtio_mem_usable_region(void)
     rig_destroy(&r);
 }
 
+/*
+ * dynamic-memslots' shape: the usable window is a container of memslot
+ * aliases, each enabled only while it holds plugged blocks; the window's
+ * size clips them.
+ */
+static void test_dynamic_memslots(void)
+{
+    Rig r;
+    MemoryRegion backend, container, window, slot[4];
+    const uint64_t base = 128 * PAGE, ms = 16 * PAGE;
+
+    rig_init(&r, MAX_FAKE, true);
+    ram_init(&backend, "backend", 1, 64 * PAGE);
+    memory_region_init(&container, NULL, "virtio-mem", 64 * PAGE);
+    memory_region_init(&window, NULL, "virtio-mem-usable", 0);
+    for (unsigned i = 0; i < 4; i++) {
+        memory_region_init_alias(&slot[i], NULL, "memslot", &backend,
+                                 i * ms, ms);
+        memory_region_set_enabled(&slot[i], false);
+        memory_region_add_subregion(&window, i * ms, &slot[i]);
+    }
+    memory_region_add_subregion(&container, 0, &window);
+    memory_region_add_subregion(&r.root, base, &container);
+
+    /* Usable 40 pages, blocks plugged in memslots 0 and 2 only. */
+    memory_region_transaction_begin();
+    memory_region_set_size(&window, 40 * PAGE);
+    memory_region_set_enabled(&slot[0], true);
+    memory_region_set_enabled(&slot[2], true);
+    memory_region_transaction_commit();
+    check_matches_view(&r.kvm, &r.as, true);
+    g_assert_cmpuint(kvm_slots_count(r.t), ==, 2);
+    g_assert_nonnull(fake_find(&r.kvm, base + 15 * PAGE));
+    g_assert_null(fake_find(&r.kvm, base + ms));            /* memslot 1 */
+    g_assert_nonnull(fake_find(&r.kvm, base + 39 * PAGE));
+    g_assert_null(fake_find(&r.kvm, base + 40 * PAGE));     /* clipped */
+
+    /* Memslot 1 gets a block: a slot appears, the others stay as they were. */
+    memory_region_set_enabled(&slot[1], true);
+    check_matches_view(&r.kvm, &r.as, true);
+    g_assert_cmpuint(kvm_slots_stats(r.t).deleted, ==, 0);
+    /* Memslot 0 loses its last block: only its slot goes. */
+    memory_region_set_enabled(&slot[0], false);
+    check_matches_view(&r.kvm, &r.as, true);
+    g_assert_null(fake_find(&r.kvm, base));
+    g_assert_cmpuint(kvm_slots_stats(r.t).recreated_bytes, ==, 0);
+
+    memory_region_del_subregion(&r.root, &container);
+    memory_region_del_subregion(&container, &window);
+    for (unsigned i = 0; i < 4; i++) {
+        memory_region_del_subregion(&window, &slot[i]);
+        memory_region_finalize(&slot[i]);
+    }
+    memory_region_finalize(&window);
+    memory_region_finalize(&container);
+    memory_region_finalize(&backend);
+    rig_destroy(&r);
+}
+
 static void test_budget_and_readonly(void)
 {
     Rig r;
@@ -437,6 +496,8 @@ int main(int argc, char **argv)
                     test_split_by_io_and_merge_back);
     g_test_add_func("/kvm-slots/virtio-mem/only-the-usable-region",
                     test_virtio_mem_usable_region);
+    g_test_add_func("/kvm-slots/virtio-mem/dynamic-memslots",
+                    test_dynamic_memslots);
     g_test_add_func("/kvm-slots/budget/full-table-and-readonly",
                     test_budget_and_readonly);
     g_test_add_func("/kvm-slots/model/random-region-sequences",
