@@ -104,8 +104,13 @@ void virtio_pci_ioeventfd_stop(VirtIOPCIProxy *p)
             continue;
         }
         g_source_remove(e->watch);
-        /* A kick that raced with the stop is served now, not lost. */
-        queue_kicked(e->fd, G_IO_IN, e);
+        /*
+         * A kick that raced with the stop is served now, not lost, if
+         * the device still runs (not when the driver just reset it).
+         */
+        if (p->vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+            queue_kicked(e->fd, G_IO_IN, e);
+        }
         close(e->fd);
         e->fd = -1;
     }
