@@ -54,7 +54,8 @@ static const OptDef opt_defs[] = {
       "-machine TYPE[,accel=kvm|qtest|tcg[:...]][,memory-backend=ID]" },
     { "M", OPT_MACHINE, true, NULL },
     { "accel", OPT_ACCEL, true,
-      "-accel kvm|qtest|tcg   (repeat for a fallback list)" },
+      "-accel kvm[,kernel-irqchip=on|off]|qtest|tcg   "
+      "(repeat for a fallback list)" },
     { "enable-kvm", OPT_ENABLE_KVM, false, "-enable-kvm" },
     { "smp", OPT_SMP, true, "-smp [cpus=]N" },
     { "kernel", OPT_KERNEL, true, "-kernel FILE   (ELF with a PVH note)" },
@@ -231,11 +232,26 @@ static void add_accel(VlParse *vp, const char *loc, const char *name)
 
 static void parse_accel(VlParse *vp, const char *loc, const char *arg)
 {
-    static const char *const keys[] = { "accel", NULL };
+    static const char *const keys[] = { "accel", "kernel-irqchip", NULL };
     g_autoptr(QemuOpts) opts = parse_or_die(loc, arg, "accel", keys);
     const char *name = qemu_opt_get(opts, "accel");
+    const char *irqchip = qemu_opt_get(opts, "kernel-irqchip");
 
     add_accel(vp, loc, name ? name : "");
+    if (!irqchip) {
+        return;
+    }
+    if (strcmp(name, "kvm")) {
+        vl_fail(loc, "Property '%s-accel.kernel-irqchip' not found", name);
+    }
+    if (!strcmp(irqchip, "on")) {
+        sysemu_config.kvm_kernel_irqchip_off = false;
+    } else if (!strcmp(irqchip, "off")) {
+        sysemu_config.kvm_kernel_irqchip_off = true;
+    } else {
+        vl_fail(loc, "Parameter 'kernel-irqchip' does not accept value "
+                "'%s' (on or off; split is not supported)", irqchip);
+    }
 }
 
 static void parse_smp(const char *loc, const char *arg)

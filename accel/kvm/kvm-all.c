@@ -182,7 +182,8 @@ static bool kvm_setup_x86_vm(KVMState *s, GError **errp)
                    strerror(-ret));
         return false;
     }
-    if (kvm_vm_check_extension(s, KVM_CAP_IRQCHIP)) {
+    if (!sysemu_config.kvm_kernel_irqchip_off &&
+        kvm_vm_check_extension(s, KVM_CAP_IRQCHIP)) {
         ret = kvm_vm_ioctl(s, KVM_CREATE_IRQCHIP, NULL);
         if (ret) {
             error_setg(errp, "KVM_CREATE_IRQCHIP: %s", strerror(-ret));
@@ -358,6 +359,12 @@ static bool kvm_machine_done(MachineState *ms, GError **errp)
     if (n > s->max_vcpus) {
         error_setg(errp, "Number of SMP CPUs requested (%u) exceeds the "
                    "maximum supported by KVM (%u)", n, s->max_vcpus);
+        return false;
+    }
+    if (n > 1 && !s->irqchip) {
+        /* No LAPIC in user space here: nothing could start the APs. */
+        error_setg(errp, "-smp %u needs KVM's in-kernel irqchip "
+                   "(kernel-irqchip=on)", n);
         return false;
     }
     if (n > s->nr_vcpus) {

@@ -32,6 +32,7 @@
 
 TRACE_EVENT(kvm_exit_pio);
 TRACE_EVENT(kvm_exit_mmio);
+TRACE_EVENT(kvm_exit_hlt);
 
 struct KVMCPU {
     KVMState *s;
@@ -165,8 +166,13 @@ static void handle_exit(KVMCPU *cpu)
         handle_mmio(cpu);
         break;
     case KVM_EXIT_HLT:
-        /* Only without the in-kernel irqchip: nothing can wake it but
-         * a reset (or a resume after stop). */
+        /*
+         * Only without the in-kernel irqchip (kernel-irqchip=off), where
+         * no interrupt can be injected: the vCPU sleeps until a reset or
+         * a resume after stop (which then continues after the HLT).
+         */
+        trace(kvm_exit_hlt, "vcpu %u rip 0x%" PRIx64, cpu->index,
+              kvm_x86_get_rip(cpu->fd));
         cpu->halted = true;
         break;
     case KVM_EXIT_SHUTDOWN:

@@ -28,6 +28,7 @@ typedef struct SysemuConfig {
     const char *initrd;         /* -initrd FILE */
     const char *debugcon;       /* -debugcon file:PATH|stdio|chardev:ID */
     bool no_reboot;             /* -no-reboot */
+    bool kvm_kernel_irqchip_off; /* -accel kvm,kernel-irqchip=off */
 
     /* -m size=,slots=,maxmem= */
     uint64_t ram_size;          /* bytes, aligned to 8 KiB like QEMU */

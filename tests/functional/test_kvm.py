@@ -185,9 +185,10 @@ def backend_rss(pid, rng):
 def guest(tmp_path):
     runs = []
 
-    def start(append="mode=virtio-mem", extra=(), device_opts=""):
+    def start(append="mode=virtio-mem", extra=(), device_opts="",
+              accel="kvm"):
         need_guest()
-        run = GuestRun(qemu_binary(), ["-accel", "kvm"], str(tmp_path),
+        run = GuestRun(qemu_binary(), ["-accel", accel], str(tmp_path),
                        append=append, extra=list(extra))
         run.args = [a + device_opts if a.startswith("virtio-mem-pci,")
                     else a for a in run.args]
@@ -378,3 +379,49 @@ def test_unplugged_memslot_is_not_mapped(guest, tmp_path, dynamic):
         assert int(m[3]) == 64, line
         assert rss >= 1 * GiB + 64 * 4096, rss
         assert device_slots == [(0x100000000, 1280 * MiB)], device_slots
+
+
+def vcpu_thread_ticks(pid, name="CPU 0/KVM"):
+    """utime + stime of the vCPU thread called @name, in clock ticks."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            stat = f.read()
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        if comm == name[:15]:
+            fields = stat[stat.rindex(")") + 2:].split()
+            return int(fields[11]) + int(fields[12])
+    raise AssertionError(f"no thread {name!r}")
+
+
+def test_hlt_exit_without_kernel_irqchip(guest, tmp_path):
+    """kernel-irqchip=off: the guest's final 'cli; hlt' is a HLT exit;
+    the vCPU thread then sleeps (no CPU time) until system_reset wakes
+    it at the boot state."""
+    trace = tmp_path / "trace.txt"
+    run = guest("mode=hello", ["-trace", "kvm_exit_hlt", "-D", str(trace)],
+                accel="kvm,kernel-irqchip=off")
+    run.wait_line(r"^guest: done", READY_TIMEOUT)
+    deadline = time.monotonic() + 10
+    while "kvm_exit_hlt" not in trace.read_text():
+        assert time.monotonic() < deadline, "no HLT exit"
+        time.sleep(0.05)
+    t0 = vcpu_thread_ticks(run.proc.pid)
+    time.sleep(1.0)
+    assert vcpu_thread_ticks(run.proc.pid) - t0 <= 2
+    assert trace.read_text().count("kvm_exit_hlt") == 1
+    assert run.qmp.cmd("query-status")["status"] == "running"
+    n = len(run.transcript())
+    run.qmp.cmd("system_reset")
+    run.wait_line(r"^guest: done", READY_TIMEOUT, n)
+
+
+def test_kernel_irqchip_option_checks():
+    rc, _, err = run_binary(["-accel", "kvm,kernel-irqchip=split"])
+    assert rc == 1 and "split is not supported" in err, err
+    rc, _, err = run_binary(["-accel", "qtest,kernel-irqchip=off"])
+    assert rc == 1 and \
+        "Property 'qtest-accel.kernel-irqchip' not found" in err, err
+    need_kvm()
+    rc, _, err = run_binary(["-accel", "kvm,kernel-irqchip=off", "-smp",
+                             "2"])
+    assert rc == 1 and "needs KVM's in-kernel irqchip" in err, err
