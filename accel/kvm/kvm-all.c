@@ -230,6 +230,7 @@ static bool kvm_init(GError **errp)
         return false;
     }
     g_cond_init(&s->parked_cond);
+    s->stats = kvm_stats_open(s->vmfd);
     kvm_state = s;
     return true;
 }
@@ -411,6 +412,7 @@ static void kvm_cleanup(void)
     memory_listener_unregister(&kvm_mmio_eventfd_listener);
     memory_listener_unregister(&kvm_pio_eventfd_listener);
     kvm_slots_free(s->slots);
+    kvm_stats_close(s->stats);
     kvm_state = NULL;
     kvm_state_free(s);
 }
@@ -441,4 +443,5 @@ static bool qmp_query_kvm(JsonObject *args, JsonNode **ret, GError **errp)
 void kvm_register_qmp_commands(void)
 {
     qmp_register_command("query-kvm", qmp_query_kvm, NULL, 0);
+    kvm_stats_register_qmp();
 }

@@ -43,6 +43,7 @@ struct KVMCPU {
     pthread_t tid;              /* valid once has_tid (BQL) */
     bool has_tid;
     KVMX86Boot *boot;
+    KVMStatsFile *stats;        /* KVM_GET_STATS_FD, or NULL */
     GCond cond;                 /* wakes a parked vCPU */
     /* BQL: */
     bool stop;                  /* main thread asks it to park */
@@ -251,6 +252,11 @@ static gpointer kvm_cpu_thread(gpointer opaque)
 
 /* --- Control from the main thread (BQL held) --- */
 
+KVMStatsFile *kvm_cpu_stats(KVMCPU *cpu)
+{
+    return cpu->stats;
+}
+
 static KVMCPU *kvm_cpu_new(KVMState *s, unsigned index, GError **errp)
 {
     KVMCPU *cpu = g_new0(KVMCPU, 1);
@@ -274,6 +280,7 @@ static KVMCPU *kvm_cpu_new(KVMState *s, unsigned index, GError **errp)
         return cpu;
     }
     cpu->boot = kvm_x86_capture(s, fd, index, errp);
+    cpu->stats = kvm_stats_open(fd);
     return cpu;
 }
 
@@ -286,6 +293,7 @@ static void kvm_cpu_free(KVMCPU *cpu)
         close(cpu->fd);
     }
     kvm_x86_boot_free(cpu->boot);
+    kvm_stats_close(cpu->stats);
     g_cond_clear(&cpu->cond);
     g_free(cpu);
 }

@@ -11,6 +11,7 @@
 #include "kvm-slots.h"
 
 typedef struct KVMCPU KVMCPU;
+typedef struct KVMStatsFile KVMStatsFile;
 
 typedef struct KVMState {
     int fd;                     /* /dev/kvm */
@@ -24,6 +25,7 @@ typedef struct KVMState {
     bool pit;                   /* in-kernel PIT created */
     struct kvm_cpuid2 *cpuid;   /* KVM_GET_SUPPORTED_CPUID */
     KvmSlotTable *slots;
+    KVMStatsFile *stats;        /* VM statistics, or NULL */
     /* Boot state of the in-kernel chips, restored on reset. */
     struct kvm_irqchip chips[3];
     struct kvm_pit_state2 pit_state;
@@ -37,6 +39,16 @@ extern KVMState *kvm_state;
 
 /* ioctl on the VM fd, retried on EINTR; returns the result or -errno. */
 int kvm_vm_ioctl(KVMState *s, unsigned long req, void *arg);
+
+/*
+ * Binary statistics (kvm-stats.c): open @kvm_fd's (a VM or vCPU fd)
+ * stats fd, NULL if KVM has none; QMP query-stats.
+ */
+KVMStatsFile *kvm_stats_open(int kvm_fd);
+void kvm_stats_close(KVMStatsFile *f);
+void kvm_stats_register_qmp(void);
+/* A vCPU's statistics, or NULL. */
+KVMStatsFile *kvm_cpu_stats(KVMCPU *cpu);
 
 /* Create the -smp vCPUs, parked (kvm-cpus.c). */
 bool kvm_cpus_create(KVMState *s, unsigned n, GError **errp);

@@ -425,3 +425,33 @@ def test_kernel_irqchip_option_checks():
     rc, _, err = run_binary(["-accel", "kvm,kernel-irqchip=off", "-smp",
                              "2"])
     assert rc == 1 and "needs KVM's in-kernel irqchip" in err, err
+
+
+def test_query_stats_counts_exits(guest):
+    """query-stats (provider kvm) reads KVM's binary statistics: vCPU 0's
+    exits grow while the guest works, names filter the list, and the VM
+    target answers too.  Without KVM the answer is an empty list."""
+    rc, out, err = run_binary(["-accel", "qtest"], stdin=(
+        '{"execute":"qmp_capabilities"}\n'
+        '{"execute":"query-stats","arguments":{"target":"vcpu"}}\n'
+        '{"execute":"quit"}\n'))
+    assert rc == 0 and '{"return": []}' in out, out
+    run = guest(extra=["-smp", "2"])
+    run.wait_line(r"^virtio-mem: ready", READY_TIMEOUT)
+    args = {"target": "vcpu",
+            "providers": [{"provider": "kvm", "names": ["exits"]}]}
+    before = run.qmp.cmd("query-stats", args)
+    assert len(before) == 2, before
+    assert before[0]["provider"] == "kvm"
+    assert [s["name"] for s in before[0]["stats"]] == ["exits"]
+    run.step(1 * GiB, STEP_TIMEOUT)
+    after = run.qmp.cmd("query-stats", args)
+    assert after[0]["stats"][0]["value"] > before[0]["stats"][0]["value"]
+    vm = run.qmp.cmd("query-stats", {"target": "vm"})
+    assert len(vm) == 1 and vm[0]["stats"], vm
+    assert run.qmp.cmd("query-stats", {
+        "target": "vm", "providers": [{"provider": "cryptodev"}]}) == []
+    resp = run.qmp.execute("query-stats", {"target": "vcpu",
+                                           "providers": [{"names": 1}]})
+    assert "Invalid parameter type for 'providers'" in \
+        resp["error"]["desc"], resp
