@@ -20,6 +20,7 @@ where the binary does not accept the options yet (detected by trying).
 import os
 import re
 import sys
+import time
 
 import pytest
 
@@ -27,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))), "tests", "guest"))
 from conftest import qemu_binary  # noqa: E402
 from guestrun import (GuestRun, StartupError, LINE_RE, STEPS, MiB,  # noqa
-                      kvm_unusable_reason, default_guest_elf)
+                      GiB, kvm_unusable_reason, default_guest_elf, rss_of)
 
 REFERENCE = os.environ.get("REFERENCE_QEMU", "/usr/bin/qemu-system-x86_64")
 # meson passes the reference_qemu option; empty means "none".
@@ -83,6 +84,17 @@ def target_args(target):
     return qemu_binary(), ["-accel", "kvm"]
 
 
+def start_or_skip(run, target):
+    """Start @run; skip when our binary rejects an option at start-up."""
+    try:
+        run.start()
+    except StartupError as e:
+        if target == "ours-kvm" and NOT_YET.search(e.stderr):
+            pytest.skip("our binary cannot run the guest yet: " +
+                        e.stderr.strip().splitlines()[0])
+        raise
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("target", TARGETS)
 def test_resize_sequence(target, variant, tmp_path):
@@ -94,13 +106,7 @@ def test_resize_sequence(target, variant, tmp_path):
     run = GuestRun(binary, accel, str(tmp_path), append=append,
                    extra=extra)
     try:
-        try:
-            run.start()
-        except StartupError as e:
-            if target == "ours-kvm" and NOT_YET.search(e.stderr):
-                pytest.skip("our binary cannot run the guest yet: " +
-                            e.stderr.strip().splitlines()[0])
-            raise
+        start_or_skip(run, target)
         run.wait_line(r"^virtio-mem: ready", READY_TIMEOUT)
         for size in STEPS:
             r = run.step(size, STEP_TIMEOUT)
@@ -131,3 +137,137 @@ def test_transcript_matches_reference(target, variant):
     if missing:
         pytest.skip("needs both runs; missing: " + ", ".join(missing))
     assert TRANSCRIPTS[target, variant] == TRANSCRIPTS[ref]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_emulation_failure(target, tmp_path):
+    """mode=fault-popcnt executes POPCNT at CPL0: TCG runs it; KVM on this
+    host (PVM) cannot emulate it, and the VM stops in the internal-error
+    run state with a STOP event while the process and QMP stay up."""
+    binary, accel = target_args(target)
+    run = GuestRun(binary, accel, str(tmp_path), append="mode=fault-popcnt")
+    try:
+        start_or_skip(run, target)
+        run.wait_line(r"^guest: executing POPCNT at CPL0$", READY_TIMEOUT)
+        if target.endswith("-tcg"):
+            run.wait_line(r"^guest: popcnt\(0xff00ff\) = 16$", 10)
+            return
+        deadline = time.monotonic() + 30
+        while True:
+            status = run.qmp.cmd("query-status")
+            if not status["running"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert status["status"] == "internal-error", status
+        assert any(ev["event"] == "STOP" for ev in run.qmp.events), \
+            run.qmp.events
+        assert run.proc.poll() is None
+        assert not any("popcnt(" in line for line in run.transcript())
+    finally:
+        run.stop()
+
+
+POKE_RE = re.compile(r"^virtio-mem: poke=beyond first=0x([0-9a-f]+) "
+                     r"blocks=(\d+) readback=(\d+)$")
+
+
+@pytest.mark.parametrize("target", ["qemu-7.2-kvm", "ours-kvm"])
+def test_writes_beyond_usable_region(target, tmp_path):
+    """poke=beyond: 1024 guest writes past usable_region_size, at start
+    (usable 0) and after plugging 1 GiB.  QEMU 7.2 does not enforce the
+    usable region (the words read back); our binary maps no KVM slot
+    there, so the writes are dropped and cost no memory."""
+    binary, accel = target_args(target)
+    run = GuestRun(binary, accel, str(tmp_path),
+                   append="mode=virtio-mem poke=beyond poke-blocks=1024")
+    try:
+        start_or_skip(run, target)
+        i = run.wait_line(r"^virtio-mem: poke=beyond", READY_TIMEOUT)
+        pokes = [POKE_RE.match(run.transcript()[i])]
+        rss0 = rss_of(run.proc.pid)
+        run.step(GiB, STEP_TIMEOUT)
+        i = run.wait_line(r"^virtio-mem: poke=beyond first=0x150000000 ",
+                          STEP_TIMEOUT, i + 1)
+        pokes.append(POKE_RE.match(run.transcript()[i]))
+        rss1 = rss_of(run.proc.pid)
+    finally:
+        run.stop()
+    assert all(pokes), run.transcript()
+    assert [int(p.group(1), 16) for p in pokes] == \
+        [0x100000000, 0x150000000]
+    assert all(int(p.group(2)) == 1024 for p in pokes)
+    readback = [int(p.group(3)) for p in pokes]
+    if target.startswith("qemu"):
+        assert readback == [1024, 1024]
+        return
+    assert readback == [0, 0], run.transcript()
+    # 1 GiB plugged and touched once per block; 1024 blocks beyond it
+    # would add at least 4 MiB (4 KiB pages) or 2 GiB (THP).
+    assert rss1 - rss0 < GiB + 4 * MiB, (rss0, rss1)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_stop_cont_and_system_reset(target, tmp_path):
+    """While the VM is stopped the guest cannot act on a new
+    requested-size; after cont it converges.  system_reset unplugs
+    everything and reboots the guest, which plugs the still-requested
+    size again from its PVH entry."""
+    binary, accel = target_args(target)
+    run = GuestRun(binary, accel, str(tmp_path))
+    try:
+        start_or_skip(run, target)
+        run.wait_line(r"^virtio-mem: ready", READY_TIMEOUT)
+        run.step(GiB, STEP_TIMEOUT)
+        qmp = run.qmp
+        qmp.cmd("stop")
+        assert qmp.cmd("query-status")["status"] == "paused"
+        start = len(run.transcript())
+        qmp.cmd("qom-set", {"path": "vm0", "property": "requested-size",
+                            "value": 512 * MiB})
+        time.sleep(1.0)
+        assert qmp.cmd("qom-get", {"path": "vm0", "property": "size"}) == \
+            GiB
+        assert len(run.transcript()) == start
+        qmp.cmd("cont")
+        run.wait_line(r"^virtio-mem: requested=0x20000000 "
+                      r"plugged=0x20000000 verified=256 blocks$",
+                      STEP_TIMEOUT, start)
+        assert qmp.cmd("query-status")["status"] == "running"
+
+        start = len(run.transcript())
+        qmp.cmd("system_reset")
+        i = run.wait_line(r"^guest: hello$", READY_TIMEOUT, start)
+        run.wait_line(r"^virtio-mem: requested=0x20000000 "
+                      r"plugged=0x20000000 verified=256 blocks$",
+                      STEP_TIMEOUT, i)
+        assert qmp.cmd("qom-get", {"path": "vm0", "property": "size"}) == \
+            512 * MiB
+        after = run.transcript()[i:]
+    finally:
+        run.stop()
+    # The device unplugged everything at the reset: no UNPLUG_ALL needed.
+    assert not any("unplug-all" in line for line in after), after
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_reprobe_unplugs_all(target, tmp_path):
+    """reprobe: with 1 GiB plugged the guest resets the device and probes
+    again, as a new driver instance would; it finds the blocks plugged
+    (a device reset keeps them), sends UNPLUG_ALL and plugs 1 GiB anew."""
+    binary, accel = target_args(target)
+    run = GuestRun(binary, accel, str(tmp_path),
+                   append="mode=virtio-mem reprobe")
+    one_gib = (r"^virtio-mem: requested=0x40000000 plugged=0x40000000 "
+               r"verified=512 blocks$")
+    try:
+        start_or_skip(run, target)
+        run.wait_line(r"^virtio-mem: ready", READY_TIMEOUT)
+        run.step(GiB, STEP_TIMEOUT)
+        i = run.wait_line(r"^virtio-mem: unplug-all \(plugged at probe, "
+                          r"device plugged=0x40000000\)$", STEP_TIMEOUT)
+        run.wait_line(one_gib, STEP_TIMEOUT, i)
+        assert run.qmp.cmd("qom-get", {"path": "vm0",
+                                       "property": "size"}) == GiB
+        run.step(0, STEP_TIMEOUT)
+    finally:
+        run.stop()

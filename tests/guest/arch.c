@@ -40,6 +40,9 @@ struct tss64 {
     uint16_t iomap_base;
 } __attribute__((packed));
 
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate");
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS");
+
 extern char trap_stubs[];
 extern uint64_t pdpt[], pd_tables[];
 extern uint64_t gdt_tss[2];

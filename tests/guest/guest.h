@@ -188,6 +188,7 @@ struct pci_dev {
     uint8_t bar_kind[6];    /* PCI_BAR_* */
 };
 enum { PCI_BAR_NONE, PCI_BAR_IO, PCI_BAR_MEM32, PCI_BAR_MEM64 };
+/* Configuration space of @d at @off (naturally aligned), via 0xcf8/0xcfc. */
 uint32_t pci_cfg_read32(const struct pci_dev *d, uint8_t off);
 uint16_t pci_cfg_read16(const struct pci_dev *d, uint8_t off);
 uint8_t pci_cfg_read8(const struct pci_dev *d, uint8_t off);
@@ -212,6 +213,7 @@ struct vring_desc {
     uint16_t flags;
     uint16_t next;
 };
+_Static_assert(sizeof(struct vring_desc) == 16, "split-ring descriptor");
 
 struct virtq {
     uint16_t size;
@@ -240,6 +242,7 @@ bool virtio_init(struct virtio_dev *vd, struct pci_dev *pci,
                  uint64_t wanted, uint64_t required);
 /* Reset the device (status 0, wait until it reads 0). */
 void virtio_reset(struct virtio_dev *vd);
+/* The device status register and the configuration generation. */
 uint8_t virtio_status(struct virtio_dev *vd);
 uint8_t virtio_config_generation(struct virtio_dev *vd);
 /* Read and so acknowledge the ISR (bit 0 queue, bit 1 config). */
@@ -255,6 +258,7 @@ int virtio_request(struct virtio_dev *vd, const void *out, uint32_t out_len,
 /* --- smp.c: a second vCPU that takes half of each verification --- */
 /* Start the AP (APIC ID 1) if "smp" is on the command line; true if up. */
 bool smp_start(void);
+/* True once the AP runs. */
 bool smp_active(void);
 /* True on the boot CPU. */
 bool smp_is_bsp(void);

@@ -9,10 +9,11 @@ converged change:  virtio-mem: requested=0x... plugged=0x... verified=N
 blocks.
 """
 
-import errno
+import ctypes
 import fcntl
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -68,6 +69,15 @@ def rss_of(pid):
     return None
 
 
+def _die_with_parent():
+    """In the child: SIGKILL when the Python process goes away, so a
+    killed test or demo leaves no binary behind (PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 class StartupError(Exception):
     """The binary exited before its QMP socket answered."""
 
@@ -112,7 +122,8 @@ class GuestRun:
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
-                                     stderr=self._stderr)
+                                     stderr=self._stderr,
+                                     preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
@@ -273,9 +284,54 @@ def demo(argv):
     return 0
 
 
+def run_cmd(argv):
+    """guestrun.py run: boot, apply --steps, print the transcript and RSS
+    (for reproducing a run by hand)."""
+    import argparse
+    import tempfile
+
+    ap = argparse.ArgumentParser(prog="guestrun.py run")
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--accel", default="-accel kvm",
+                    help="accelerator arguments, e.g. '-accel tcg -cpu max'")
+    ap.add_argument("--append", default="mode=virtio-mem")
+    ap.add_argument("--steps", default="",
+                    help="requested sizes in bytes or with G/M, comma-separated")
+    ap.add_argument("--extra", default="", help="more binary arguments")
+    ap.add_argument("--timeout", type=float, default=120.0)
+    args = ap.parse_args(argv)
+
+    def size(t):
+        mult = {"G": GiB, "M": MiB}.get(t[-1:].upper(), 1)
+        return int(t.rstrip("GgMm")) * mult
+
+    with tempfile.TemporaryDirectory(prefix="guestrun-") as tmp:
+        run = GuestRun(args.binary, args.accel.split(), tmp,
+                       append=args.append, extra=args.extra.split())
+        rc = 0
+        try:
+            run.start()
+            run.wait_line(r"^virtio-mem: ready|^guest: done", args.timeout)
+            print(f"RSS {fmt_size(rss_of(run.proc.pid))}")
+            for t in filter(None, args.steps.split(",")):
+                r = run.step(size(t), args.timeout)
+                print(f"step {t}: {r['seconds']:.2f} s, device "
+                      f"{fmt_size(r['device'])}, RSS {fmt_size(r['rss'])}")
+            time.sleep(0.5)
+        except (StartupError, AssertionError, TimeoutError) as e:
+            print(f"guestrun: {e}", file=sys.stderr)
+            rc = 1
+        finally:
+            print("\n".join(run.transcript()))
+            run.stop()
+    return rc
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "demo":
         sys.exit(demo(sys.argv[2:]))
-    print("usage: guestrun.py demo --binary PATH [--accel kvm|tcg] ...",
+    if len(sys.argv) > 1 and sys.argv[1] == "run":
+        sys.exit(run_cmd(sys.argv[2:]))
+    print("usage: guestrun.py demo|run --binary PATH ... (--help)",
           file=sys.stderr)
     sys.exit(2)

@@ -28,6 +28,9 @@ struct hvm_memmap_entry {
     uint32_t reserved;
 };
 
+_Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info");
+_Static_assert(sizeof(struct hvm_memmap_entry) == 24, "hvm_memmap_entry");
+
 static void print_memmap(const struct hvm_start_info *si)
 {
     const struct hvm_memmap_entry *e;

@@ -55,6 +55,9 @@ struct vmem_resp {
     uint16_t state;
 } __attribute__((packed));
 
+_Static_assert(sizeof(struct vmem_req) == 24, "virtio-mem request");
+_Static_assert(sizeof(struct vmem_resp) == 10, "virtio-mem response");
+
 static struct virtio_dev vd;
 static struct vmem_config cfg;
 static uint64_t plugged_bits[MAX_BLOCKS / 64];
@@ -65,6 +68,7 @@ static bool poll_mode, verify_per_page;
 static uint64_t chunk_blocks;
 static uint64_t round_seed = 1;
 static uint8_t cfg_gen;         /* generation of the last read_config() */
+static uint64_t nrequests;      /* PLUG/UNPLUG requests sent */
 
 static const char *resp_name(uint16_t t)
 {
@@ -120,6 +124,7 @@ static int vmem_request(uint16_t type, uint64_t first, uint64_t n,
     req.type = type;
     req.addr = cfg.addr + first * cfg.block_size;
     req.nb_blocks = (uint16_t)n;
+    nrequests++;
     len = virtio_request(&vd, &req, sizeof(req), &resp, sizeof(resp),
                          REQUEST_TIMEOUT_MS);
     if (len < 0) {
@@ -451,15 +456,16 @@ static void poke(const char *what, uint64_t max_blocks)
            (unsigned long long)n, (unsigned long long)back);
 }
 
-void virtio_mem_run(void)
+/* Command-line options of mode=virtio-mem (README.md). */
+static struct {
+    bool timing, poke, reprobe;
+    char poke_what[16];
+    uint64_t poke_blocks;
+} opts;
+
+static void parse_options(void)
 {
-    struct pci_dev *pci;
-    char buf[16], poke_what[16];
-    uint64_t last_req = ~0ULL, last_plugged = ~0ULL;
-    bool do_poke = cmdline_get("poke", poke_what, sizeof(poke_what)) &&
-                   (streq(poke_what, "beyond") ||
-                    streq(poke_what, "unplugged"));
-    uint64_t poke_blocks = cmdline_u64("poke-blocks", 64);
+    char buf[16];
 
     poll_mode = cmdline_get("irq", buf, sizeof(buf)) && streq(buf, "poll");
     verify_per_page = cmdline_get("verify", buf, sizeof(buf)) &&
@@ -468,6 +474,20 @@ void virtio_mem_run(void)
     if (chunk_blocks < 1 || chunk_blocks > 0xffff) {
         chunk_blocks = 64;
     }
+    opts.timing = cmdline_get("timing", buf, sizeof(buf));
+    opts.poke = cmdline_get("poke", opts.poke_what, sizeof(opts.poke_what)) &&
+                (streq(opts.poke_what, "beyond") ||
+                 streq(opts.poke_what, "unplugged"));
+    opts.poke_blocks = cmdline_u64("poke-blocks", 64);
+    opts.reprobe = cmdline_get("reprobe", buf, sizeof(buf));
+}
+
+/* Find, initialise and check the device; map its region; unplug all. */
+static struct pci_dev *probe(void)
+{
+    char buf[4];
+    struct pci_dev *pci;
+
     pci_scan_and_assign(cmdline_get("pci", buf, sizeof(buf)));
     pci = pci_find(0x1af4, VIRTIO_ID_MEM_PCI, 0);
     if (!pci) {
@@ -493,50 +513,101 @@ void virtio_mem_run(void)
     if (cfg.plugged_size) {
         unplug_all("plugged at probe");
     }
+    return pci;
+}
+
+/* DEVICE_NEEDS_RESET: start the device over; it kept its blocks. */
+static void reinit(struct pci_dev *pci)
+{
+    irq_disable();
+    if (!virtio_init(&vd, pci, 1ULL << VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE,
+                     0)) {
+        panic("virtio-mem: re-initialisation failed");
+    }
+    read_config(&cfg);
+    unplug_all("after a device reset");
+    if (!poll_mode) {
+        irq_enable();
+    }
+}
+
+/* Verify, then print the step's lines (timing, device, second vCPU). */
+static void verify_and_report(uint64_t requests, uint64_t converge_ms)
+{
+    uint64_t ap_verified, t = uptime_ms();
+    uint64_t verified = verify_plugged(&ap_verified);
+    uint64_t plugged = nplugged * cfg.block_size;
+
+    if (opts.timing) {
+        printk("timing: %llu requests in %llu ms, verify %llu ms "
+               "(TSC at %llu kHz)\n", (unsigned long long)requests,
+               (unsigned long long)converge_ms,
+               (unsigned long long)(uptime_ms() - t),
+               (unsigned long long)tsc_per_ms());
+    }
+    if (cfg.plugged_size != plugged) {
+        printk("virtio-mem: device reports plugged=0x%llx\n",
+               (unsigned long long)cfg.plugged_size);
+    }
+    if (smp_active()) {
+        printk("virtio-mem: second vCPU verified=%llu blocks\n",
+               (unsigned long long)ap_verified);
+    }
+    printk("virtio-mem: requested=0x%llx plugged=0x%llx verified=%llu "
+           "blocks\n", (unsigned long long)cfg.requested_size,
+           (unsigned long long)plugged, (unsigned long long)verified);
+    if (opts.poke) {
+        poke(opts.poke_what, opts.poke_blocks);
+    }
+}
+
+void virtio_mem_run(void)
+{
+    struct pci_dev *pci;
+    uint64_t last_req = ~0ULL, last_plugged = ~0ULL;
+    bool ready = false;
+
+    parse_options();
+    pci = probe();
     if (!poll_mode) {
         ioapic_route_pci_intx();
         irq_enable();
     }
-    printk("virtio-mem: ready (%s)\n", poll_mode ? "polling" : "INTx");
     for (;;) {
-        uint64_t verified, ap_verified;
+        uint64_t t0 = uptime_ms(), req0 = nrequests;
 
         converge();
         if (virtio_status(&vd) & ST_NEEDS_RESET) {
-            irq_disable();
-            if (!virtio_init(&vd, pci,
-                             1ULL << VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE,
-                             0)) {
-                panic("virtio-mem: re-initialisation failed");
-            }
-            read_config(&cfg);
-            unplug_all("after a device reset");
-            if (!poll_mode) {
-                irq_enable();
-            }
+            reinit(pci);
             continue;
         }
         if (cfg.requested_size != last_req ||
             nplugged * cfg.block_size != last_plugged) {
-            verified = verify_plugged(&ap_verified);
+            verify_and_report(nrequests - req0, uptime_ms() - t0);
             last_req = cfg.requested_size;
             last_plugged = nplugged * cfg.block_size;
-            if (cfg.plugged_size != last_plugged) {
-                printk("virtio-mem: device reports plugged=0x%llx\n",
-                       (unsigned long long)cfg.plugged_size);
+            if (opts.reprobe && nplugged) {
+                /* Once: a new driver instance (as after kexec) finds
+                 * the blocks plugged and must unplug them all first. */
+                opts.reprobe = false;
+                printk("virtio-mem: reprobe with plugged blocks\n");
+                irq_disable();
+                virtio_reset(&vd);
+                pci = probe();
+                if (!poll_mode) {
+                    irq_enable();
+                }
+                last_req = last_plugged = ~0ULL;
+                continue;
             }
-            if (smp_active()) {
-                printk("virtio-mem: second vCPU verified=%llu blocks\n",
-                       (unsigned long long)ap_verified);
-            }
-            printk("virtio-mem: requested=0x%llx plugged=0x%llx "
-                   "verified=%llu blocks\n",
-                   (unsigned long long)cfg.requested_size,
-                   (unsigned long long)last_plugged,
-                   (unsigned long long)verified);
-            if (do_poke) {
-                poke(poke_what, poke_blocks);
-            }
+        }
+        if (!ready) {
+            /* After the first step line, so that a host waiting for this
+             * line before its first change gets a deterministic
+             * transcript. */
+            printk("virtio-mem: ready (%s)\n",
+                   poll_mode ? "polling" : "INTx");
+            ready = true;
         }
         wait_config_change();
     }
