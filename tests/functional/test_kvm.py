@@ -266,7 +266,9 @@ def test_stop_cont_and_system_reset(guest):
 
 
 def test_emulation_failure_stops_vm_process_stays(guest):
-    run = guest("mode=fault-popcnt")
+    # -S: the failure happens after QMP is connected, so STOP is seen.
+    run = guest("mode=fault-popcnt", ["-S"])
+    run.qmp.cmd("cont")
     ev = run.qmp.event("STOP")
     assert ev["event"] == "STOP"
     assert run.qmp.cmd("query-status") == {
@@ -321,14 +323,16 @@ def test_two_vcpus_with_guest_reset_on_triple_fault(guest):
     """-smp 2; the guest's exit=shutdown triple-faults: without
     -no-reboot that is a guest reset (RESET event, the guest boots
     again), with it the process ends after SHUTDOWN."""
-    run = guest("mode=hello exit=shutdown", ["-smp", "2"])
+    run = guest("mode=hello exit=shutdown", ["-smp", "2", "-S"])
+    run.qmp.cmd("cont")
     ev = run.qmp.event("RESET")
     assert ev["data"] == {"guest": True, "reason": "guest-reset"}
     run.wait_line(r"^guest: hello", READY_TIMEOUT, 1)
 
 
 def test_no_reboot_ends_on_triple_fault(guest):
-    run = guest("mode=hello exit=shutdown", ["-no-reboot"])
+    run = guest("mode=hello exit=shutdown", ["-no-reboot", "-S"])
+    run.qmp.cmd("cont")
     ev = run.qmp.event("SHUTDOWN")
     assert ev["data"] == {"guest": True, "reason": "guest-reset"}
     assert run.proc.wait(timeout=10) == 0
