@@ -17,4 +17,17 @@ bool flatrange_equal(const FlatRange *a, const FlatRange *b);
 /* The first range ending above @addr (it may start above it), or NULL. */
 const FlatRange *flatview_next(const FlatView *fv, hwaddr addr);
 
+/* Record a change of the graph; render now unless in a transaction. */
+void memory_region_changed(void);
+
+/*
+ * ioeventfds (memory-ioeventfd.c): bring @as's rendered list up to date
+ * with its current FlatView, telling listeners the differences; replay
+ * the list to one listener (@add false: as removals); free @mr's list.
+ */
+void address_space_update_ioeventfds(AddressSpace *as);
+void memory_listener_replay_ioeventfds(MemoryListener *ml, AddressSpace *as,
+                                       bool add);
+void memory_region_free_ioeventfds(MemoryRegion *mr);
+
 #endif /* SOFTMMU_MEMORY_INTERNAL_H */

@@ -182,6 +182,7 @@ void memory_region_finalize(MemoryRegion *mr)
     if (mr->ram_block && mr->owns_ram_block) {
         qemu_ram_free(mr->ram_block);
     }
+    memory_region_free_ioeventfds(mr);
     g_free(mr->name);
     memset(mr, 0, sizeof(*mr));
 }
@@ -221,7 +222,7 @@ void memory_region_transaction_commit(void)
 }
 
 /* Record a change and render now unless inside a transaction. */
-static void memory_region_changed(void)
+void memory_region_changed(void)
 {
     g_assert(!notifying_listeners);
     memory_region_transaction_begin();
@@ -603,6 +604,7 @@ static void address_space_update_topology(AddressSpace *as)
     as->current_map = new;
     if (flatview_equal(old, new)) {
         flatview_unref(old);
+        address_space_update_ioeventfds(as);
         return;
     }
     notifying_listeners = true;
@@ -628,6 +630,7 @@ static void address_space_update_topology(AddressSpace *as)
     }
     notifying_listeners = false;
     flatview_unref(old);
+    address_space_update_ioeventfds(as);
 }
 
 static void listener_replay(MemoryListener *ml, FlatView *fv, bool add)
@@ -664,6 +667,7 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as)
     as->listeners = g_list_insert_sorted(as->listeners, listener,
                                          listener_cmp);
     listener_replay(listener, as->current_map, true);
+    memory_listener_replay_ioeventfds(listener, as, true);
 }
 
 void memory_listener_unregister(MemoryListener *listener)
@@ -673,6 +677,7 @@ void memory_listener_unregister(MemoryListener *listener)
     if (!as) {
         return;
     }
+    memory_listener_replay_ioeventfds(listener, as, false);
     listener_replay(listener, as->current_map, false);
     as->listeners = g_list_remove(as->listeners, listener);
     listener->address_space = NULL;
@@ -697,6 +702,9 @@ void address_space_destroy(AddressSpace *as)
         memory_listener_unregister(as->listeners->data);
     }
     address_spaces = g_list_remove(address_spaces, as);
+    if (as->ioeventfds) {
+        g_array_free(as->ioeventfds, true);
+    }
     flatview_unref(as->current_map);
     memory_region_unref(as->root);
     g_free(as->name);

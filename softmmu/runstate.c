@@ -3,17 +3,20 @@
  * Run state, shutdown and reset requests, and the main loop.
  *
  * The process is one GLib main loop (QMP, qtest, timers) that runs until
- * "quit" or SIGINT/SIGTERM/SIGHUP; there are no vCPU threads yet, so
- * "running" and "paused" only differ in what QMP reports and which events go out.
- * The QMP commands that act on the state live here, next to it.
+ * "quit" or SIGINT/SIGTERM/SIGHUP.  The accelerator's vCPUs (if any)
+ * run only in "running": state changes pause or resume them through
+ * sysemu/accel.h.  The QMP commands that act on the state live here,
+ * next to it.
  */
 #include "qemu/osdep.h"
 #include <glib-unix.h>
 #include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "monitor/qmp.h"
+#include "sysemu/accel.h"
 #include "sysemu/reset.h"
 #include "sysemu/runstate.h"
+#include "sysemu/sysemu.h"
 
 static RunState current_state = RUN_STATE_RUNNING;
 static GMainLoop *main_loop;
@@ -35,26 +38,42 @@ const char *runstate_name(RunState state)
         [RUN_STATE_PRELAUNCH] = "prelaunch",
         [RUN_STATE_RUNNING] = "running",
         [RUN_STATE_PAUSED] = "paused",
+        [RUN_STATE_INTERNAL_ERROR] = "internal-error",
     };
     return names[state];
 }
 
-void vm_stop(void)
+void vm_stop_reason(RunState state)
 {
-    if (!runstate_is_running()) {
-        return;
+    bool was_running = runstate_is_running();
+
+    accel_pause_vcpus();
+    if (was_running || state == RUN_STATE_INTERNAL_ERROR) {
+        current_state = state;
     }
-    current_state = RUN_STATE_PAUSED;
-    qmp_event_send("STOP", NULL);
+    if (was_running) {
+        qmp_event_send("STOP", NULL);
+    }
 }
 
-void vm_start(void)
+void vm_stop(void)
 {
+    vm_stop_reason(RUN_STATE_PAUSED);
+}
+
+bool vm_start(GError **errp)
+{
+    if (current_state == RUN_STATE_INTERNAL_ERROR) {
+        error_setg(errp, "Resetting the Virtual Machine is required");
+        return false;
+    }
     if (runstate_is_running()) {
-        return;     /* QEMU 7.2 sends no event for a no-op cont */
+        return true;    /* QEMU 7.2 sends no event for a no-op cont */
     }
     current_state = RUN_STATE_RUNNING;
     qmp_event_send("RESUME", NULL);
+    accel_resume_vcpus();
+    return true;
 }
 
 static JsonObject *guest_reason(const char *reason)
@@ -71,22 +90,53 @@ void qemu_system_shutdown_request(ShutdownCause cause)
     static const char *const reasons[] = {
         [SHUTDOWN_CAUSE_HOST_QMP_QUIT] = "host-qmp-quit",
         [SHUTDOWN_CAUSE_HOST_SIGNAL] = "host-signal",
+        [SHUTDOWN_CAUSE_GUEST_RESET] = "guest-reset",
     };
+    JsonObject *data;
 
     if (shutdown_requested) {
         return;
     }
     shutdown_requested = true;
-    qmp_event_send("SHUTDOWN", guest_reason(reasons[cause]));
+    accel_pause_vcpus();
+    data = guest_reason(reasons[cause]);
+    json_object_set_boolean_member(data, "guest",
+                                   cause == SHUTDOWN_CAUSE_GUEST_RESET);
+    qmp_event_send("SHUTDOWN", data);
     if (main_loop) {
         g_main_loop_quit(main_loop);
     }
 }
 
+static void system_reset(const char *reason, bool guest)
+{
+    JsonObject *data = guest_reason(reason);
+
+    accel_pause_vcpus();
+    qemu_devices_reset();
+    accel_reset_vcpus();
+    if (current_state == RUN_STATE_INTERNAL_ERROR) {
+        current_state = RUN_STATE_PAUSED;
+    }
+    json_object_set_boolean_member(data, "guest", guest);
+    qmp_event_send("RESET", data);
+    if (runstate_is_running()) {
+        accel_resume_vcpus();
+    }
+}
+
 void qemu_system_reset_request(void)
 {
-    qemu_devices_reset();
-    qmp_event_send("RESET", guest_reason("host-qmp-system-reset"));
+    system_reset("host-qmp-system-reset", false);
+}
+
+void qemu_system_guest_reset_request(void)
+{
+    if (sysemu_config.no_reboot) {
+        qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_RESET);
+        return;
+    }
+    system_reset("guest-reset", true);
 }
 
 static gboolean on_signal(gpointer opaque)
@@ -140,8 +190,7 @@ static bool qmp_stop(JsonObject *args, JsonNode **ret, GError **errp)
 
 static bool qmp_cont(JsonObject *args, JsonNode **ret, GError **errp)
 {
-    vm_start();
-    return true;
+    return vm_start(errp);
 }
 
 static bool qmp_quit(JsonObject *args, JsonNode **ret, GError **errp)

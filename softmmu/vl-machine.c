@@ -20,6 +20,11 @@
 #include "hw/virtio/virtio-mem-pci.h"
 #include "hw/vfio/vfio-container.h"
 #include "exec/address-spaces.h"
+#include "chardev/char.h"
+#include "hw/char/debugcon.h"
+#include "hw/i386/pvh.h"
+#include "sysemu/accel.h"
+#include "sysemu/runstate.h"
 
 static G_NORETURN void machine_fail(const char *loc, GError *err)
 {
@@ -137,6 +142,80 @@ static void use_memory_backend(MachineState *ms)
     }
 }
 
+/* The ordered -accel list; exits if none can be initialised. */
+static void select_accel(void)
+{
+    GPtrArray *list = sysemu_config.accel_list;
+    GError *err = NULL;
+
+    if (!accel_select((const char *const *)list->pdata, list->len,
+                      sysemu_config.accel_loc, &err)) {
+        machine_fail(list->len == 1 ? sysemu_config.accel_loc : NULL, err);
+    }
+    sysemu_config.accel = accel_current()->name;
+}
+
+/* -debugcon file:PATH | stdio | chardev:ID as an isa-debugcon device. */
+static void create_debugcon(void)
+{
+    const char *spec = sysemu_config.debugcon;
+    g_autofree char *loc = NULL;
+    DeviceState *dev;
+    GError *err = NULL;
+    bool ok = true;
+
+    if (!spec) {
+        return;
+    }
+    loc = g_strdup_printf("-debugcon %s", spec);
+    dev = qdev_new(TYPE_ISA_DEBUGCON_DEVICE);
+    if (g_str_has_prefix(spec, "file:")) {
+        ok = object_property_set_str(OBJECT(dev), "x-file", spec + 5, &err);
+    } else if (g_str_has_prefix(spec, "chardev:")) {
+        ok = object_property_set_str(OBJECT(dev), "chardev", spec + 8, &err);
+    } else if (!strcmp(spec, "stdio")) {
+        ChardevOptions co = { .id = "debugcon", .backend = "stdio" };
+
+        ok = qemu_chr_new(&co, &err) &&
+             object_property_set_str(OBJECT(dev), "chardev", "debugcon",
+                                     &err);
+    } else {
+        error_setg(&err, "'%s' is not a supported debugcon backend "
+                   "(file:PATH, stdio or chardev:ID)", spec);
+        ok = false;
+    }
+    if (ok) {
+        object_property_add_child(container_get(object_get_root(),
+                                                "/machine/unattached"),
+                                  "debugcon", OBJECT(dev));
+        ok = qdev_realize(dev, NULL, &err);
+    }
+    object_unref(OBJECT(dev));
+    if (!ok) {
+        machine_fail(loc, err);
+    }
+}
+
+/* -kernel: refused where no guest code runs, else loaded (PVH). */
+static void load_kernel(MachineState *ms)
+{
+    GError *err = NULL;
+
+    if (!sysemu_config.kernel) {
+        return;
+    }
+    if (!accel_current()->runs_guest_code) {
+        error_setg(&err, "-kernel needs an accelerator that runs guest "
+                   "code (-accel kvm); '%s' runs none",
+                   accel_current()->name);
+        machine_fail(NULL, err);
+    }
+    if (!pvh_load(ms, sysemu_config.kernel, sysemu_config.kernel_cmdline,
+                  sysemu_config.initrd, &err)) {
+        machine_fail(NULL, err);
+    }
+}
+
 void qemu_machine_init(void)
 {
     MachineConfig config = {
@@ -145,7 +224,7 @@ void qemu_machine_init(void)
         .ram_slots = sysemu_config.ram_slots,
         .ram_size_given = sysemu_config.ram_size_given,
         .memory_backend = sysemu_config.machine_memory_backend,
-        .accel = sysemu_config.accel,
+        /* .accel once select_accel() has chosen one */
     };
     MachineState *ms;
     GError *err = NULL;
@@ -156,10 +235,10 @@ void qemu_machine_init(void)
     virtio_mem_pci_register_types();
     machine_register_qmp_commands();
     qdev_register_qmp_commands();
+    debugcon_register_types();
     device_help_and_exit();
-    if (!strcmp(sysemu_config.accel, "qtest")) {
-        qtest_accel_init();
-    }
+    select_accel();
+    config.accel = sysemu_config.accel;
     ms = machine_create(sysemu_config.machine_type, &config, &err);
     if (!ms) {
         machine_fail(NULL, err);
@@ -177,7 +256,16 @@ void qemu_machine_init(void)
     if (!vfio_containers_attach_all(&address_space_memory, &err)) {
         machine_fail(NULL, err);
     }
+    create_debugcon();
+    load_kernel(ms);
+    if (!accel_machine_done(ms, &err)) {
+        machine_fail(NULL, err);
+    }
     machine_reset(ms);
+    accel_reset_vcpus();
+    if (runstate_is_running()) {
+        accel_resume_vcpus();
+    }
     if (sysemu_config.qtest_chrdev &&
         !qtest_server_init(sysemu_config.qtest_chrdev,
                            sysemu_config.qtest_log, &err)) {

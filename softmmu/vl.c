@@ -26,6 +26,9 @@
 #include "vl-objects.h"
 #include "hw/vfio/vfio-container.h"
 #include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "sysemu/accel.h"
+#include "sysemu/kvm.h"
 
 SysemuConfig sysemu_config;
 
@@ -34,6 +37,9 @@ typedef enum {
     OPT_CHARDEV, OPT_MON, OPT_QTEST, OPT_QTEST_LOG, OPT_DISPLAY,
     OPT_NOGRAPHIC, OPT_NODEFAULTS, OPT_PAUSED, OPT_NAME, OPT_VERSION,
     OPT_HELP, OPT_LOG, OPT_LOGFILE, OPT_TRACE,
+    /* vCPUs and boot (accel/kvm, hw/i386/pvh.c, hw/char/debugcon.c) */
+    OPT_ENABLE_KVM, OPT_SMP, OPT_KERNEL, OPT_APPEND, OPT_INITRD,
+    OPT_DEBUGCON, OPT_NO_REBOOT,
 } OptIndex;
 
 typedef struct OptDef {
@@ -45,9 +51,19 @@ typedef struct OptDef {
 
 static const OptDef opt_defs[] = {
     { "machine", OPT_MACHINE, true,
-      "-machine TYPE[,accel=qtest|tcg][,memory-backend=ID]" },
+      "-machine TYPE[,accel=kvm|qtest|tcg[:...]][,memory-backend=ID]" },
     { "M", OPT_MACHINE, true, NULL },
-    { "accel", OPT_ACCEL, true, "-accel qtest|tcg" },
+    { "accel", OPT_ACCEL, true,
+      "-accel kvm[,kernel-irqchip=on|off]|qtest|tcg   "
+      "(repeat for a fallback list)" },
+    { "enable-kvm", OPT_ENABLE_KVM, false, "-enable-kvm" },
+    { "smp", OPT_SMP, true, "-smp [cpus=]N" },
+    { "kernel", OPT_KERNEL, true, "-kernel FILE   (ELF with a PVH note)" },
+    { "append", OPT_APPEND, true, "-append CMDLINE" },
+    { "initrd", OPT_INITRD, true, "-initrd FILE" },
+    { "debugcon", OPT_DEBUGCON, true,
+      "-debugcon file:PATH|stdio|chardev:ID" },
+    { "no-reboot", OPT_NO_REBOOT, false, "-no-reboot" },
     { "m", OPT_MEMORY, true, "-m [size=]SIZE[,slots=N][,maxmem=SIZE]" },
     { "object", OPT_OBJECT, true, "-object TYPE,id=ID[,PROP=VALUE...]" },
     { "device", OPT_DEVICE, true, "-device DRIVER[,PROP=VALUE...]" },
@@ -98,7 +114,8 @@ typedef struct VlParse {
     GPtrArray *qmps;
     OptUse *memory;         /* all -m merged; loc of the last */
     OptUse *machine;        /* all -machine merged */
-    const char *accel;
+    GPtrArray *accels;      /* -accel and -enable-kvm, in order */
+    char *accel_loc;        /* the first of them */
 } VlParse;
 
 static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
@@ -202,21 +219,55 @@ static void print_version(void)
     printf("QEMU emulator version %s (qemu-elastic)\n", QEMU_VERSION);
 }
 
-static bool accel_valid(const char *name)
+static void add_accel(VlParse *vp, const char *loc, const char *name)
 {
-    return !strcmp(name, "qtest") || !strcmp(name, "tcg");
+    if (!accel_name_valid(name)) {
+        vl_fail(loc, "invalid accelerator %s", name);
+    }
+    if (!vp->accel_loc) {
+        vp->accel_loc = g_strdup(loc);
+    }
+    g_ptr_array_add(vp->accels, (gpointer)g_intern_string(name));
 }
 
 static void parse_accel(VlParse *vp, const char *loc, const char *arg)
 {
-    static const char *const keys[] = { "accel", NULL };
+    static const char *const keys[] = { "accel", "kernel-irqchip", NULL };
     g_autoptr(QemuOpts) opts = parse_or_die(loc, arg, "accel", keys);
     const char *name = qemu_opt_get(opts, "accel");
+    const char *irqchip = qemu_opt_get(opts, "kernel-irqchip");
 
-    if (!name || !accel_valid(name)) {
-        vl_fail(loc, "invalid accelerator %s", name ? name : "");
+    add_accel(vp, loc, name ? name : "");
+    if (!irqchip) {
+        return;
     }
-    vp->accel = g_intern_string(name);
+    if (strcmp(name, "kvm")) {
+        vl_fail(loc, "Property '%s-accel.kernel-irqchip' not found", name);
+    }
+    if (!strcmp(irqchip, "on")) {
+        sysemu_config.kvm_kernel_irqchip_off = false;
+    } else if (!strcmp(irqchip, "off")) {
+        sysemu_config.kvm_kernel_irqchip_off = true;
+    } else {
+        vl_fail(loc, "Parameter 'kernel-irqchip' does not accept value "
+                "'%s' (on or off; split is not supported)", irqchip);
+    }
+}
+
+static void parse_smp(const char *loc, const char *arg)
+{
+    static const char *const keys[] = { "cpus", NULL };
+    g_autoptr(QemuOpts) opts = parse_or_die(loc, arg, "cpus", keys);
+    g_autoptr(GError) err = NULL;
+    uint64_t n;
+
+    if (!qemu_opt_get_number(opts, "cpus", 1, &n, &err)) {
+        vl_fail_err(loc, err);
+    }
+    if (n == 0 || n > 4096) {
+        vl_fail(loc, "Invalid SMP CPUs %" PRIu64, n);
+    }
+    sysemu_config.smp_cpus = n;
 }
 
 static void parse_display(const char *loc, const char *arg)
@@ -357,6 +408,27 @@ static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
     case OPT_NAME:
         parse_name(loc, arg);
         break;
+    case OPT_ENABLE_KVM:
+        add_accel(vp, loc, "kvm");
+        break;
+    case OPT_SMP:
+        parse_smp(loc, arg);
+        break;
+    case OPT_KERNEL:
+        sysemu_config.kernel = arg;
+        break;
+    case OPT_APPEND:
+        sysemu_config.kernel_cmdline = arg;
+        break;
+    case OPT_INITRD:
+        sysemu_config.initrd = arg;
+        break;
+    case OPT_DEBUGCON:
+        sysemu_config.debugcon = arg;
+        break;
+    case OPT_NO_REBOOT:
+        sysemu_config.no_reboot = true;
+        break;
     case OPT_LOG:
     case OPT_LOGFILE:
     case OPT_TRACE:
@@ -430,15 +502,38 @@ static void configure_machine(VlParse *vp)
         sysemu_config.machine_memory_backend =
             g_intern_string(qemu_opt_get(opts, "memory-backend"));
     }
-    if (accel && !accel_valid(accel)) {
-        vl_fail(NULL, "invalid accelerator %s", accel);
-    }
-    if (vp->accel && accel && strcmp(vp->accel, accel)) {
+    if (vp->accels->len && accel) {
         vl_fail(NULL, "The -accel and \"-machine accel=\" options are "
                 "incompatible");
     }
-    sysemu_config.accel = vp->accel ? vp->accel :
-                          accel ? g_intern_string(accel) : "tcg";
+    if (accel) {
+        g_auto(GStrv) names = g_strsplit(accel, ":", -1);
+
+        for (int i = 0; names[i]; i++) {
+            if (!accel_name_valid(names[i])) {
+                vl_fail(NULL, "invalid accelerator %s", names[i]);
+            }
+            g_ptr_array_add(vp->accels,
+                            (gpointer)g_intern_string(names[i]));
+        }
+    }
+    if (!vp->accels->len) {
+        g_ptr_array_add(vp->accels, (gpointer)"tcg");
+    }
+    sysemu_config.accel_list = g_ptr_array_ref(vp->accels);
+    sysemu_config.accel_loc = vp->accel_loc ? g_intern_string(vp->accel_loc)
+                                            : NULL;
+}
+
+/* -append/-initrd without -kernel, as QEMU refuses them. */
+static void check_boot_options(void)
+{
+    if (!sysemu_config.kernel && sysemu_config.kernel_cmdline) {
+        vl_fail(NULL, "-append only allowed with -kernel option");
+    }
+    if (!sysemu_config.kernel && sysemu_config.initrd) {
+        vl_fail(NULL, "-initrd only allowed with -kernel option");
+    }
 }
 
 static void configure_memory(VlParse *vp)
@@ -622,6 +717,8 @@ static void vl_parse_free(VlParse *vp)
     g_ptr_array_unref(vp->chardevs);
     g_ptr_array_unref(vp->mons);
     g_ptr_array_unref(vp->qmps);
+    g_ptr_array_unref(vp->accels);
+    g_free(vp->accel_loc);
     if (vp->memory) {
         opt_use_free(vp->memory);
     }
@@ -636,16 +733,19 @@ void qemu_init(int argc, char **argv)
         .chardevs = g_ptr_array_new_with_free_func(opt_use_free),
         .mons = g_ptr_array_new_with_free_func(opt_use_free),
         .qmps = g_ptr_array_new_with_free_func(opt_use_free),
+        .accels = g_ptr_array_new(),
     };
 
     /* Peers may vanish mid-write; that is an error code, not a signal. */
     signal(SIGPIPE, SIG_IGN);
+    qemu_main_loop_init_bql();
     sysemu_config.objects = g_ptr_array_new_with_free_func(
         (GDestroyNotify)qemu_opts_free);
     sysemu_config.devices = g_ptr_array_new_with_free_func(
         (GDestroyNotify)qemu_opts_free);
     parse_argv(&vp, argc, argv);
     configure_machine(&vp);
+    check_boot_options();
     configure_memory(&vp);
     runstate_init(sysemu_config.start_paused ? RUN_STATE_PRELAUNCH
                                              : RUN_STATE_RUNNING);
@@ -653,6 +753,7 @@ void qemu_init(int argc, char **argv)
     qmp_register_builtin_commands();
     runstate_register_commands();
     qmp_register_command("query-name", qmp_query_name, NULL, 0);
+    kvm_register_qmp_commands();
 
     create_chardevs(&vp);
     create_mons(&vp);
@@ -664,6 +765,7 @@ void qemu_init(int argc, char **argv)
 
 void qemu_cleanup(void)
 {
+    accel_cleanup();
     qtest_server_cleanup();
     vfio_containers_detach_all();
     qemu_cleanup_user_objects();
@@ -671,4 +773,5 @@ void qemu_cleanup(void)
     qemu_chr_cleanup();
     g_clear_pointer(&sysemu_config.objects, g_ptr_array_unref);
     g_clear_pointer(&sysemu_config.devices, g_ptr_array_unref);
+    g_clear_pointer(&sysemu_config.accel_list, g_ptr_array_unref);
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A minimal I/O APIC (hw/i386/ioapic.h): 24 GSI inputs whose levels are
- * latched in a bitmap.  Without vCPUs there is no delivery; the device
- * exists so that interrupt sources have a real destination and the
- * qtest server can intercept it by QOM path, as on QEMU's q35.
+ * latched in a bitmap.  Under KVM the levels are forwarded to the
+ * in-kernel I/O APIC (ioapic_set_forward); otherwise there is no
+ * delivery.  The device exists so that interrupt sources have a real
+ * destination and the qtest server can intercept it by QOM path, as on
+ * QEMU's q35.
  */
 #include "qemu/osdep.h"
 #include "hw/i386/ioapic.h"
@@ -16,6 +18,20 @@ static void ioapic_set_irq(void *opaque, int n, int level)
         s->irr |= 1u << n;
     } else {
         s->irr &= ~(1u << n);
+    }
+    if (s->forward) {
+        s->forward(s->forward_opaque, n, !!level);
+    }
+}
+
+void ioapic_set_forward(IOAPICState *s, IOAPICForwardFn *fn, void *opaque)
+{
+    s->forward = fn;
+    s->forward_opaque = opaque;
+    for (int n = 0; fn && n < IOAPIC_NUM_PINS; n++) {
+        if (s->irr & (1u << n)) {
+            fn(opaque, n, 1);
+        }
     }
 }
 

@@ -137,6 +137,7 @@ static const Property virtio_mem_props[] = {
     DEFINE_PROP_UINT64("memaddr", VirtIOMEM, addr, 0),
     DEFINE_PROP_UINT32("node", VirtIOMEM, node, 0),
     DEFINE_PROP_BOOL("prealloc", VirtIOMEM, prealloc, false),
+    DEFINE_PROP_BOOL("dynamic-memslots", VirtIOMEM, dynamic_memslots, false),
     DEFINE_PROP_LINK("memdev", VirtIOMEM, memdev, TYPE_MEMORY_BACKEND),
     DEFINE_PROP_END_OF_LIST(),
 };
@@ -147,6 +148,12 @@ uint64_t virtio_mem_get_region_size(VirtIOMEM *vmem, GError **errp)
 {
     HostMemoryBackend *backend = vmem_backend(vmem);
 
+    if (vmem->dynamic_memslots &&
+        vmem->unplugged_inaccessible == VIRTIO_MEM_ONOFFAUTO_OFF) {
+        error_setg(errp, "'dynamic-memslots' property set to 'on' requires "
+                   "'unplugged-inaccessible' to be 'on'");
+        return false;
+    }
     if (!backend) {
         error_setg(errp, "'memdev' property must be set");
         return 0;
@@ -222,6 +229,10 @@ static void resolve_unplugged_inaccessible(VirtIOMEM *vmem, RAMBlock *rb)
                            qemu_ram_get_fd(rb) < 0 &&
                            qemu_ram_pagesize(rb) == qemu_real_host_page_size();
 
+    if (vmem->unplugged_inaccessible == VIRTIO_MEM_ONOFFAUTO_AUTO &&
+        vmem->dynamic_memslots) {
+        vmem->unplugged_inaccessible = VIRTIO_MEM_ONOFFAUTO_ON;
+    }
     if (vmem->unplugged_inaccessible == VIRTIO_MEM_ONOFFAUTO_AUTO) {
         vmem->unplugged_inaccessible = zero_page_reads ?
             VIRTIO_MEM_ONOFFAUTO_OFF : VIRTIO_MEM_ONOFFAUTO_ON;
@@ -265,8 +276,13 @@ static bool init_regions(VirtIOMEM *vmem, GError **errp)
 
     memory_region_init(&vmem->container, OBJECT(vmem), "virtio-mem",
                        backend->size);
-    memory_region_init_alias(&vmem->window, OBJECT(vmem), "virtio-mem-usable",
-                             mr, 0, 0);
+    if (vmem->dynamic_memslots) {
+        memory_region_init(&vmem->window, OBJECT(vmem), "virtio-mem-usable",
+                           0);
+    } else {
+        memory_region_init_alias(&vmem->window, OBJECT(vmem),
+                                 "virtio-mem-usable", mr, 0, 0);
+    }
     memory_region_set_enabled(&vmem->window, false);
     memory_region_add_subregion(&vmem->container, 0, &vmem->window);
     vmem->container_init = true;
@@ -279,6 +295,11 @@ static bool init_regions(VirtIOMEM *vmem, GError **errp)
         virtio_mem_blocks_set_backend_usable_fn(&vmem->blocks,
                                                 set_backend_usable, backend);
     }
+    if (vmem->dynamic_memslots) {
+        vmem->memslots = virtio_mem_memslots_new(OBJECT(vmem), mr,
+                                                 &vmem->window, backend->size,
+                                                 bs);
+    }
     vmem->blocks.prealloc = vmem->prealloc;
     vmem->blocks.prealloc_threads = MAX(backend->prealloc_threads, 1);
     vmem->block_size = bs;
@@ -288,6 +309,8 @@ static bool init_regions(VirtIOMEM *vmem, GError **errp)
 
 static void finalize_regions(VirtIOMEM *vmem)
 {
+    virtio_mem_memslots_free(vmem->memslots, &vmem->window);
+    vmem->memslots = NULL;
     if (vmem->blocks_init) {
         virtio_mem_blocks_destroy(&vmem->blocks);
         vmem->blocks_init = false;

@@ -161,7 +161,11 @@ static void queue_reset(VirtIOPCIProxy *p, VirtIOPCIQueue *q)
 static void set_status(VirtIOPCIProxy *p, uint8_t val)
 {
     virtio_set_status(p->vdev, val);
+    if (p->vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+        virtio_pci_ioeventfd_start(p);
+    }
     if (p->vdev->status == 0) {
+        virtio_pci_ioeventfd_stop(p);
         proxy_reset_queues(p);
     }
 }
@@ -481,6 +485,7 @@ static void virtio_pci_exit(PCIDevice *dev)
     VirtIOPCIProxy *p = VIRTIO_PCI(dev);
     VirtioPCIClass *k = VIRTIO_PCI_GET_CLASS(dev);
 
+    virtio_pci_ioeventfd_free(p);
     if (k->exit) {
         k->exit(p);
     }
@@ -491,6 +496,7 @@ static void virtio_pci_reset(DeviceState *dev)
 {
     VirtIOPCIProxy *p = VIRTIO_PCI(dev);
 
+    virtio_pci_ioeventfd_stop(p);
     virtio_reset(p->vdev);
     proxy_reset_queues(p);
     pci_set_irq(&p->pci_dev, 0);

@@ -5,9 +5,10 @@
  * and guest-physical reads and writes.  docs/devel/memory.md explains the
  * model; this header states the contracts.
  *
- * Threading: everything here runs on the main thread.  A FlatView is never
- * modified after it is published, so a holder of a reference may read it
- * from any thread.
+ * Threading: everything here runs with the BQL held (qemu/main-loop.h):
+ * the main thread, or a KVM vCPU thread handling an exit.  A FlatView is
+ * never modified after it is published, so a holder of a reference may
+ * read it from any thread.
  *
  * Sizes are uint64_t.  A container or alias of size UINT64_MAX stands for
  * the whole 2^64 space, last byte included, so a root of that size maps
@@ -34,6 +35,7 @@ typedef struct AddressSpace AddressSpace;
 typedef struct FlatView FlatView;
 typedef struct FlatRange FlatRange;
 typedef struct RamDiscardManager RamDiscardManager;
+typedef struct MemoryRegionIoeventfd MemoryRegionIoeventfd;
 
 #define RAM_ADDR_INVALID (~(ram_addr_t)0)
 
@@ -117,6 +119,21 @@ struct MemoryRegion {
     bool may_overlap;
     /* Subregions, highest priority first; ties: latest added first. */
     GList *subregions;
+    /* memory_region_add_eventfd() registrations (I/O regions), or NULL. */
+    GArray *ioeventfds;
+};
+
+/*
+ * A write that an accelerator may turn into a signal on @fd without
+ * calling the region (memory_region_add_eventfd).  @addr is an offset in
+ * the region, or, as reported to listeners, an address in the space.
+ */
+struct MemoryRegionIoeventfd {
+    hwaddr addr;
+    unsigned size;          /* 1, 2, 4, 8, or 0: a write of any size */
+    bool match_data;        /* only writes of @data */
+    uint64_t data;
+    int fd;
 };
 
 /*
@@ -160,6 +177,7 @@ struct AddressSpace {
     MemoryRegion *root;
     FlatView *current_map;      /* owned reference */
     GList *listeners;           /* ascending priority, then register order */
+    GArray *ioeventfds;         /* rendered, sorted; NULL when none */
 };
 
 /*
@@ -179,6 +197,18 @@ struct MemoryListener {
                        MemoryRegionSection *section);
     void (*region_nop)(MemoryListener *listener,
                        MemoryRegionSection *section);
+    /*
+     * An ioeventfd became visible at / vanished from
+     * [section->offset_within_address_space, + section->size) (size 0:
+     * any write at that address).  Called after commit, dels first, and
+     * on register/unregister for those present.
+     */
+    void (*eventfd_add)(MemoryListener *listener,
+                        MemoryRegionSection *section, bool match_data,
+                        uint64_t data, int fd);
+    void (*eventfd_del)(MemoryListener *listener,
+                        MemoryRegionSection *section, bool match_data,
+                        uint64_t data, int fd);
     int priority;
     const char *name;
     AddressSpace *address_space;    /* set while registered */
@@ -391,6 +421,24 @@ void address_space_stl_le(AddressSpace *as, hwaddr addr, uint32_t val,
                           MemTxAttrs attrs, MemTxResult *result);
 void address_space_stq_le(AddressSpace *as, hwaddr addr, uint64_t val,
                           MemTxAttrs attrs, MemTxResult *result);
+
+/* --- ioeventfds (softmmu/memory-ioeventfd.c) --- */
+
+/*
+ * Let an accelerator signal @fd for a guest write of @size bytes (0: any
+ * size) at offset @addr of I/O region @mr, matching @data if
+ * @match_data, instead of calling the region's write callback.  Only a
+ * fast path: without a listener that takes it (qtest, tcg) writes keep
+ * reaching the callback, so the device must handle both.  The caller
+ * owns @fd and removes the registration (same arguments) before closing
+ * it.  A change is a transaction like any other.
+ */
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr,
+                               unsigned size, bool match_data,
+                               uint64_t data, int fd);
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr,
+                               unsigned size, bool match_data,
+                               uint64_t data, int fd);
 
 /* --- Discard manager attachment (see exec/ram-discard-manager.h) --- */
 

@@ -68,7 +68,7 @@ struct MachineState {
     uint64_t maxram_size;
     uint64_t ram_slots;
     char *ram_memdev_id;        /* memory-backend=, or NULL */
-    const char *accel;          /* "qtest" or "tcg" */
+    const char *accel;          /* "qtest", "tcg" or "kvm" */
 
     /* All guest RAM (borrowed from the backend, or &own_ram); NULL when
      * ram_size is 0 ("none" without -m). */
@@ -100,7 +100,7 @@ typedef struct MachineConfig {
     uint64_t ram_slots;         /* -m slots=, 0 without it */
     bool ram_size_given;        /* false: the board's default_ram_size */
     const char *memory_backend; /* -machine memory-backend=, or NULL */
-    const char *accel;          /* "qtest" or "tcg" */
+    const char *accel;          /* "qtest", "tcg" or "kvm" */
 } MachineConfig;
 
 /*

@@ -3,7 +3,9 @@
  * The VM run state and the process main loop.
  *
  * States as QMP reports them: "prelaunch" (started with -S, never run),
- * "running", "paused" (stopped by the user).  Changes emit QEMU's events
+ * "running", "paused" (stopped by the user), "internal-error" (a vCPU
+ * hit an error the accelerator cannot handle; only a reset leaves it).
+ * The accelerator's vCPUs follow: they run only in "running".  Changes emit QEMU's events
  * (STOP, RESUME); reset and shutdown requests emit RESET and SHUTDOWN.
  * Main loop thread only.
  */
@@ -16,11 +18,13 @@ typedef enum {
     RUN_STATE_PRELAUNCH,
     RUN_STATE_RUNNING,
     RUN_STATE_PAUSED,
+    RUN_STATE_INTERNAL_ERROR,
 } RunState;
 
 typedef enum {
     SHUTDOWN_CAUSE_HOST_QMP_QUIT,   /* "host-qmp-quit" */
     SHUTDOWN_CAUSE_HOST_SIGNAL,     /* "host-signal" */
+    SHUTDOWN_CAUSE_GUEST_RESET,     /* "guest-reset" (with -no-reboot) */
 } ShutdownCause;
 
 /* Set the initial state (before the main loop, no event). */
@@ -34,8 +38,17 @@ const char *runstate_name(RunState state);
 /* Stop a running VM (STOP event); no-op when not running. */
 void vm_stop(void);
 
-/* Start or resume the VM (RESUME event); no-op when running. */
-void vm_start(void);
+/*
+ * Stop the VM and enter @state (STOP event if it was running), e.g.
+ * RUN_STATE_INTERNAL_ERROR from a vCPU's error, through the main loop.
+ */
+void vm_stop_reason(RunState state);
+
+/*
+ * Start or resume the VM (RESUME event); no-op when running.  Returns
+ * false with @errp in "internal-error" (a reset is required first).
+ */
+bool vm_start(GError **errp);
 
 /*
  * Ask the main loop to exit: emits SHUTDOWN now, the loop returns once
@@ -43,8 +56,20 @@ void vm_start(void);
  */
 void qemu_system_shutdown_request(ShutdownCause cause);
 
-/* Call the reset handlers and emit RESET (from QMP system_reset). */
+/*
+ * Reset the machine: vCPUs paused, reset handlers, vCPUs back to their
+ * boot state, RESET event (from QMP system_reset); vCPUs resume if the
+ * VM is running.  From "internal-error" the VM goes to "paused", as in
+ * QEMU.
+ */
 void qemu_system_reset_request(void);
+
+/*
+ * A guest asked for a reset (triple fault): as qemu_system_reset_request
+ * with reason "guest-reset", or, with -no-reboot, a shutdown.  Main
+ * loop only (vCPUs defer it there).
+ */
+void qemu_system_guest_reset_request(void);
 
 /* Run the GLib main loop until shutdown is requested or SIGINT/SIGTERM. */
 void qemu_main_loop(void);

@@ -16,7 +16,19 @@ typedef struct SysemuConfig {
     /* -machine TYPE (canonical: "q35" for "pc" too), or "none" */
     const char *machine_type;
     const char *machine_memory_backend;     /* -machine memory-backend= */
-    const char *accel;                      /* "tcg" (default) or "qtest" */
+    /* The accelerator in use ("tcg" by default, "qtest", "kvm"); set by
+     * qemu_machine_init() from accel_list. */
+    const char *accel;
+    GPtrArray *accel_list;      /* -accel / accel= in order (const char *) */
+    const char *accel_loc;      /* how the list was given, for messages */
+
+    unsigned smp_cpus;          /* -smp N (0: not given, one vCPU) */
+    const char *kernel;         /* -kernel FILE */
+    const char *kernel_cmdline; /* -append */
+    const char *initrd;         /* -initrd FILE */
+    const char *debugcon;       /* -debugcon file:PATH|stdio|chardev:ID */
+    bool no_reboot;             /* -no-reboot */
+    bool kvm_kernel_irqchip_off; /* -accel kvm,kernel-irqchip=off */
 
     /* -m size=,slots=,maxmem= */
     uint64_t ram_size;          /* bytes, aligned to 8 KiB like QEMU */

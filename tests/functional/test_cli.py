@@ -37,7 +37,7 @@ BAD_LINES = [
     (["-m", "1G,slots=2,maxmem=1G"], "memory slots were specified"),
     (["-machine", "nope"], "unsupported machine type"),
     (["-machine", "q35,foo=1"], "Invalid parameter 'foo'"),
-    (["-machine", "none,accel=kvm"], "invalid accelerator kvm"),
+    (["-machine", "none,accel=hax"], "invalid accelerator hax"),
     (["-accel", "hax"], "-accel hax: invalid accelerator hax"),
     (["-display", "gtk"], "Parameter 'type' does not accept value 'gtk'"),
     (["-name", "foo,bar=1"], "Invalid parameter 'bar'"),

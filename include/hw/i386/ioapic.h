@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The I/O APIC as far as this machine needs it: 24 interrupt inputs
- * (GSIs) whose levels it records.  No CPU runs, so nothing is
- * delivered; a qtest watches the inputs with "irq_intercept_in ioapic".
+ * (GSIs) whose levels it records and, under KVM, forwards to the
+ * in-kernel I/O APIC; otherwise nothing is delivered and a qtest
+ * watches the inputs with "irq_intercept_in ioapic".
  */
 #ifndef HW_I386_IOAPIC_H
 #define HW_I386_IOAPIC_H
@@ -14,10 +15,21 @@
 
 OBJECT_DECLARE_SIMPLE_TYPE(IOAPICState, IOAPIC)
 
+typedef void IOAPICForwardFn(void *opaque, int gsi, int level);
+
 struct IOAPICState {
     DeviceState parent_obj;
     uint32_t irr;               /* bit n: input n is high */
+    IOAPICForwardFn *forward;   /* an accelerator's I/O APIC, or NULL */
+    void *forward_opaque;
 };
+
+/*
+ * Pass every input change on to @fn (an accelerator's interrupt
+ * controller, e.g. KVM's in-kernel I/O APIC), with the current levels
+ * replayed at once.  The device itself never calls an accelerator.
+ */
+void ioapic_set_forward(IOAPICState *s, IOAPICForwardFn *fn, void *opaque);
 
 /* Register TYPE_IOAPIC; idempotent. */
 void ioapic_register_types(void);

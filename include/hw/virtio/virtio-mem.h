@@ -222,10 +222,14 @@ struct VirtIOMEM {
     uint32_t node;
     bool prealloc;
     int unplugged_inaccessible; /* VirtIOMEMOnOffAuto */
+    bool dynamic_memslots;      /* QEMU 8.2's dynamic-memslots */
 
     /* Realized state. */
     MemoryRegion container;     /* region_size, mapped in device memory */
-    MemoryRegion window;        /* alias of the usable part of memdev */
+    MemoryRegion window;        /* alias of the usable part of memdev;
+                                 * a container of memslots with
+                                 * dynamic-memslots */
+    struct VirtIOMEMMemslots *memslots;     /* dynamic-memslots only */
     bool container_init;
     VirtIOMEMBlocks blocks;
     bool blocks_init;
@@ -260,6 +264,24 @@ bool virtio_mem_set_addr(VirtIOMEM *vmem, uint64_t addr, GError **errp);
  * for a realized device.
  */
 void virtio_mem_system_reset(VirtIOMEM *vmem);
+
+/*
+ * dynamic-memslots=on (hw/virtio/virtio-mem-memslots.c): memslots of
+ * virtio_mem_memslot_size() bytes, aliases onto @backend placed in the
+ * @window container, each mapped only while some of its blocks are
+ * plugged (it listens to @backend's RamDiscardManager, which must be
+ * attached).  Free before the manager goes.
+ */
+typedef struct VirtIOMEMMemslots VirtIOMEMMemslots;
+uint64_t virtio_mem_memslot_size(uint64_t region_size, uint64_t block_size);
+VirtIOMEMMemslots *virtio_mem_memslots_new(Object *owner,
+                                           MemoryRegion *backend,
+                                           MemoryRegion *window,
+                                           uint64_t region_size,
+                                           uint64_t block_size);
+void virtio_mem_memslots_free(VirtIOMEMMemslots *m, MemoryRegion *window);
+/* Memslots mapped now (0 for NULL). */
+unsigned virtio_mem_memslots_mapped(const VirtIOMEMMemslots *m);
 
 void virtio_mem_register_types(void);
 

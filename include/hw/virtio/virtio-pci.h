@@ -41,6 +41,8 @@ OBJECT_DECLARE_TYPE(VirtIOPCIProxy, VirtioPCIClass, VIRTIO_PCI)
 #define VIRTIO_PCI_NOTIFY_MULTIPLIER    4
 #define VIRTIO_NO_VECTOR                0xffff
 
+typedef struct VirtIOPCIIoeventfds VirtIOPCIIoeventfds;
+
 /* What the driver programs per queue before enabling it. */
 typedef struct VirtIOPCIQueue {
     uint16_t num;
@@ -63,6 +65,7 @@ struct VirtIOPCIProxy {
     uint32_t gfselect;
     uint32_t guest_features[2];
     VirtIOPCIQueue vqs[VIRTIO_QUEUE_MAX];
+    VirtIOPCIIoeventfds *ioeventfds;    /* virtio-pci-ioeventfd.c */
 };
 
 struct VirtioPCIClass {
@@ -72,6 +75,16 @@ struct VirtioPCIClass {
     /* Undo realize (before the BAR goes). */
     void (*exit)(VirtIOPCIProxy *proxy);
 };
+
+/*
+ * Queue notify ioeventfds (hw/virtio/virtio-pci-ioeventfd.c): start
+ * registers one per enabled queue (at DRIVER_OK), stop removes them
+ * (device reset; a pending kick is served first), free also releases
+ * the bookkeeping (unrealize).  All idempotent.
+ */
+void virtio_pci_ioeventfd_start(VirtIOPCIProxy *p);
+void virtio_pci_ioeventfd_stop(VirtIOPCIProxy *p);
+void virtio_pci_ioeventfd_free(VirtIOPCIProxy *p);
 
 /* Register TYPE_VIRTIO_PCI (and what it needs); idempotent. */
 void virtio_pci_register_types(void);
