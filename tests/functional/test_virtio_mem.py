@@ -122,9 +122,12 @@ def test_64g_reserve_off_commits_nothing(make_vm):
 
 
 def backend_mapping(pid, span):
-    """(accessible, reserved) sizes of the mapping that reserves @span
-    bytes: rw-p VMAs directly followed by ---p ones reaching at least
-    @span bytes from the start of the first."""
+    """(accessible, reserved) sizes of the RAM block mapping of a @span
+    byte reserve=off backend: an anonymous rw-p VMA directly followed by
+    an anonymous ---p one, the two together @span bytes plus at most
+    alignment slack (< 1 GiB).  The size bound is what singles out the
+    RAM block: sanitizer runtimes map shadow memory and allocator arenas
+    as the same rw-p/---p pairs, but terabytes large."""
     vmas = []
     with open(f"/proc/{pid}/smaps") as f:
         for line in f:
@@ -132,15 +135,16 @@ def backend_mapping(pid, span):
             if "-" in fields[0] and len(fields) >= 5 and \
                     len(fields[1]) == 4:
                 start, end = (int(x, 16) for x in fields[0].split("-"))
+                anon = len(fields) == 5
                 if vmas and vmas[-1][1] == start and \
-                        vmas[-1][2] == fields[1]:
+                        vmas[-1][2] == fields[1] and vmas[-1][3] == anon:
                     # A grown part may be a VMA of its own: join them.
                     start = vmas.pop()[0]
-                vmas.append((start, end, fields[1]))
+                vmas.append((start, end, fields[1], anon))
     found = [(a[1] - a[0], b[1] - b[0])
              for a, b in zip(vmas, vmas[1:])
              if a[2] == "rw-p" and b[2] == "---p" and a[1] == b[0] and
-             b[1] - a[0] >= span]
+             a[3] and b[3] and span <= b[1] - a[0] < span + (1 << 30)]
     assert len(found) == 1, found
     return found[0]
 
