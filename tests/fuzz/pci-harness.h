@@ -13,6 +13,7 @@
 #define TESTS_FUZZ_PCI_HARNESS_H
 
 #include "qemu/osdep.h"
+#include "qemu/log.h"
 #include "exec/address-spaces.h"
 #include "sysemu/hostmem.h"
 #include "hw/boards.h"
@@ -59,6 +60,10 @@ static void ph_init(void)
         return;
     }
     done = true;
+    /* FUZZ_GUEST_ERRORS=1: print what the devices log as guest errors. */
+    if (getenv("FUZZ_GUEST_ERRORS")) {
+        qemu_set_log_mask(LOG_GUEST_ERROR);
+    }
     ph_machine.ram_size = 1 * GiB;
     ph_machine.maxram_size = 65 * GiB;
     current_machine = &ph_machine;
