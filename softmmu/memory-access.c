@@ -206,7 +206,7 @@ static MemTxResult region_dispatch(MemoryRegion *mr, hwaddr addr,
                                    uint64_t *val, unsigned size,
                                    bool is_write, MemTxAttrs attrs)
 {
-    if (mr->kind != MR_IO || size == 0 || size > 8 ||
+    if (mr->kind != MR_IO || size == 0 || size > 8 || (size & (size - 1)) ||
         addr >= mr->size || size > mr->size - addr ||
         !io_access_valid(mr->ops, addr, size)) {
         if (!is_write) {
