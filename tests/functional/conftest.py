@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -88,11 +89,13 @@ class VM:
         return self.proc.returncode, out.decode(), err.decode()
 
     def stop(self, timeout=STOP_TIMEOUT):
-        """End the VM the way a user does (SIGTERM: the binary shuts down
-        cleanly, so sanitizer exit checks such as LeakSanitizer's run)
-        and judge it: exit status 0 when we stopped it, and in any case
-        no sanitizer report on its stderr.  A VM that already ended
-        keeps the status its test checked.  Raises AssertionError."""
+        """End the VM the way a user does (SIGTERM, or nothing more after
+        a QMP quit: the binary shuts down cleanly, so sanitizer exit
+        checks such as LeakSanitizer's run) and judge it: exit status 0
+        when we stopped it, and in any case no sanitizer report on its
+        stderr.  A VM that already ended keeps the status its test
+        checked.  Raises AssertionError."""
+        quit_sent = any(c.quit_sent for c in self.clients)
         for c in self.clients:
             c.close()
         self.clients = []
@@ -100,7 +103,10 @@ class VM:
             return
         self.stopped = True
         ours = self.proc.poll() is None
-        if ours:
+        if ours and not quit_sent:
+            # The binary handles SIGTERM once its main loop runs (and
+            # until it ends); a QMP greeting proves the former.
+            self.wait_for_main_loop()
             self.proc.terminate()
         if not self.waited:
             try:
@@ -115,6 +121,18 @@ class VM:
         if ours and self.proc.returncode != 0:
             raise AssertionError(f"exit status {self.proc.returncode} "
                                  f"after SIGTERM; stderr:\n{self.stderr}")
+
+    def wait_for_main_loop(self, timeout=10):
+        """Connect to QMP and read the greeting (the main loop sends it),
+        retrying while the binary is starting; give up after @timeout s
+        (e.g. a test left a raw client connected) or if it exits."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            try:
+                QMPClient(self.qmp_path, timeout=2).close()
+                return
+            except (OSError, ValueError):
+                time.sleep(0.02)
 
     # Old name: every caller wants the judged stop.
     kill = stop
