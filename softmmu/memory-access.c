@@ -12,6 +12,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "qemu/log.h"
 #include "memory-internal.h"
 
 static uint64_t size_mask(unsigned size)
@@ -84,11 +85,61 @@ static MemTxResult io_write_piece(MemoryRegion *mr, hwaddr off,
 }
 
 /*
+ * The re-entrancy guard.  While a region's callback runs, its owner (the
+ * device) is on this stack; an access that reaches a region of an owner
+ * already on it is the device's own DMA (or a chain of devices' DMA)
+ * landing on its registers, e.g. a descriptor whose buffer is the
+ * device's notify or status register.  Running it would re-enter the
+ * device's handlers in the middle of a request (and could reset the
+ * device under it), so it is dropped with MEMTX_ACCESS_ERROR and logged
+ * under guest_errors in QEMU's words; reads of it return 0.  Regions
+ * without an owner are not guarded.  The stack is per thread; a nesting
+ * of more than IO_NEST_MAX distinct owners is refused the same way.
+ */
+#define IO_NEST_MAX 16
+
+static __thread const void *io_owners[IO_NEST_MAX];
+static __thread unsigned io_depth;
+
+static bool io_enter(MemoryRegion *mr, hwaddr off)
+{
+    const void *owner = mr->owner;
+
+    if (!owner) {
+        return true;
+    }
+    for (unsigned i = 0; i < io_depth; i++) {
+        if (io_owners[i] == owner) {
+            qemu_log_mask(LOG_GUEST_ERROR, "Blocked re-entrant IO on "
+                          "MemoryRegion: %s at addr: 0x%" PRIX64 "\n",
+                          mr->name ? mr->name : "", (uint64_t)off);
+            return false;
+        }
+    }
+    if (io_depth == IO_NEST_MAX) {
+        qemu_log_mask(LOG_GUEST_ERROR, "Blocked IO on MemoryRegion: %s at "
+                      "addr: 0x%" PRIX64 ": %d devices' I/O nested\n",
+                      mr->name ? mr->name : "", (uint64_t)off, IO_NEST_MAX);
+        return false;
+    }
+    io_owners[io_depth++] = owner;
+    return true;
+}
+
+static void io_leave(MemoryRegion *mr)
+{
+    if (mr->owner) {
+        io_depth--;
+    }
+}
+
+/*
  * One valid guest access of @size bytes, made of callbacks of the
  * implemented size, assembled little-endian.
  */
-static MemTxResult io_dispatch(MemoryRegion *mr, hwaddr off, uint64_t *val,
-                               unsigned size, bool is_write, MemTxAttrs attrs)
+static MemTxResult io_dispatch_pieces(MemoryRegion *mr, hwaddr off,
+                                      uint64_t *val, unsigned size,
+                                      bool is_write, MemTxAttrs attrs)
 {
     const MemoryRegionOps *ops = mr->ops;
     unsigned imin = ops->impl.min_access_size ? ops->impl.min_access_size : 1;
@@ -113,6 +164,52 @@ static MemTxResult io_dispatch(MemoryRegion *mr, hwaddr off, uint64_t *val,
         *val = acc & size_mask(size);
     }
     return res;
+}
+
+/* io_dispatch_pieces() under the re-entrancy guard. */
+static MemTxResult io_dispatch(MemoryRegion *mr, hwaddr off, uint64_t *val,
+                               unsigned size, bool is_write, MemTxAttrs attrs)
+{
+    MemTxResult res;
+
+    if (!io_enter(mr, off)) {
+        if (!is_write) {
+            *val = 0;
+        }
+        return MEMTX_ACCESS_ERROR;
+    }
+    res = io_dispatch_pieces(mr, off, val, size, is_write, attrs);
+    io_leave(mr);
+    return res;
+}
+
+static MemTxResult region_dispatch(MemoryRegion *mr, hwaddr addr,
+                                   uint64_t *val, unsigned size,
+                                   bool is_write, MemTxAttrs attrs)
+{
+    if (mr->kind != MR_IO || size == 0 || size > 8 || (size & (size - 1)) ||
+        addr >= mr->size || size > mr->size - addr ||
+        !io_access_valid(mr->ops, addr, size)) {
+        if (!is_write) {
+            *val = 0;
+        }
+        return MEMTX_DECODE_ERROR;
+    }
+    return io_dispatch(mr, addr, val, size, is_write, attrs);
+}
+
+MemTxResult memory_region_dispatch_read(MemoryRegion *mr, hwaddr addr,
+                                        uint64_t *val, unsigned size,
+                                        MemTxAttrs attrs)
+{
+    return region_dispatch(mr, addr, val, size, false, attrs);
+}
+
+MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr,
+                                         uint64_t val, unsigned size,
+                                         MemTxAttrs attrs)
+{
+    return region_dispatch(mr, addr, &val, size, true, attrs);
 }
 
 static MemTxResult io_access(MemoryRegion *mr, hwaddr off, uint8_t *buf,

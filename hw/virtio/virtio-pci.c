@@ -199,7 +199,14 @@ static void common_write(void *opaque, hwaddr addr, uint64_t val,
         }
         break;
     case COMMON_Q_SIZE:
-        if (q && !q->enabled) {
+        /*
+         * Only a power of two no larger than the device's maximum (the
+         * split-ring rule) is taken; anything else leaves the size in
+         * force, which is what reads back, so driver and device agree.
+         */
+        if (q && !q->enabled && val && val <= UINT16_MAX &&
+            !(val & (val - 1)) &&
+            val <= virtio_queue_get_max_num(vdev, vdev->queue_sel)) {
             q->num = val;
         }
         break;
@@ -356,40 +363,47 @@ static bool add_caps(VirtIOPCIProxy *p, GError **errp)
     return true;
 }
 
-/* The PCI-cfg access window: forward to the BAR's windows by offset. */
+/*
+ * The PCI-cfg access window: one access of cap.length bytes at cap.offset
+ * of the BAR, forwarded to the window region there as a guest access (so
+ * the memory core's re-entrancy guard applies).  The bounds check is
+ * done in 64 bits: offset + length must not wrap.
+ */
 static void cfg_window_access(VirtIOPCIProxy *p, bool write)
 {
     uint8_t *cap = p->pci_dev.config + p->pci_cfg_cap;
     uint32_t off = pci_get_long(cap + CAP_OFFSET);
     uint32_t len = pci_get_long(cap + CAP_LENGTH);
-    const MemoryRegionOps *ops;
+    MemoryRegion *mr;
     uint64_t val;
 
     if ((len != 1 && len != 2 && len != 4) || off % len ||
         cap[CAP_BAR] != VIRTIO_PCI_MODERN_BAR ||
-        off + len > VIRTIO_PCI_BAR_SIZE) {
+        (uint64_t)off + len > VIRTIO_PCI_BAR_SIZE) {
         return;
     }
     switch (off / VIRTIO_PCI_REGION_SIZE) {
     case 0:
-        ops = &common_ops;
+        mr = &p->common;
         break;
     case 1:
-        ops = &isr_ops;
+        mr = &p->isr;
         break;
     case 2:
-        ops = &device_ops;
+        mr = &p->device;
         break;
     default:
-        ops = &notify_ops;
+        mr = &p->notify;
         break;
     }
     off %= VIRTIO_PCI_REGION_SIZE;
     if (write) {
         val = pci_get_long(cap + CAP_PCI_CFG_DATA) & (~0ull >> (64 - 8 * len));
-        ops->write(p, off, val, len);
+        memory_region_dispatch_write(mr, off, val, len,
+                                     MEMTXATTRS_UNSPECIFIED);
     } else {
-        val = ops->read(p, off, len);
+        memory_region_dispatch_read(mr, off, &val, len,
+                                    MEMTXATTRS_UNSPECIFIED);
         pci_set_long(cap + CAP_PCI_CFG_DATA, val);
     }
 }

@@ -385,6 +385,30 @@ void memory_listener_unregister(MemoryListener *listener);
 /* --- Access --- */
 
 /*
+ * Re-entrancy: while an I/O region's callback runs, any access (from any
+ * address space or memory_region_dispatch_*) that reaches an I/O region
+ * with the same owner is dropped with MEMTX_ACCESS_ERROR (reads give 0)
+ * and logged under -d guest_errors ("Blocked re-entrant IO on
+ * MemoryRegion: NAME at addr: 0xOFF", as QEMU says).  This keeps a
+ * device's DMA from landing on its own registers; see memory-access.c.
+ */
+
+/*
+ * memory_region_dispatch_read/write: one access of @size bytes (1, 2, 4
+ * or 8) at offset @addr of the I/O region @mr itself (not its
+ * subregions), as if the guest made it: the region's valid sizes and
+ * alignment apply, the implementation splits it as for address_space_rw,
+ * and the re-entrancy guard applies.  Out of range, invalid, or @mr not an
+ * I/O region: MEMTX_DECODE_ERROR and *@val = 0.
+ */
+MemTxResult memory_region_dispatch_read(MemoryRegion *mr, hwaddr addr,
+                                        uint64_t *val, unsigned size,
+                                        MemTxAttrs attrs);
+MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr,
+                                         uint64_t val, unsigned size,
+                                         MemTxAttrs attrs);
+
+/*
  * Copy @len bytes between @buf and guest-physical [@addr, @addr + @len)
  * of @as.  The range is split at region boundaries: RAM is copied, I/O
  * regions get accesses of their valid sizes (largest aligned first),

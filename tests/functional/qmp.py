@@ -33,6 +33,7 @@ class QMPClient:
         else:
             self.rfile, self.wfile = rfile, wfile
         self.events = []
+        self.quit_sent = False
         self.greeting = self.recv()
 
     @classmethod
@@ -59,6 +60,10 @@ class QMPClient:
     def send_raw(self, data):
         if isinstance(data, str):
             data = data.encode()
+        if b'"quit"' in data or b"'quit'" in data:
+            # The binary is (probably) on its way out: VM.stop() waits
+            # for it instead of signalling it mid-shutdown.
+            self.quit_sent = True
         self.wfile.write(data)
         self.wfile.flush()
 

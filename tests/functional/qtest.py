@@ -237,14 +237,18 @@ class QTestMachine:
 
     def shutdown(self):
         """SIGTERM the binary and wait.  Raises QTestError if it had died
-        on its own with a failure status before being asked to."""
+        on its own with a failure status before being asked to, or if it
+        did not exit with status 0 after SIGTERM (a clean shutdown does;
+        a sanitizer report at exit, e.g. LeakSanitizer's, or a crash while
+        shutting down does not)."""
         if not self.proc:
             return
         early = self.proc.poll()
+        status = None
         if early is None:
             self.proc.terminate()
             try:
-                self.proc.wait(self.timeout)
+                status = self.proc.wait(self.timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
                 raise QTestError("the binary ignored SIGTERM")
@@ -256,6 +260,9 @@ class QTestMachine:
         if early not in (None, 0, -signal.SIGTERM):
             raise QTestError("the binary died before shutdown (status %d)"
                              % early)
+        if status not in (None, 0):
+            raise QTestError("the binary exited with status %d after "
+                             "SIGTERM" % status)
 
     @property
     def pid(self):

@@ -19,6 +19,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qtest  # noqa: E402
+from conftest import check_no_sanitizer_report  # noqa: E402
 
 ADDR = 0x100000
 ARGS = ["-machine", "q35", "-m", "128M"]
@@ -166,6 +167,24 @@ def test_addr_honoured():
         assert vm.inl(0xcfc) == 0xffffffff
 
 
+def connect_when_listening(path, proc, timeout=30.0):
+    """Connect to the UNIX socket @path of @proc.  The path appears at
+    bind(), before listen(): until then a connect is refused, so retry
+    ECONNREFUSED (and a missing path) for up to @timeout s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(30)
+        try:
+            s.connect(path)
+            return s
+        except (ConnectionRefusedError, FileNotFoundError):
+            s.close()
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 @pytest.mark.parametrize("form", ["chardev", "spec"])
 def test_socket_chardev_and_log(tmp_path, form):
     """The binary as the listening side, -qtest-log FILE.
@@ -194,9 +213,7 @@ def test_socket_chardev_and_log(tmp_path, form):
                 break
             time.sleep(0.01)
         assert proc.poll() is None, proc.stderr.read()
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(30)
-        s.connect(sock)
+        s = connect_when_listening(sock, proc)
         f = s.makefile("rw")
         f.write("writeb 0x100000 0x5a\nreadb 0x100000\nbogus\n")
         f.flush()
@@ -208,10 +225,14 @@ def test_socket_chardev_and_log(tmp_path, form):
         # SIGTERM: QEMU 7.2 flushes its buffered log only on a clean exit.
         proc.terminate()
         try:
-            proc.wait(timeout=30)
+            _, err = proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+            raise
+    err = err.decode(errors="replace")
+    assert proc.returncode == 0, err
+    check_no_sanitizer_report(err)
     text = log.read_text()
     assert re.search(r"^\[R \+[0-9.]+\] readb 0x100000$", text, re.M), text
     assert re.search(r"^\[S \+[0-9.]+\] OK 0x000000000000005a$", text,

@@ -21,6 +21,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 /*
+ * fuzz_fork_run: run @fn(@opaque) in a forked child, for code that may
+ * exit() (command-line errors) or must not leave state behind (QOM
+ * changes to a machine set up once).  The child ends with _exit(), so
+ * neither atexit handlers nor LeakSanitizer's exit check run there.
+ *
+ * Coverage crosses the fork: the child copies libFuzzer's inline 8-bit
+ * counters into shared memory when it ends (exit, _exit via
+ * fuzz_child_exit(), or a sanitizer's death callback) and the parent adds
+ * them to its own, so libFuzzer sees what the child reached.  (Without
+ * libFuzzer there are no counters and nothing is copied.)
+ *
+ * The child is killed after @timeout_ms.  Returns its wait status, or -1
+ * if it was killed for the timeout.  A child that died by a signal or
+ * from a sanitizer report (exit status FUZZ_CHILD_SANITIZER) makes the
+ * parent print the status and abort(), so libFuzzer saves the input.
+ */
+#define FUZZ_CHILD_SANITIZER 86
+int fuzz_fork_run(void (*fn)(void *opaque), void *opaque,
+                  unsigned timeout_ms);
+
+/* fuzz_child_exit: end a child of fuzz_fork_run() with @status. */
+G_NORETURN void fuzz_child_exit(int status);
+
+/*
  * fuzz_strndup: the input as a C string (it ends at the first NUL byte
  * if there is one).  Caller frees with g_free().
  */

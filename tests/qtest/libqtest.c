@@ -641,6 +641,16 @@ void qtest_quit(QTestState *s)
             qtest_fail(s, "the binary ignored SIGTERM for %d s",
                        s->timeout_ms / 1000);
         }
+        /*
+         * A clean shutdown exits 0.  A sanitizer report at exit (a
+         * LeakSanitizer leak, an ASan error in teardown) makes the
+         * status non-zero, and so fails the test here.
+         */
+        if (!WIFEXITED(s->wstatus) || WEXITSTATUS(s->wstatus) != 0) {
+            g_autofree char *st = describe_wstatus(s->wstatus);
+            qtest_fail(NULL, "the binary did not exit cleanly after "
+                       "SIGTERM: %s", st);
+        }
     }
     if (died_before && !wstatus_is_clean_exit(s->wstatus)) {
         g_autofree char *st = describe_wstatus(s->wstatus);

@@ -54,7 +54,10 @@ QTestState *qtest_initf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
  *
  * Fails the test if the binary already died on its own (crash, assertion,
  * non-zero exit); otherwise sends SIGTERM, waits (SIGKILL after the
- * timeout), closes the sockets and frees @s.
+ * timeout) and fails the test unless the binary exited with status 0 (a
+ * sanitizer report at shutdown, e.g. a LeakSanitizer leak, makes it
+ * non-zero); then closes the sockets and frees @s.  Not after
+ * qtest_kill_binary(): that status is not judged.
  */
 void qtest_quit(QTestState *s);
 

@@ -660,6 +660,146 @@ static void test_set_rdm_refusals(void)
     memory_region_finalize(&io);
 }
 
+/* --- Re-entrancy guard and memory_region_dispatch_* (issue 15.6) --- */
+
+typedef struct ReentDev {
+    AddressSpace *as;
+    hwaddr target;          /* where a write to offset 0 writes to */
+    unsigned calls;         /* callbacks entered */
+    MemTxResult nested;     /* result of the nested write */
+} ReentDev;
+
+static uint64_t reent_read(void *opaque, hwaddr addr, unsigned size)
+{
+    ReentDev *d = opaque;
+
+    d->calls++;
+    return 0x5a;
+}
+
+static void reent_write(void *opaque, hwaddr addr, uint64_t val,
+                        unsigned size)
+{
+    ReentDev *d = opaque;
+    uint8_t b = 1;
+
+    d->calls++;
+    if (addr == 0) {
+        d->nested = address_space_write(d->as, d->target,
+                                        MEMTXATTRS_UNSPECIFIED, &b, 1);
+    }
+}
+
+static const MemoryRegionOps reent_ops = {
+    .read = reent_read,
+    .write = reent_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 1, .max_access_size = 4 },
+    .impl = { .min_access_size = 1, .max_access_size = 4 },
+};
+
+static void test_reentrancy_guard(void)
+{
+    MemoryRegion root, a, b, c;
+    AddressSpace as;
+    /* Owners are opaque to the memory core: any distinct pointers. */
+    static int owner_a, owner_b;
+    ReentDev da = { &as }, db = { &as }, dc = { &as };
+    uint8_t one = 1;
+
+    memory_region_init(&root, NULL, "root", UINT64_MAX);
+    memory_region_init_io(&a, (struct Object *)&owner_a, &reent_ops, &da, "a",
+                          0x10);
+    memory_region_init_io(&b, (struct Object *)&owner_b, &reent_ops, &db, "b",
+                          0x10);
+    memory_region_init_io(&c, NULL, &reent_ops, &dc, "c", 0x10);
+    memory_region_add_subregion(&root, 0x1000, &a);
+    memory_region_add_subregion(&root, 0x2000, &b);
+    memory_region_add_subregion(&root, 0x3000, &c);
+    address_space_init(&as, &root, "as");
+
+    /* A device's DMA onto its own register is dropped. */
+    da.target = 0x1004;
+    g_assert_cmphex(address_space_write(&as, 0x1000, MEMTXATTRS_UNSPECIFIED,
+                                        &one, 1), ==, MEMTX_OK);
+    g_assert_cmpuint(da.calls, ==, 1);
+    g_assert_cmphex(da.nested, ==, MEMTX_ACCESS_ERROR);
+
+    /* Onto another device: allowed; and back (a -> b -> a): dropped. */
+    da.calls = 0;
+    da.target = 0x2000;
+    db.target = 0x1004;
+    g_assert_cmphex(address_space_write(&as, 0x1000, MEMTXATTRS_UNSPECIFIED,
+                                        &one, 1), ==, MEMTX_OK);
+    g_assert_cmpuint(da.calls, ==, 1);
+    g_assert_cmpuint(db.calls, ==, 1);
+    g_assert_cmphex(da.nested, ==, MEMTX_OK);
+    g_assert_cmphex(db.nested, ==, MEMTX_ACCESS_ERROR);
+
+    /* The guard is released: the next access goes through. */
+    da.target = 0x3004;
+    g_assert_cmphex(address_space_write(&as, 0x1000, MEMTXATTRS_UNSPECIFIED,
+                                        &one, 1), ==, MEMTX_OK);
+    g_assert_cmphex(da.nested, ==, MEMTX_OK);
+    g_assert_cmpuint(dc.calls, ==, 1);
+
+    /* Regions without an owner are not guarded. */
+    dc.calls = 0;
+    dc.target = 0x3004;
+    g_assert_cmphex(address_space_write(&as, 0x3000, MEMTXATTRS_UNSPECIFIED,
+                                        &one, 1), ==, MEMTX_OK);
+    g_assert_cmpuint(dc.calls, ==, 2);
+    g_assert_cmphex(dc.nested, ==, MEMTX_OK);
+
+    address_space_destroy(&as);
+    memory_region_finalize(&root);
+    memory_region_finalize(&a);
+    memory_region_finalize(&b);
+    memory_region_finalize(&c);
+}
+
+static void test_dispatch_direct(void)
+{
+    MemoryRegion io, container;
+    ReentDev d = { NULL };
+    uint64_t v = 7;
+
+    memory_region_init_io(&io, NULL, &reent_ops, &d, "io", 0x10);
+    memory_region_init(&container, NULL, "container", 0x10);
+    g_assert_cmphex(memory_region_dispatch_read(&io, 4, &v, 4,
+                                                MEMTXATTRS_UNSPECIFIED),
+                    ==, MEMTX_OK);
+    g_assert_cmphex(v, ==, 0x5a);
+    g_assert_cmphex(memory_region_dispatch_write(&io, 4, 1, 2,
+                                                 MEMTXATTRS_UNSPECIFIED),
+                    ==, MEMTX_OK);
+    g_assert_cmpuint(d.calls, ==, 2);
+    /* Out of range (also where offset + size wraps), bad size, unaligned
+     * or not an I/O region: refused, the device is not called. */
+    g_assert_cmphex(memory_region_dispatch_read(&io, 0x10, &v, 1,
+                                                MEMTXATTRS_UNSPECIFIED),
+                    ==, MEMTX_DECODE_ERROR);
+    g_assert_cmphex(v, ==, 0);
+    g_assert_cmphex(memory_region_dispatch_read(&io, UINT64_MAX - 1, &v, 4,
+                                                MEMTXATTRS_UNSPECIFIED),
+                    ==, MEMTX_DECODE_ERROR);
+    g_assert_cmphex(memory_region_dispatch_write(&io, 0xe, 0, 4,
+                                                 MEMTXATTRS_UNSPECIFIED),
+                    ==, MEMTX_DECODE_ERROR);
+    g_assert_cmphex(memory_region_dispatch_write(&io, 0, 0, 3,
+                                                 MEMTXATTRS_UNSPECIFIED),
+                    ==, MEMTX_DECODE_ERROR);
+    g_assert_cmphex(memory_region_dispatch_write(&io, 1, 0, 2,
+                                                 MEMTXATTRS_UNSPECIFIED),
+                    ==, MEMTX_DECODE_ERROR);
+    g_assert_cmphex(memory_region_dispatch_read(&container, 0, &v, 4,
+                                                MEMTXATTRS_UNSPECIFIED),
+                    ==, MEMTX_DECODE_ERROR);
+    g_assert_cmpuint(d.calls, ==, 2);
+    memory_region_finalize(&io);
+    memory_region_finalize(&container);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -673,6 +813,8 @@ int main(int argc, char **argv)
                     test_transaction_renders_once);
     g_test_add_func("/memory/flatview/adjacent-pieces-merge",
                     test_render_adjacent_pieces_merge);
+    g_test_add_func("/memory/rw/reentrancy-guard", test_reentrancy_guard);
+    g_test_add_func("/memory/rw/dispatch-direct", test_dispatch_direct);
     g_test_add_func("/memory/rw/ram-across-boundary",
                     test_rw_ram_across_boundary);
     g_test_add_func("/memory/rw/unassigned-reads-zero-decode-error",
