@@ -263,6 +263,9 @@ static void test_load_into_ram(void)
     g_assert_cmpmem(bss, sizeof(bss), zero, sizeof(zero));
     unlink(kernel);
     unlink(initrd);
+    /* @ram lives on this stack frame: take it out before returning. */
+    memory_region_del_subregion(get_system_memory(), &ram);
+    memory_region_finalize(&ram);
 }
 
 static void test_load_rejects_outside_ram(void)
