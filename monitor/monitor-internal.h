@@ -31,7 +31,7 @@ Monitor *monitor_new_detached(QmpLineFunc *out, void *opaque);
 void monitor_feed_detached(Monitor *mon, const uint8_t *buf, size_t len);
 void monitor_free_detached(Monitor *mon);
 /*
- * Lower the longest response line (newline included) of a detached
+ * Lower the longest response line (its "\r\n" included) of a detached
  * monitor from its default of 64 MiB; a longer response is replaced by
  * an error response without "id".
  */
