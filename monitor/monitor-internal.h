@@ -11,6 +11,21 @@ void monitor_broadcast_line(const char *line);
 /* Serialize @node compactly; caller frees. */
 char *qmp_node_to_line(JsonNode *node);
 
+/* The QEMU release whose QMP interface we follow (query-version). */
+#define QMP_COMPAT_MAJOR 7
+#define QMP_COMPAT_MINOR 2
+#define QMP_COMPAT_MICRO 0
+
+/*
+ * Run command @name with @args (NULL: none) as a negotiated session
+ * would, arguments checked; for HMP.  Returns the return value (caller
+ * unrefs) or NULL with @errp set.
+ */
+JsonNode *qmp_execute(const char *name, JsonObject *args, GError **errp);
+
+/* Register the commands of misc-qmp-cmds.c and hmp.c. */
+void qmp_register_misc_commands(void);
+
 /* {"qemu": {"micro", "minor", "major"}, "package"}; caller unrefs. */
 JsonObject *qmp_version_object(void);
 

@@ -162,6 +162,25 @@ void monitor_init_qmp(Chardev *chr);
 /* Register the commands the monitor itself implements. */
 void qmp_register_builtin_commands(void);
 
+/**
+ * migrate_capability_enabled: the state migrate-set-capabilities last
+ * gave capability @name (false until then).  @name must be one that
+ * query-migrate-capabilities lists (see migrate_capability_names()).
+ */
+bool migrate_capability_enabled(const char *name);
+
+/* The migration capabilities that exist, NULL-terminated, static. */
+const char *const *migrate_capability_names(void);
+
+/*
+ * query-cpus-fast: a provider returns one entry per vCPU as QEMU lays it
+ * out ({"cpu-index", "qom-path", "thread-id", "props", "target"});
+ * ownership passes to the caller.  Installed by the accelerator that
+ * runs vCPUs; without one the command answers [] (no vCPU exists).
+ */
+typedef JsonArray *QmpCpusFastFunc(void);
+void qmp_set_cpus_fast_provider(QmpCpusFastFunc *fn);
+
 /* Detach and free all monitors (clean shutdown, before chardevs). */
 void monitor_cleanup(void);
 

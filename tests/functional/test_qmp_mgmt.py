@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""What a management stack (libvirt 9.0) asks at start-up and on
+reconnect, answered truthfully: the line ending, the version, the target,
+chardevs, the migration capability state, the empty block/job/iothread
+lists, system_powerdown's refusal and human-monitor-command.
+
+See /docs/devel/qmp.md ("Management stacks") for the contract.
+"""
+
+import socket
+
+import pytest
+
+from qmp import QMPError
+
+
+def test_every_line_ends_in_crlf(vm):
+    """Greeting, replies, errors and events all end in CR LF (libvirt
+    waits for it after the greeting and hangs on a bare LF)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    for _ in range(500):
+        try:
+            s.connect(vm.qmp_path)
+            break
+        except (FileNotFoundError, ConnectionRefusedError):
+            import time
+            time.sleep(0.02)
+    f = s.makefile("rwb")
+    lines = [f.readline()]
+    for req in (b'{"execute": "qmp_capabilities"}\n',
+                b'{"execute": "stop", "id": 1}\n',
+                b'{"execute": "nope", "id": 2}\n',
+                b'{\xff\n'):
+        f.write(req)
+        f.flush()
+        lines.append(f.readline())
+    lines.append(f.readline())      # "stop" gave an event and a reply
+    s.close()
+    for ln in lines:
+        assert ln.endswith(b"\r\n") and not ln[:-2].endswith(b"\r"), ln
+    assert b'"event": "STOP"' in b"".join(lines)
+
+
+def test_version_is_the_interface_level(qmp):
+    v = qmp.cmd("query-version")
+    assert v["qemu"] == {"micro": 0, "minor": 2, "major": 7}
+    assert v["package"].startswith("qemu-elastic ")
+    assert qmp.greeting["QMP"]["version"] == v
+    # We offer no optional capability (no out-of-band execution).
+    assert qmp.greeting["QMP"]["capabilities"] == []
+
+
+def test_query_target(qmp):
+    assert qmp.cmd("query-target") == {"arch": "x86_64"}
+
+
+def test_query_chardev_lists_the_monitor(make_vm, tmp_path):
+    sock = str(tmp_path / "c0.sock")
+    vm = make_vm("-chardev", f"socket,id=c0,path={sock},server=on,wait=off")
+    qmp = vm.connect()
+    chrs = {c["label"]: c for c in qmp.cmd("query-chardev")}
+    assert chrs["c0"] == {"frontend-open": False,
+                          "filename": f"disconnected:unix:{sock},server=on",
+                          "label": "c0"}
+    mon = [c for c in chrs.values() if c["label"] != "c0"]
+    assert len(mon) == 1 and mon[0]["frontend-open"]
+    assert mon[0]["filename"] == f"unix:{vm.qmp_path},server=on"
+
+
+def test_migration_capabilities_are_stored(qmp):
+    assert qmp.cmd("query-migrate-capabilities") == [
+        {"state": False, "capability": "events"}]
+    qmp.cmd("migrate-set-capabilities",
+            {"capabilities": [{"capability": "events", "state": True}]})
+    assert qmp.cmd("query-migrate-capabilities") == [
+        {"state": True, "capability": "events"}]
+    # All or nothing: a bad element leaves the state unchanged.
+    for caps, msg in (
+            ([{"capability": "events", "state": False},
+              {"capability": "xbzrle", "state": True}],
+             "Parameter 'capability' does not accept value 'xbzrle'"),
+            ([{"capability": "events", "state": False}, 1],
+             "Invalid parameter type for 'capabilities[1]', "
+             "expected: object"),
+            ([{"capability": "events"}], "Parameter 'state' is missing"),
+            ([{"capability": "events", "state": 1}],
+             "Invalid parameter type for 'state', expected: boolean")):
+        with pytest.raises(QMPError) as e:
+            qmp.cmd("migrate-set-capabilities", {"capabilities": caps})
+        assert e.value.cls == "GenericError"
+        assert msg in e.value.desc
+    assert qmp.cmd("query-migrate-capabilities")[0]["state"] is True
+
+
+@pytest.mark.parametrize("cmd,args", [
+    ("query-jobs", None), ("query-block", None), ("query-iothreads", None),
+    ("query-named-block-nodes", None),
+    ("query-named-block-nodes", {"flat": True}),
+    ("query-cpus-fast", None)])
+def test_nothing_of_it_exists(qmp, cmd, args):
+    assert qmp.cmd(cmd, args) == []
+
+
+def test_named_block_nodes_checks_flat(qmp):
+    with pytest.raises(QMPError) as e:
+        qmp.cmd("query-named-block-nodes", {"flat": "yes"})
+    assert e.value.desc == ("Invalid parameter type for 'flat', "
+                            "expected: boolean")
+
+
+def test_system_powerdown_is_refused_with_the_reason(qmp):
+    with pytest.raises(QMPError) as e:
+        qmp.cmd("system_powerdown")
+    assert e.value.cls == "GenericError"
+    assert e.value.desc == ("system_powerdown is not supported: this "
+                            "machine has no ACPI")
+    assert qmp.cmd("query-status")["status"] == "running"
+
+
+def test_id_echoed_in_errors(qmp):
+    r = qmp.execute("system_powerdown", id={"x": [1]})
+    assert r["id"] == {"x": [1]} and "error" in r
+    r = qmp.execute("migrate-set-capabilities", {"capabilities": 5}, id=7)
+    assert r["id"] == 7 and "error" in r
