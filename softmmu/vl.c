@@ -81,6 +81,7 @@ typedef struct MachineDef {
 
 static const MachineDef machine_defs[] = {
     { "q35", NULL, "Standard PC (Q35 + ICH9, 2009) (default)" },
+    { "pc-q35-7.2", "q35", "Standard PC (Q35 + ICH9, 2009)" },
     { "pc", "q35", "Standard PC (alias of q35)" },
     { "none", NULL, "empty machine" },
 };

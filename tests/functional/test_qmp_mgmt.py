@@ -123,3 +123,26 @@ def test_id_echoed_in_errors(qmp):
     assert r["id"] == {"x": [1]} and "error" in r
     r = qmp.execute("migrate-set-capabilities", {"capabilities": 5}, id=7)
     assert r["id"] == 7 and "error" in r
+
+
+def test_query_machines(qmp):
+    machines = {m["name"]: m for m in qmp.cmd("query-machines")}
+    assert machines == {
+        "none": {"hotpluggable-cpus": False, "name": "none",
+                 "numa-mem-supported": False, "cpu-max": 1,
+                 "deprecated": False, "default-ram-id": "ram"},
+        "pc-q35-7.2": {"hotpluggable-cpus": False, "name": "pc-q35-7.2",
+                       "numa-mem-supported": False, "is-default": True,
+                       "cpu-max": 288, "deprecated": False,
+                       "default-ram-id": "pc.ram", "alias": "q35"},
+    }
+
+
+@pytest.mark.parametrize("name", ["pc-q35-7.2", "q35", "pc"])
+def test_versioned_q35_name_is_q35(make_vm, name):
+    """libvirt passes back the name query-machines reports."""
+    qmp = make_vm("-machine", name, "-S").connect()
+    assert qmp.cmd("qom-get", {"path": "/machine",
+                               "property": "type"}) == "q35-machine"
+    assert qmp.cmd("qom-get", {"path": "/machine/q35",
+                               "property": "type"}) == "q35-pcihost"
