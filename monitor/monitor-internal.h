@@ -23,6 +23,21 @@ char *qmp_node_to_line(JsonNode *node);
  */
 JsonNode *qmp_execute(const char *name, JsonObject *args, GError **errp);
 
+/* @name's declared argument table (NULL: none); @name must exist. */
+const QmpArgSpec *qmp_command_args(const char *name);
+
+/* True if @name is registered with QMP_CMD_NO_ARG_CHECK. */
+bool qmp_command_checks_own_args(const char *name);
+
+/* query-qmp-schema's answer: SchemaInfo entries; caller unrefs. */
+JsonArray *qmp_schema_build(void);
+
+/* True if event @name is described by the schema. */
+bool qmp_schema_has_event(const char *name);
+
+/* Register query-qmp-schema. */
+void qmp_register_schema_command(void);
+
 /* Register the commands of misc-qmp-cmds.c and hmp.c. */
 void qmp_register_misc_commands(void);
 

@@ -58,6 +58,22 @@ bool qmp_command_exists(const char *name)
     return qmp_commands && g_hash_table_contains(qmp_commands, name);
 }
 
+const QmpArgSpec *qmp_command_args(const char *name)
+{
+    const QmpCommand *cmd = g_hash_table_lookup(qmp_commands, name);
+
+    g_assert(cmd);
+    return cmd->args;
+}
+
+bool qmp_command_checks_own_args(const char *name)
+{
+    const QmpCommand *cmd = g_hash_table_lookup(qmp_commands, name);
+
+    g_assert(cmd);
+    return cmd->flags & QMP_CMD_NO_ARG_CHECK;
+}
+
 static gint compare_names(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -404,4 +420,5 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("query-version", qmp_query_version, NULL, 0);
     qmp_register_command("query-commands", qmp_query_commands, NULL, 0);
     qmp_register_misc_commands();
+    qmp_register_schema_command();
 }
