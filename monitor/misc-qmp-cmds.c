@@ -5,7 +5,7 @@
  * query-chardev, the migration capability state
  * (query-migrate-capabilities / migrate-set-capabilities), query-jobs,
  * query-block, query-named-block-nodes, query-iothreads,
- * query-cpus-fast and system_powerdown.
+ * query-cpus-fast, query-command-line-options and system_powerdown.
  *
  * Each answers what exists in this program and nothing more: there is no
  * block layer, no job, no iothread and no ACPI, so the lists are empty
@@ -219,8 +219,77 @@ static bool qmp_query_cpus_fast(JsonObject *args, JsonNode **ret,
     return true;
 }
 
+/* --- command-line options --- */
+
+/* option name -> const QmpCmdlineParam * (or NULL); main thread only. */
+static GHashTable *cmdline_options;
+
+void qmp_cmdline_option_add(const char *option,
+                            const QmpCmdlineParam *params)
+{
+    if (!cmdline_options) {
+        cmdline_options = g_hash_table_new(g_str_hash, g_str_equal);
+    }
+    g_hash_table_insert(cmdline_options, (gpointer)option, (gpointer)params);
+}
+
+static JsonObject *cmdline_option_info(const char *option,
+                                       const QmpCmdlineParam *params)
+{
+    JsonObject *o = json_object_new();
+    JsonArray *list = json_array_new();
+
+    for (; params && params->name; params++) {
+        JsonObject *p = json_object_new();
+
+        json_object_set_string_member(p, "name", params->name);
+        json_object_set_string_member(p, "type", params->type);
+        json_array_add_object_element(list, p);
+    }
+    json_object_set_array_member(o, "parameters", list);
+    json_object_set_string_member(o, "option", option);
+    return o;
+}
+
+static const QmpArgSpec query_command_line_options_args[] = {
+    { "option", QMP_ARG_STRING, .optional = true },
+    { NULL }
+};
+
+static bool qmp_query_command_line_options(JsonObject *args, JsonNode **ret,
+                                           GError **errp)
+{
+    const char *want = json_object_get_string_member_with_default(
+        args, "option", NULL);
+    g_autoptr(GList) names = NULL;
+    JsonArray *list;
+
+    if (want && (!cmdline_options ||
+                 !g_hash_table_contains(cmdline_options, want))) {
+        error_setg(errp, "invalid option name: %s", want);
+        return false;
+    }
+    list = json_array_new();
+    if (cmdline_options) {
+        names = g_list_sort(g_hash_table_get_keys(cmdline_options),
+                            (GCompareFunc)strcmp);
+    }
+    for (GList *l = names; l; l = l->next) {
+        if (!want || !strcmp(want, l->data)) {
+            json_array_add_object_element(list, cmdline_option_info(
+                l->data, g_hash_table_lookup(cmdline_options, l->data)));
+        }
+    }
+    *ret = json_node_new(JSON_NODE_ARRAY);
+    json_node_take_array(*ret, list);
+    return true;
+}
+
 void qmp_register_misc_commands(void)
 {
+    qmp_register_command("query-command-line-options",
+                         qmp_query_command_line_options,
+                         query_command_line_options_args, 0);
     qmp_register_command("query-target", qmp_query_target, NULL, 0);
     qmp_register_command("query-chardev", qmp_query_chardev, NULL, 0);
     qmp_register_command("query-migrate-capabilities",

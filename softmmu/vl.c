@@ -190,6 +190,21 @@ static void print_help(void)
     }
 }
 
+/*
+ * query-command-line-options lists every option that takes an argument,
+ * from opt_defs (aliases and flags are not QEMU option groups).  -m is
+ * QEMU's "memory" group.
+ */
+static void register_cmdline_options(void)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(opt_defs); i++) {
+        if (opt_defs[i].has_arg && opt_defs[i].help) {
+            qmp_cmdline_option_add(opt_defs[i].index == OPT_MEMORY ?
+                                   "memory" : opt_defs[i].name, NULL);
+        }
+    }
+}
+
 static void print_machines(void)
 {
     printf("Supported machines are:\n");
@@ -652,6 +667,7 @@ void qemu_init(int argc, char **argv)
                                              : RUN_STATE_RUNNING);
 
     qmp_register_builtin_commands();
+    register_cmdline_options();
     runstate_register_commands();
     qmp_register_command("query-name", qmp_query_name, NULL, 0);
 

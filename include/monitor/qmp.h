@@ -181,6 +181,23 @@ const char *const *migrate_capability_names(void);
 typedef JsonArray *QmpCpusFastFunc(void);
 void qmp_set_cpus_fast_provider(QmpCpusFastFunc *fn);
 
+/* One parameter of a command-line option, for query-command-line-options. */
+typedef struct QmpCmdlineParam {
+    const char *name;
+    const char *type;       /* "string", "boolean", "number" or "size" */
+} QmpCmdlineParam;
+
+/**
+ * qmp_cmdline_option_add: list command-line option @option (without its
+ * dash) in query-command-line-options.
+ * @params: its parameters (NULL-name terminated, static storage), or
+ *          NULL when they are not described (reported as [], as QEMU does
+ *          for -object or -device).
+ * Registering @option again replaces its parameters.
+ */
+void qmp_cmdline_option_add(const char *option,
+                            const QmpCmdlineParam *params);
+
 /* Detach and free all monitors (clean shutdown, before chardevs). */
 void monitor_cleanup(void);
 

@@ -146,3 +146,30 @@ def test_versioned_q35_name_is_q35(make_vm, name):
                                "property": "type"}) == "q35-machine"
     assert qmp.cmd("qom-get", {"path": "/machine/q35",
                                "property": "type"}) == "q35-pcihost"
+
+
+def test_command_line_options_are_the_accepted_ones(qmp):
+    """Every option that takes an argument, as -help shows them (-m is
+    QEMU's "memory" group); flags such as -S are not option groups."""
+    import re
+    import subprocess
+    from conftest import qemu_binary
+    text = subprocess.run([qemu_binary(), "-help"], capture_output=True,
+                          text=True, check=True).stdout
+    with_arg = set()
+    for line in text.splitlines():
+        m = re.match(r"-([A-Za-z][\w-]*) \S", line)
+        if m:
+            with_arg.add("memory" if m.group(1) == "m" else m.group(1))
+    opts = qmp.cmd("query-command-line-options")
+    assert {o["option"] for o in opts} == with_arg
+    assert [o["option"] for o in opts] == sorted(with_arg)
+    for o in opts:
+        assert set(o) == {"option", "parameters"}
+        for p in o["parameters"]:
+            assert p["type"] in ("string", "boolean", "number", "size")
+    assert qmp.cmd("query-command-line-options",
+                   {"option": "machine"})[0]["option"] == "machine"
+    with pytest.raises(QMPError) as e:
+        qmp.cmd("query-command-line-options", {"option": "S"})
+    assert e.value.desc == "invalid option name: S"
