@@ -38,8 +38,17 @@ bool qmp_schema_has_event(const char *name);
 /* Register query-qmp-schema. */
 void qmp_register_schema_command(void);
 
-/* Register the commands of misc-qmp-cmds.c and hmp.c. */
+/* Register the commands of misc-qmp-cmds.c. */
 void qmp_register_misc_commands(void);
+
+/*
+ * Run one HMP command line; its text output, lines ended by "\r\n"
+ * (errors included, as QEMU prints them).  Caller frees.
+ */
+char *hmp_execute(const char *line);
+
+/* Register human-monitor-command. */
+void hmp_register_command(void);
 
 /* {"qemu": {"micro", "minor", "major"}, "package"}; caller unrefs. */
 JsonObject *qmp_version_object(void);

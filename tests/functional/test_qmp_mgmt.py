@@ -173,3 +173,82 @@ def test_command_line_options_are_the_accepted_ones(qmp):
     with pytest.raises(QMPError) as e:
         qmp.cmd("query-command-line-options", {"option": "S"})
     assert e.value.desc == "invalid option name: S"
+
+
+def hmp(qmp, line):
+    return qmp.cmd("human-monitor-command", {"command-line": line})
+
+
+def test_hmp_commands_clients_use(make_vm):
+    vm = make_vm("-machine", "q35", "-S", "-name", "g1",
+                 "-m", "1G,maxmem=65G", "-object",
+                 "memory-backend-ram,id=mem0,size=4G,reserve=off",
+                 "-device", "virtio-mem-pci,id=vm0,memdev=mem0")
+    qmp = vm.connect()
+    assert hmp(qmp, "info status") == "VM status: paused (prelaunch)\r\n"
+    qmp.cmd("cont")
+    assert hmp(qmp, "info status") == "VM status: running\r\n"
+    assert hmp(qmp, "stop") == ""
+    assert hmp(qmp, "info status") == "VM status: paused\r\n"
+    assert hmp(qmp, "c") == ""
+    assert qmp.cmd("query-status")["status"] == "running"
+    v = qmp.cmd("query-version")
+    assert hmp(qmp, "info version") == "7.2.0 (%s)\r\n" % v["package"]
+    assert hmp(qmp, "info name") == "g1\r\n"
+    tree = hmp(qmp, "info qom-tree").split("\r\n")
+    assert tree[0] == "/machine (q35-machine)"
+    assert "  /peripheral (container)" in tree
+    assert "    /vm0 (virtio-mem-pci)" in tree
+    assert tree[-1] == ""
+    assert hmp(qmp, "qom-get /machine/peripheral/vm0 requested-size") == \
+        "0\r\n"
+    # without -j the value is command-line text (size suffixes)
+    assert hmp(qmp, "qom-set /machine/peripheral/vm0 requested-size 1G") \
+        == ""
+    assert qmp.cmd("qom-get", {"path": "/machine/peripheral/vm0",
+                               "property": "requested-size"}) == 1 << 30
+    assert hmp(qmp, "qom-set -j vm0 requested-size 2147483648") == ""
+    assert hmp(qmp, "qom-get vm0 requested-size") == "2147483648\r\n"
+    assert "memdev (link<memory-backend>)\r\n" in \
+        hmp(qmp, "qom-list /machine/peripheral/vm0")
+
+
+@pytest.mark.parametrize("line,text", [
+    ("bogus x", "unknown command: 'bogus'\r\n"),
+    ("info bogus", "unknown command: 'info bogus'\r\n"),
+    ("qom-get", "qom-get: missing argument\r\n"
+                "Try \"help qom-get\" for more information\r\n"),
+    ("qom-get /nope type", "Error: Device '/nope' not found\r\n"),
+    ("qom-get /machine nope",
+     "Error: Property 'q35-machine.nope' not found\r\n"),
+    ("qom-set /machine/peripheral/vm0 requested-size lots",
+     "Error: Parameter 'requested-size' expects size\r\n"),
+    ("qom-set -j vm0 requested-size {", None),
+    ("system_powerdown", "Error: system_powerdown is not supported: this "
+                         "machine has no ACPI\r\n"),
+    ("qom-get \"unterminated", "unterminated string literal\r\n"),
+    ("", ""),
+])
+def test_hmp_errors_are_text(make_vm, line, text):
+    vm = make_vm("-machine", "q35", "-m", "1G,maxmem=65G", "-object",
+                 "memory-backend-ram,id=mem0,size=4G,reserve=off",
+                 "-device", "virtio-mem-pci,id=vm0,memdev=mem0")
+    qmp = vm.connect()
+    out = hmp(qmp, line)
+    if text is None:
+        assert out.startswith("Error: ") and out.endswith("\r\n")
+    else:
+        assert out == text
+    assert qmp.cmd("query-status")["status"] == "running"
+
+
+def test_hmp_help_lists_what_exists(qmp):
+    text = hmp(qmp, "help")
+    for name in ("info", "qom-get", "qom-set", "qom-list", "stop", "cont|c"):
+        assert f"\r\n{name} " in "\r\n" + text
+    assert "info status " in hmp(qmp, "info")
+    assert hmp(qmp, "help nope") == "unknown command: 'nope'\r\n"
+    with pytest.raises(QMPError) as e:
+        qmp.cmd("human-monitor-command",
+                {"command-line": "info status", "cpu-index": 0})
+    assert "cpu-index" in e.value.desc
