@@ -141,6 +141,10 @@ def test_arguments_match_the_dispatcher(session):
             r = qmp.execute(name, {})
             assert r["error"]["desc"] in [f"Parameter '{n}' is missing"
                                           for n in required], name
+    # Every "quit" above was refused: the VM is still to be stopped by
+    # the fixture (which otherwise waits for it to exit by itself).
+    qmp.quit_sent = False
+    assert qmp.cmd("query-status")["status"] == "prelaunch"
 
 
 def test_object_add_union(session):
