@@ -81,8 +81,9 @@ typedef struct MachineDef {
 
 static const MachineDef machine_defs[] = {
     { "q35", NULL, "Standard PC (Q35 + ICH9, 2009) (default)" },
-    { "pc-q35-7.2", "q35", "Standard PC (Q35 + ICH9, 2009)" },
     { "pc", "q35", "Standard PC (alias of q35)" },
+    /* QEMU 7.2's versioned name, which libvirt passes */
+    { "pc-q35-7.2", "q35", "Standard PC (Q35 + ICH9, 2009), QEMU 7.2" },
     { "none", NULL, "empty machine" },
 };
 
