@@ -339,6 +339,52 @@ void qemu_chr_delete(Chardev *chr)
     g_free(chr);
 }
 
+static void chardev_info_free(gpointer p)
+{
+    ChardevInfo *info = p;
+
+    g_free(info->label);
+    g_free(info->filename);
+    g_free(info);
+}
+
+static gint chardev_info_cmp(gconstpointer a, gconstpointer b)
+{
+    const ChardevInfo *x = *(ChardevInfo *const *)a;
+    const ChardevInfo *y = *(ChardevInfo *const *)b;
+
+    return strcmp(x->label, y->label);
+}
+
+GPtrArray *qemu_chr_list(void)
+{
+    GPtrArray *list = g_ptr_array_new_with_free_func(chardev_info_free);
+    GHashTableIter iter;
+    gpointer val;
+
+    if (!chardevs) {
+        return list;
+    }
+    g_hash_table_iter_init(&iter, chardevs);
+    while (g_hash_table_iter_next(&iter, NULL, &val)) {
+        Chardev *chr = val;
+        ChardevInfo *info = g_new0(ChardevInfo, 1);
+
+        info->label = g_strdup(chr->id);
+        if (chr->is_stdio) {
+            info->filename = g_strdup("stdio");
+        } else {
+            info->filename = g_strdup_printf(
+                "%sunix:%s%s", chr->connected ? "" : "disconnected:",
+                chr->path ? chr->path : "", chr->server ? ",server=on" : "");
+        }
+        info->frontend_open = chr->read != NULL;
+        g_ptr_array_add(list, info);
+    }
+    g_ptr_array_sort(list, chardev_info_cmp);
+    return list;
+}
+
 void qemu_chr_cleanup(void)
 {
     if (!chardevs) {

@@ -58,6 +58,22 @@ bool qmp_command_exists(const char *name)
     return qmp_commands && g_hash_table_contains(qmp_commands, name);
 }
 
+const QmpArgSpec *qmp_command_args(const char *name)
+{
+    const QmpCommand *cmd = g_hash_table_lookup(qmp_commands, name);
+
+    g_assert(cmd);
+    return cmd->args;
+}
+
+bool qmp_command_checks_own_args(const char *name)
+{
+    const QmpCommand *cmd = g_hash_table_lookup(qmp_commands, name);
+
+    g_assert(cmd);
+    return cmd->flags & QMP_CMD_NO_ARG_CHECK;
+}
+
 static gint compare_names(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -278,6 +294,13 @@ static JsonNode *run_command(const QmpCommand *cmd, JsonObject *args,
     return ret;
 }
 
+JsonNode *qmp_execute(const char *name, JsonObject *args, GError **errp)
+{
+    const QmpCommand *cmd = lookup_command(name, true, errp);
+
+    return cmd ? run_command(cmd, args, errp) : NULL;
+}
+
 JsonNode *qmp_dispatch(JsonNode *request, bool negotiated,
                        bool *capabilities_done)
 {
@@ -345,19 +368,23 @@ static bool qmp_capabilities(JsonObject *args, JsonNode **ret,
     return true;
 }
 
-/* {"qemu": {"micro", "minor", "major"}, "package"}, as QEMU lays it out. */
+/*
+ * {"qemu": {"micro", "minor", "major"}, "package"}, as QEMU lays it out.
+ * "qemu" is the QEMU interface level we implement (clients such as
+ * libvirt gate features and refuse to run on it: libvirt 9.0 needs at
+ * least 4.2.0); our own name and version go in "package".
+ */
 JsonObject *qmp_version_object(void)
 {
     JsonObject *ver = json_object_new();
     JsonObject *qemu = json_object_new();
-    unsigned major = 0, minor = 0, micro = 0;
 
-    sscanf(QEMU_VERSION, "%u.%u.%u", &major, &minor, &micro);
-    json_object_set_int_member(qemu, "micro", micro);
-    json_object_set_int_member(qemu, "minor", minor);
-    json_object_set_int_member(qemu, "major", major);
+    json_object_set_int_member(qemu, "micro", QMP_COMPAT_MICRO);
+    json_object_set_int_member(qemu, "minor", QMP_COMPAT_MINOR);
+    json_object_set_int_member(qemu, "major", QMP_COMPAT_MAJOR);
     json_object_set_object_member(ver, "qemu", qemu);
-    json_object_set_string_member(ver, "package", "qemu-elastic");
+    json_object_set_string_member(ver, "package",
+                                  "qemu-elastic " QEMU_VERSION);
     return ver;
 }
 
@@ -392,4 +419,7 @@ void qmp_register_builtin_commands(void)
                          qmp_capabilities_args, 0);
     qmp_register_command("query-version", qmp_query_version, NULL, 0);
     qmp_register_command("query-commands", qmp_query_commands, NULL, 0);
+    qmp_register_misc_commands();
+    qmp_register_schema_command();
+    hmp_register_command();
 }

@@ -3,7 +3,7 @@
  * QMP server: one monitor per chardev.  Owns the session state (greeting
  * sent, capabilities negotiated), the framing of the input stream into
  * JSON texts (json-splitter.c), parsing each with json-glib, and writing
- * responses and events, one JSON object per line.
+ * responses and events, one JSON object per line ending in "\r\n".
  *
  * Requests are handled synchronously in the order received: a response
  * is written before the next request of the same read is looked at.  A
@@ -19,7 +19,7 @@
 #endif
 
 /*
- * The longest response line we send (newline included): what the
+ * The longest response line we send (its "\r\n" included): what the
  * chardev queues for a peer (64 MiB).  A longer one is replaced by an
  * error response, never cut short.
  */
@@ -179,10 +179,14 @@ static void monitor_write_line(Monitor *mon, const char *line)
         mon->out(mon->out_opaque, line);
         return;
     }
-    /* Two writes rather than a copy of a possibly huge line. */
+    /*
+     * Two writes rather than a copy of a possibly huge line.  QMP ends
+     * every line with CR LF: clients such as libvirt wait for "\r\n"
+     * after the greeting and would hang on a bare "\n".
+     */
     if (qemu_chr_write_all(mon->chr, (const uint8_t *)line,
                            strlen(line)) >= 0) {
-        qemu_chr_write_all(mon->chr, (const uint8_t *)"\n", 1);
+        qemu_chr_write_all(mon->chr, (const uint8_t *)"\r\n", 2);
     }
 }
 
@@ -191,13 +195,13 @@ static void monitor_send(Monitor *mon, JsonNode *node)
     g_autofree char *line = qmp_node_to_line(node);
     size_t len = strlen(line);
 
-    if (len + 1 > mon->reply_max) {
+    if (len + 2 > mon->reply_max) {
         g_autoptr(GError) err = NULL;
         g_autoptr(JsonNode) resp = NULL;
 
         /* No "id": it may well be what made the response too long. */
         error_setg(&err, "QMP response of %zu bytes exceeds the limit of "
-                   "%zu bytes", len + 1, mon->reply_max);
+                   "%zu bytes", len + 2, mon->reply_max);
         resp = qmp_error_response(err, NULL);
         g_free(line);
         line = qmp_node_to_line(resp);

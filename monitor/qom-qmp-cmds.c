@@ -107,6 +107,10 @@ static JsonArray *property_info_list(GPtrArray *props)
                                           prop->description);
         }
         json_object_set_string_member(o, "type", prop->type);
+        if (prop->defval) {
+            json_object_set_member(o, "default-value",
+                                   json_node_copy(prop->defval));
+        }
         json_array_add_object_element(arr, o);
     }
     return arr;
@@ -125,9 +129,14 @@ static bool qmp_qom_list_properties(JsonObject *args, JsonNode **ret,
     g_autoptr(GPtrArray) props = NULL;
     Object *obj = NULL;
 
-    if (!oc || object_class_dynamic_cast(oc, TYPE_INTERFACE) == oc) {
+    if (!oc) {
         error_set(errp, QEMU_ERROR_DEVICE_NOT_FOUND,
                   "Class '%s' not found", type);
+        return false;
+    }
+    if (object_class_dynamic_cast(oc, TYPE_INTERFACE) == oc) {
+        /* an interface has no instances, hence no properties (QEMU 7.2) */
+        error_setg(errp, "Parameter 'typename' expects a QOM type");
         return false;
     }
     if (object_class_is_abstract(oc)) {

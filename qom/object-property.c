@@ -60,6 +60,7 @@ void object_property_free(ObjectProperty *prop)
     g_free(prop->name);
     g_free(prop->type);
     g_free(prop->description);
+    g_clear_pointer(&prop->defval, json_node_unref);
     g_free(prop);
 }
 
@@ -180,6 +181,12 @@ void object_property_set_description(ObjectProperty *prop, const char *text)
 {
     g_free(prop->description);
     prop->description = g_strdup(text);
+}
+
+void object_property_set_default(ObjectProperty *prop, JsonNode *value)
+{
+    g_clear_pointer(&prop->defval, json_node_unref);
+    prop->defval = value;
 }
 
 void object_property_set_parse_kind(ObjectProperty *prop,

@@ -98,6 +98,8 @@ typedef struct MachineDef {
 static const MachineDef machine_defs[] = {
     { "q35", NULL, "Standard PC (Q35 + ICH9, 2009) (default)" },
     { "pc", "q35", "Standard PC (alias of q35)" },
+    /* QEMU 7.2's versioned name, which libvirt passes */
+    { "pc-q35-7.2", "q35", "Standard PC (Q35 + ICH9, 2009), QEMU 7.2" },
     { "none", NULL, "empty machine" },
 };
 
@@ -202,6 +204,21 @@ static void print_help(void)
     for (size_t i = 0; i < ARRAY_SIZE(opt_defs); i++) {
         if (opt_defs[i].help) {
             printf("%s\n", opt_defs[i].help);
+        }
+    }
+}
+
+/*
+ * query-command-line-options lists every option that takes an argument,
+ * from opt_defs (aliases and flags are not QEMU option groups).  -m is
+ * QEMU's "memory" group.
+ */
+static void register_cmdline_options(void)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(opt_defs); i++) {
+        if (opt_defs[i].has_arg && opt_defs[i].help) {
+            qmp_cmdline_option_add(opt_defs[i].index == OPT_MEMORY ?
+                                   "memory" : opt_defs[i].name, NULL);
         }
     }
 }
@@ -751,6 +768,7 @@ void qemu_init(int argc, char **argv)
                                              : RUN_STATE_RUNNING);
 
     qmp_register_builtin_commands();
+    register_cmdline_options();
     runstate_register_commands();
     qmp_register_command("query-name", qmp_query_name, NULL, 0);
     kvm_register_qmp_commands();

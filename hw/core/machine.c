@@ -100,10 +100,11 @@ bool machine_init_board(MachineState *ms, GError **errp)
     }
     address_space_init_system();
     if (!ms->ram && ms->ram_size) {
-        if (!memory_region_init_ram(&ms->own_ram, OBJECT(ms), "pc.ram",
-                                    ms->ram_size, &err)) {
-            error_setg(errp, "cannot set up guest memory 'pc.ram': %s",
-                       err->message);
+        if (!memory_region_init_ram(&ms->own_ram, OBJECT(ms),
+                                    mc->default_ram_id, ms->ram_size,
+                                    &err)) {
+            error_setg(errp, "cannot set up guest memory '%s': %s",
+                       mc->default_ram_id, err->message);
             return false;
         }
         ms->own_ram_inited = true;
@@ -143,10 +144,53 @@ static bool qmp_query_memory_size_summary(JsonObject *args, JsonNode **ret,
     return true;
 }
 
+static gint machine_class_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(MACHINE_CLASS((gpointer)a)->name,
+                  MACHINE_CLASS((gpointer)b)->name);
+}
+
+/*
+ * One entry per machine type, as QEMU 7.2 lays it out.  Differences that
+ * are facts about this program: "hotpluggable-cpus" is false (no CPU
+ * hotplug) and there is no "default-cpu-type" (no CPU models).
+ */
+static bool qmp_query_machines(JsonObject *args, JsonNode **ret,
+                               GError **errp)
+{
+    g_autoptr(GSList) list = object_class_get_list(TYPE_MACHINE, false);
+    JsonArray *arr = json_array_new();
+
+    list = g_slist_sort(list, machine_class_cmp);
+    for (GSList *l = list; l; l = l->next) {
+        MachineClass *mc = MACHINE_CLASS(l->data);
+        JsonObject *m = json_object_new();
+
+        json_object_set_boolean_member(m, "hotpluggable-cpus", false);
+        json_object_set_string_member(m, "name", mc->name);
+        json_object_set_boolean_member(m, "numa-mem-supported", false);
+        if (mc->is_default) {
+            json_object_set_boolean_member(m, "is-default", true);
+        }
+        json_object_set_int_member(m, "cpu-max", mc->max_cpus);
+        json_object_set_boolean_member(m, "deprecated", false);
+        json_object_set_string_member(m, "default-ram-id",
+                                      mc->default_ram_id);
+        if (mc->alias) {
+            json_object_set_string_member(m, "alias", mc->alias);
+        }
+        json_array_add_object_element(arr, m);
+    }
+    *ret = json_node_new(JSON_NODE_ARRAY);
+    json_node_take_array(*ret, arr);
+    return true;
+}
+
 void machine_register_qmp_commands(void)
 {
     qmp_register_command("query-memory-size-summary",
                          qmp_query_memory_size_summary, NULL, 0);
+    qmp_register_command("query-machines", qmp_query_machines, NULL, 0);
 }
 
 /* ---- The "none" board: RAM at 0, nothing else ---------------------- */
@@ -166,6 +210,8 @@ static void none_class_init(ObjectClass *oc, void *data)
     mc->name = "none";
     mc->desc = "empty machine";
     mc->default_ram_size = 0;
+    mc->max_cpus = 1;
+    mc->default_ram_id = "ram";
     mc->init = none_init;
 }
 

@@ -25,6 +25,10 @@ static JsonObject *property_info(ObjectProperty *op)
         json_object_set_string_member(info, "description",
                                       op->description);
     }
+    if (op->defval) {
+        json_object_set_member(info, "default-value",
+                               json_node_copy(op->defval));
+    }
     return info;
 }
 

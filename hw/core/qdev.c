@@ -221,6 +221,26 @@ static bool prop_link_check(Object *obj, const char *name, Object *target,
     return prop_check_unrealized(DEVICE(obj), "link property", name, errp);
 }
 
+/* A Property's default as JSON, NULL for strings and links (none). */
+static JsonNode *prop_default_json(const Property *p)
+{
+    JsonNode *node;
+
+    if (p->kind == QDEV_PROP_STRING || p->kind == QDEV_PROP_LINK) {
+        return NULL;
+    }
+    node = json_node_new(JSON_NODE_VALUE);
+    if (p->kind == QDEV_PROP_BOOL) {
+        json_node_set_boolean(node, p->defval);
+    } else if (p->kind == QDEV_PROP_INT32) {
+        json_node_set_int(node, (int32_t)p->defval);
+    } else {
+        /* an unsigned default beyond INT64_MAX reads back as negative */
+        json_node_set_int(node, (int64_t)p->defval);
+    }
+    return node;
+}
+
 static void prop_add_one(ObjectClass *oc, const Property *p)
 {
     ObjectProperty *op;
@@ -239,6 +259,7 @@ static void prop_add_one(ObjectClass *oc, const Property *p)
     } else if (p->kind == QDEV_PROP_BOOL) {
         object_property_set_description(op, "on/off");
     }
+    object_property_set_default(op, prop_default_json(p));
 }
 
 void device_class_set_props(DeviceClass *dc, const Property *props)

@@ -167,9 +167,12 @@ static void pc_q35_class_init(ObjectClass *oc, void *data)
 {
     MachineClass *mc = MACHINE_CLASS(oc);
 
-    mc->name = "q35";
-    mc->alias = "pc";
+    mc->name = "pc-q35-7.2";
+    mc->alias = "q35";
     mc->desc = "Standard PC (Q35 + ICH9, 2009)";
+    mc->is_default = true;
+    mc->max_cpus = 288;         /* as QEMU 7.2's q35 */
+    mc->default_ram_id = "pc.ram";
     mc->default_ram_size = 128 * MiB;
     mc->init = pc_q35_init;
 }

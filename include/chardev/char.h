@@ -83,6 +83,20 @@ int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len);
 /* Close and unregister @chr; a listening socket's file is removed. */
 void qemu_chr_delete(Chardev *chr);
 
+/* One chardev as query-chardev describes it. */
+typedef struct ChardevInfo {
+    char *label;            /* the id */
+    char *filename;         /* "stdio", "unix:PATH[,server=on]", with a
+                             * "disconnected:" prefix while no peer is */
+    bool frontend_open;     /* a frontend (monitor, qtest) is attached */
+} ChardevInfo;
+
+/**
+ * qemu_chr_list: describe every chardev, sorted by label.
+ * Returns: an array of ChardevInfo that frees its elements; caller unrefs.
+ */
+GPtrArray *qemu_chr_list(void);
+
 /* Delete every chardev (clean shutdown). */
 void qemu_chr_cleanup(void);
 

@@ -48,9 +48,18 @@ typedef struct DeviceMemoryState {
 struct MachineClass {
     ObjectClass parent_class;
 
-    const char *name;           /* "q35": what -machine names */
-    const char *alias;          /* "pc", or NULL */
+    /*
+     * What -machine names: the versioned name QEMU uses ("pc-q35-7.2",
+     * which management stacks pass back) and a short alias ("q35").
+     */
+    const char *name;
+    const char *alias;          /* or NULL */
     const char *desc;
+    /* query-machines: the default machine; most vCPUs -smp may ask. */
+    bool is_default;
+    unsigned max_cpus;
+    /* Name of the RAM region made for -m ("pc.ram"; QEMU's default-ram-id). */
+    const char *default_ram_id;
     /* RAM without -m: 128 MiB for q35, none for "none" (as QEMU). */
     uint64_t default_ram_size;
     /*

@@ -162,6 +162,42 @@ void monitor_init_qmp(Chardev *chr);
 /* Register the commands the monitor itself implements. */
 void qmp_register_builtin_commands(void);
 
+/**
+ * migrate_capability_enabled: the state migrate-set-capabilities last
+ * gave capability @name (false until then).  @name must be one that
+ * query-migrate-capabilities lists (see migrate_capability_names()).
+ */
+bool migrate_capability_enabled(const char *name);
+
+/* The migration capabilities that exist, NULL-terminated, static. */
+const char *const *migrate_capability_names(void);
+
+/*
+ * query-cpus-fast: a provider returns one entry per vCPU as QEMU lays it
+ * out ({"cpu-index", "qom-path", "thread-id", "props", "target"});
+ * ownership passes to the caller.  Installed by the accelerator that
+ * runs vCPUs; without one the command answers [] (no vCPU exists).
+ */
+typedef JsonArray *QmpCpusFastFunc(void);
+void qmp_set_cpus_fast_provider(QmpCpusFastFunc *fn);
+
+/* One parameter of a command-line option, for query-command-line-options. */
+typedef struct QmpCmdlineParam {
+    const char *name;
+    const char *type;       /* "string", "boolean", "number" or "size" */
+} QmpCmdlineParam;
+
+/**
+ * qmp_cmdline_option_add: list command-line option @option (without its
+ * dash) in query-command-line-options.
+ * @params: its parameters (NULL-name terminated, static storage), or
+ *          NULL when they are not described (reported as [], as QEMU does
+ *          for -object or -device).
+ * Registering @option again replaces its parameters.
+ */
+void qmp_cmdline_option_add(const char *option,
+                            const QmpCmdlineParam *params);
+
 /* Detach and free all monitors (clean shutdown, before chardevs). */
 void monitor_cleanup(void);
 

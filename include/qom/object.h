@@ -293,6 +293,7 @@ struct ObjectProperty {
     char *name;
     char *type;         /* "bool", "uint64", "size", "link<memory-backend>" */
     char *description;  /* may be NULL */
+    JsonNode *defval;   /* advertised default ("default-value"), or NULL */
     ObjectPropertyGet *get;  /* NULL: not readable */
     ObjectPropertySet *set;  /* NULL: read-only */
     ObjectPropertyRelease *release;
@@ -331,6 +332,14 @@ ObjectProperty *object_class_property_add(ObjectClass *oc, const char *name,
                                           void *opaque);
 
 void object_property_set_description(ObjectProperty *prop, const char *text);
+
+/*
+ * Advertise @value (ownership taken; NULL clears) as the value @prop has
+ * when nobody set it, for qom-list-properties / device-list-properties'
+ * "default-value".  Says nothing about the value itself: the owner must
+ * make it true (qdev stores Property defaults at instance_init).
+ */
+void object_property_set_default(ObjectProperty *prop, JsonNode *value);
 void object_property_set_parse_kind(ObjectProperty *prop,
                                     ObjectPropertyParseKind kind);
 /* Change only what qom-list shows as the type (e.g. "int" for a size). */

@@ -4,7 +4,7 @@
 QMPClient connects to a UNIX socket (or wraps any pair of binary streams),
 reads the greeting, and offers cmd() for request/response plus a queue of
 the events seen in between.  Responses and events are one JSON object per
-line (docs/devel/qmp.md).
+line, ended by "\\r\\n" (docs/devel/qmp.md).
 """
 
 import json
@@ -71,11 +71,14 @@ class QMPClient:
         self.send_raw(json.dumps(msg) + "\n")
 
     def recv_line(self):
-        """Next line from the server, as text without the newline."""
+        """Next line from the server, as text without its "\\r\\n" (QMP
+        ends every line so; a bare "\\n" is a protocol error)."""
         line = self.rfile.readline()
         if not line:
             raise EOFError("QMP connection closed")
-        return line.decode().rstrip("\n")
+        if not line.endswith(b"\r\n"):
+            raise ValueError("QMP line not ended by CR LF: %r" % line[-40:])
+        return line[:-2].decode()
 
     def recv(self):
         """Next JSON object from the server (event or response)."""

@@ -66,6 +66,30 @@ SESSION = [
     '{"execute": "object-del", "arguments": {"id": 1}}',
     '{"execute": "object-del", "arguments": {"id": "m0"}}',
     '{"execute": "object-del", "arguments": {"id": "m0"}}',
+    # what libvirt asks at start and on reconnect (issue 12)
+    '{"execute": "query-target"}',
+    '{"execute": "query-jobs"}',
+    '{"execute": "query-block"}',
+    '{"execute": "query-iothreads"}',
+    '{"execute": "query-named-block-nodes", "arguments": {"flat": true}}',
+    '{"execute": "query-named-block-nodes", "arguments": {"flat": 1}}',
+    '{"execute": "migrate-set-capabilities", "arguments": '
+    '{"capabilities": [{"capability": "events", "state": true}]}}',
+    '{"execute": "migrate-set-capabilities", "arguments": '
+    '{"capabilities": [{"capability": "bogus", "state": true}]}}',
+    '{"execute": "qom-list", "arguments": {"path": "/machine/peripheral"}}',
+    '{"execute": "human-monitor-command", '
+    '"arguments": {"command-line": "info status"}}',
+    '{"execute": "human-monitor-command", '
+    '"arguments": {"command-line": "bogus"}}',
+    '{"execute": "human-monitor-command", '
+    '"arguments": {"command-line": "info bogus"}}',
+    '{"execute": "human-monitor-command", '
+    '"arguments": {"command-line": "qom-get /machine/peripheral type"}}',
+    '{"execute": "query-command-line-options", "arguments": '
+    '{"option": "S"}}',
+    '{"execute": "qom-list-properties", "arguments": '
+    '{"typename": "user-creatable"}}',
     '{"execute": "query-status", "id": "last"}',
 ]
 
@@ -102,6 +126,54 @@ def test_session_matches_qemu(extra):
     for i, (a, b) in enumerate(zip(ours, theirs)):
         assert a == b, f"message {i}: ours {a} vs QEMU {b}"
     assert len(ours) == len(theirs)
+
+
+def shapes(binary):
+    """Answers whose content differs but whose layout must be QEMU's."""
+    proc = subprocess.Popen([binary, "-machine", "none", "-nodefaults",
+                             "-display", "none", "-qmp", "stdio"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    try:
+        c = QMPClient(rfile=proc.stdout, wfile=proc.stdin)
+        c.negotiate()
+        machines = {m["name"]: m for m in c.cmd("query-machines")}
+        schema = c.cmd("query-qmp-schema")
+        return {
+            "greeting": c.greeting["QMP"]["version"]["qemu"],
+            "version": sorted(c.cmd("query-version")),
+            "none": machines["none"],
+            "q35": sorted(machines["pc-q35-7.2"]),
+            "chardev": [sorted(x) for x in c.cmd("query-chardev")],
+            "caps": {tuple(sorted(x)) for x in
+                     c.cmd("query-migrate-capabilities")},
+            "clo": sorted({k for o in c.cmd("query-command-line-options")
+                           for k in o}),
+            # the members every entry of a meta-type has
+            "schema-keys": {mt: sorted(set.intersection(*[
+                set(e) for e in schema if e["meta-type"] == mt]))
+                for mt in ("builtin", "command", "event", "array", "enum",
+                           "object")},
+            "builtins": sorted((e["name"], e["json-type"]) for e in schema
+                               if e["meta-type"] == "builtin"),
+            "stop": [e for e in schema if e["name"] == "stop"][0]["name"],
+        }
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.mark.skipif(not os.access(REFERENCE, os.X_OK),
+                    reason=f"reference QEMU {REFERENCE} is not installed")
+def test_answer_shapes_match_qemu():
+    ours, theirs = shapes(qemu_binary()), shapes(REFERENCE)
+    # QEMU's q35 also has default-cpu-type (we have no CPU models) and is
+    # not the default there (pc-i440fx is; we have no i440fx).
+    theirs["q35"] = sorted(set(theirs["q35"]) - {"default-cpu-type"} |
+                           {"is-default"})
+    theirs["greeting"]["micro"] = 0     # Debian's 7.2.x
+    for key in ours:
+        assert ours[key] == theirs[key], key
 
 
 # Input that is not JSON, byte for byte: each is followed by a valid

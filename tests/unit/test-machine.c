@@ -25,7 +25,8 @@ static MachineState *build(uint64_t ram, uint64_t maxram, uint64_t slots,
     };
     MachineState *ms;
 
-    ms = machine_create("pc", &config, NULL);   /* the alias of q35 */
+    /* QEMU's versioned name; "q35" is its alias */
+    ms = machine_create("pc-q35-7.2", &config, NULL);
     g_assert_nonnull(ms);
     g_assert_true(memory_region_init_ram_flags_nomigrate(
         &ram_mr, NULL, "test.ram", ram, RAM_NORESERVE, NULL));
@@ -164,6 +165,41 @@ static void test_slots_limit(void)
     g_test_trap_assert_passed();
 }
 
+/* Each board names its own RAM as query-machines' default-ram-id says. */
+static void run_default_ram_id(void)
+{
+    MachineConfig config = {
+        .ram_size = 16 * MiB,
+        .maxram_size = 16 * MiB,
+        .ram_size_given = true,
+        .accel = "qtest",
+    };
+    const char *board = g_test_get_path();
+    MachineState *ms;
+
+    board = strrchr(board, '/') + 1;
+    ms = machine_create(board, &config, NULL);
+    g_assert_nonnull(ms);
+    g_assert_true(machine_init_board(ms, NULL));
+    g_assert_cmpstr(region_at(0), ==,
+                    MACHINE_GET_CLASS(ms)->default_ram_id);
+    g_assert_cmpstr(region_at(0), ==,
+                    !strcmp(board, "none") ? "ram" : "pc.ram");
+    exit(0);
+}
+
+static void test_default_ram_id(void)
+{
+    for (int i = 0; i < 3; i++) {
+        static const char *const boards[] = { "none", "q35", "pc-q35-7.2" };
+        g_autofree char *path = g_strdup_printf(
+            "/machine/subprocess/ram-id/%s", boards[i]);
+
+        g_test_trap_subprocess(path, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_passed();
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -185,5 +221,10 @@ int main(int argc, char **argv)
                     run_amd_relocation);
     g_test_add_func("/machine/q35/subprocess/phys-bits", run_phys_bits);
     g_test_add_func("/machine/q35/subprocess/slots", run_slots_limit);
+    g_test_add_func("/machine/default-ram-id", test_default_ram_id);
+    g_test_add_func("/machine/subprocess/ram-id/none", run_default_ram_id);
+    g_test_add_func("/machine/subprocess/ram-id/q35", run_default_ram_id);
+    g_test_add_func("/machine/subprocess/ram-id/pc-q35-7.2",
+                    run_default_ram_id);
     return g_test_run();
 }

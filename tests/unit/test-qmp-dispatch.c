@@ -389,10 +389,10 @@ static void test_response_over_limit(void)
     g_assert_cmpuint(lines->len, ==, 2);
     line = g_ptr_array_index(lines, 0);
     g_assert_cmpstr(line, ==, "{\"error\": {\"class\": \"GenericError\", "
-                    "\"desc\": \"QMP response of 325 bytes exceeds the limit "
+                    "\"desc\": \"QMP response of 326 bytes exceeds the limit "
                     "of 200 bytes\"}}");
     line = g_ptr_array_index(lines, 1);
-    g_assert_cmpuint(strlen(line) + 1, <=, 200);
+    g_assert_cmpuint(strlen(line) + 2, <=, 200);
     g_assert_true(g_str_has_prefix(line, "{\"id\": 1, \"error\": "));
 }
 
