@@ -57,7 +57,7 @@ static const OptDef opt_defs[] = {
       "-accel kvm[,kernel-irqchip=on|off]|qtest|tcg   "
       "(repeat for a fallback list)" },
     { "enable-kvm", OPT_ENABLE_KVM, false, "-enable-kvm" },
-    { "smp", OPT_SMP, true, "-smp [cpus=]N" },
+    { "smp", OPT_SMP, true, "-smp [cpus=]N[,sockets=N][,cores=1][,threads=1][,maxcpus=N]" },
     { "kernel", OPT_KERNEL, true, "-kernel FILE   (ELF with a PVH note)" },
     { "append", OPT_APPEND, true, "-append CMDLINE" },
     { "initrd", OPT_INITRD, true, "-initrd FILE" },
@@ -271,18 +271,52 @@ static void parse_accel(VlParse *vp, const char *loc, const char *arg)
     }
 }
 
+/*
+ * -smp [cpus=]N[,sockets=S][,dies=1][,clusters=1][,cores=1][,threads=1]
+ * [,maxcpus=N].  vCPUs are presented flat, one per socket, and none can
+ * be hot-plugged: topology keys are accepted only where they describe
+ * exactly that (libvirt writes "-smp N,sockets=N,cores=1,threads=1"),
+ * and refused otherwise rather than ignored.
+ */
 static void parse_smp(const char *loc, const char *arg)
 {
-    static const char *const keys[] = { "cpus", NULL };
+    static const char *const keys[] = {
+        "cpus", "sockets", "dies", "clusters", "cores", "threads", "maxcpus",
+        NULL
+    };
+    static const char *const per_socket[] = {
+        "dies", "clusters", "cores", "threads", NULL
+    };
     g_autoptr(QemuOpts) opts = parse_or_die(loc, arg, "cpus", keys);
     g_autoptr(GError) err = NULL;
-    uint64_t n;
+    uint64_t n, sockets, maxcpus, one;
 
-    if (!qemu_opt_get_number(opts, "cpus", 1, &n, &err)) {
+    if (!qemu_opt_get_number(opts, "sockets", 0, &sockets, &err) ||
+        !qemu_opt_get_number(opts, "cpus", sockets ? sockets : 1, &n, &err) ||
+        !qemu_opt_get_number(opts, "maxcpus", n, &maxcpus, &err)) {
         vl_fail_err(loc, err);
     }
     if (n == 0 || n > 4096) {
         vl_fail(loc, "Invalid SMP CPUs %" PRIu64, n);
+    }
+    for (const char *const *k = per_socket; *k; k++) {
+        if (!qemu_opt_get_number(opts, *k, 1, &one, &err)) {
+            vl_fail_err(loc, err);
+        }
+        if (one != 1) {
+            vl_fail(loc, "%s=%" PRIu64 " is not supported: each vCPU is "
+                    "its own socket (sockets=N,cores=1,threads=1)", *k, one);
+        }
+    }
+    if (sockets && sockets != n) {
+        vl_fail(loc, "sockets=%" PRIu64 " is not supported with %" PRIu64
+                " CPUs: each vCPU is its own socket (sockets=%" PRIu64 ")",
+                sockets, n, n);
+    }
+    if (maxcpus != n) {
+        vl_fail(loc, "maxcpus=%" PRIu64 " is not supported: CPUs cannot be "
+                "hot-plugged, so maxcpus must equal cpus (%" PRIu64 ")",
+                maxcpus, n);
     }
     sysemu_config.smp_cpus = n;
 }

@@ -60,6 +60,12 @@ BAD_LINES = [
      "duplicate chardev id 'c0'"),
     (["-qtest-log"], "-qtest-log: requires an argument"),
     (["disk.img"], "disk.img"),
+    (["-smp", "2,cores=2"], "cores=2 is not supported"),
+    (["-smp", "2,sockets=1"], "sockets=1 is not supported with 2 CPUs"),
+    (["-smp", "1,maxcpus=4"], "maxcpus=4 is not supported"),
+    (["-smp", "1,threads=2"], "threads=2 is not supported"),
+    (["-smp", "0"], "Invalid SMP CPUs 0"),
+    (["-smp", "1,sockets=x"], "Parameter 'sockets' expects"),
 ]
 
 
@@ -105,6 +111,10 @@ def test_machine_help():
     ["-m", "size=2048"],
     ["-m", "1G", "-machine", "q35,accel=qtest"],
     ["-accel", "qtest", "-nographic", "-name", "a,,b"],
+    # libvirt's flat topology, for one and for two vCPUs.
+    ["-smp", "1,sockets=1,cores=1,threads=1"],
+    ["-smp", "2,sockets=2,dies=1,clusters=1,cores=1,threads=1,maxcpus=2"],
+    ["-smp", "sockets=2"],
     ["-machine", "q35", "-m", "1G,maxmem=9G",
      "-object", "memory-backend-ram,id=mem0,size=8G,reserve=off",
      "-device", "virtio-mem-pci,id=vm0,memdev=mem0,requested-size=1G"],
