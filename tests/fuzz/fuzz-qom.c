@@ -82,13 +82,17 @@ static uint8_t take8(Prog *p)
 static char *take_str(Prog *p)
 {
     size_t len = take8(p);
-    char *s;
+    g_autofree char *raw = NULL;
 
     len = MIN(len, p->size - p->pos);
-    s = g_strndup((const char *)p->data + p->pos, len);
-
+    raw = g_strndup((const char *)p->data + p->pos, len);
     p->pos += len;
-    return s;
+    /*
+     * json-glib writes strings out unchecked: invalid UTF-8 would make a
+     * malformed request (the JSON input path's errors are fuzz-qmp-
+     * dispatch's business), so it becomes U+FFFD here.
+     */
+    return g_utf8_make_valid(raw, -1);
 }
 
 static char *pick(Prog *p, const char *const *list, size_t n)
@@ -103,7 +107,6 @@ static bool name_ok(const char *s)
     return !strstr(s, "prealloc") && !strstr(s, "pin");
 }
 
-/* The value text as JSON if it parses, else as a JSON string. */
 /*
  * json-glib parses 1e400 as infinity and writes it back as "inf.0", which
  * is not JSON: such a value is sent as a string, not as a malformed request.
@@ -133,6 +136,7 @@ static bool node_finite(JsonNode *node)
     return true;
 }
 
+/* The value text as JSON if it parses, else as a JSON string. */
 static JsonNode *value_node(const char *text)
 {
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
