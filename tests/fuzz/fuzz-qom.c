@@ -176,6 +176,27 @@ static void check_line(void *opaque, const char *line)
 }
 
 /* Send @cmd with @args (consumed); returns whether it succeeded. */
+/*
+ * json-glib writes some control characters inside strings raw, which JSON
+ * forbids (the monitor rightly answers with parse errors); the generator
+ * emits none outside strings, so every one becomes a \u escape.  Takes
+ * ownership of @text.
+ */
+static char *escape_controls(char *text)
+{
+    GString *s = g_string_sized_new(strlen(text) + 16);
+
+    for (const char *p = text; *p; p++) {
+        if ((unsigned char)*p < 0x20) {
+            g_string_append_printf(s, "\\u%04x", (unsigned char)*p);
+        } else {
+            g_string_append_c(s, *p);
+        }
+    }
+    g_free(text);
+    return g_string_free(s, false);
+}
+
 static bool send(Monitor *mon, Out *out, const char *cmd, JsonObject *args)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -194,7 +215,7 @@ static bool send(Monitor *mon, Out *out, const char *cmd, JsonObject *args)
                                       "arguments", args);
     }
     json_generator_set_root(gen, root);
-    text = json_generator_to_data(gen, NULL);
+    text = escape_controls(json_generator_to_data(gen, NULL));
     if (getenv("FUZZ_QOM_VERBOSE")) {
         fprintf(stderr, "-> %s\n", text);
     }
