@@ -84,7 +84,8 @@ static void chr_out_append(Chardev *chr, const uint8_t *buf, size_t n)
 {
     size_t pending = chr_out_pending(chr);
 
-    if (chr->out_len + n > chr->out_cap && chr->out_head >= pending) {
+    if (chr->out_len + n > chr->out_cap && chr->out_head &&
+        chr->out_head >= pending) {
         memmove(chr->out_buf, chr->out_buf + chr->out_head, pending);
         chr->out_moved += pending;
         chr->out_head = 0;
