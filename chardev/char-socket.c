@@ -18,12 +18,14 @@
  */
 #include "qemu/osdep.h"
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <glib-unix.h>
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/term-signal.h"
 #include "chardev-internal.h"
 
 static bool fill_sockaddr(struct sockaddr_un *sun, const char *path,
@@ -262,6 +264,40 @@ static int socket_listen(Chardev *chr, GError **errp)
     return fd;
 }
 
+/*
+ * Block until a client connects to @listen_fd (wait=on) and return its
+ * fd; -1 with errno on error; -2 if a termination signal arrived first
+ * (qemu/term-signal.h), so that SIGTERM at start-up ends the process
+ * cleanly instead of being held until a client comes.
+ */
+static int wait_first_client(int listen_fd)
+{
+    struct pollfd pfd[2] = {
+        { .fd = listen_fd, .events = POLLIN },
+        { .fd = qemu_term_signal_fd(), .events = POLLIN },
+    };
+    int cfd;
+
+    for (;;) {
+        if (qemu_term_signal_pending()) {
+            return -2;
+        }
+        if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+            return -1;
+        }
+        if (!(pfd[0].revents & (POLLIN | POLLERR | POLLHUP))) {
+            continue;
+        }
+        cfd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (cfd >= 0) {
+            return cfd;
+        }
+        if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
+            return -1;
+        }
+    }
+}
+
 static bool chr_server_open(Chardev *chr, bool wait, GError **errp)
 {
     chr->listen_fd = socket_listen(chr, errp);
@@ -273,9 +309,12 @@ static bool chr_server_open(Chardev *chr, bool wait, GError **errp)
 
         info_report("QEMU waiting for connection on: "
                     "disconnected:unix:%s,server=on", chr->path);
-        do {
-            cfd = accept4(chr->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-        } while (cfd < 0 && errno == EINTR);
+        cfd = wait_first_client(chr->listen_fd);
+        if (cfd == -2) {
+            /* Terminating: the main loop will not run; stop waiting. */
+            chr_listen_watch(chr);
+            return true;
+        }
         if (cfd < 0) {
             error_setg_errno(errp, errno, "Failed to accept a connection");
             chr_socket_close(chr);

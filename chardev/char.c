@@ -9,7 +9,10 @@
  * the frontend's can_read().  Writes go straight to the socket when it
  * takes them; what it does not take is queued (up to 64 MiB per peer) and
  * sent from a G_IO_OUT watch, so a client that stops reading never blocks
- * the main loop.  Order is kept: nothing bypasses a non-empty queue.
+ * the main loop.  Order is kept: nothing bypasses a non-empty queue.  The
+ * queue costs O(1) per byte however a large reply is cut by the peer's
+ * reads (no move per partial send) and gives large capacity back once
+ * drained.
  */
 #include "qemu/osdep.h"
 #include <fcntl.h>
@@ -21,6 +24,7 @@
 
 #define CHR_READ_BUF 65536
 #define CHR_OUTBUF_MAX (64 * MiB)       /* queued output per peer */
+#define CHR_OUTBUF_KEEP (1 * MiB)       /* capacity kept once drained */
 #define CHR_FLUSH_TIMEOUT_MS 1000       /* per chunk, at close */
 
 /* Registered chardevs by id; main loop thread only. */
@@ -45,15 +49,55 @@ static void chr_unwatch_input(Chardev *chr)
     }
 }
 
-/*
- * The output queue is empty (or being emptied): free its storage, which
- * a large response may have grown to tens of MiB, instead of keeping it
- * for the life of the chardev.  Only reached when output was queued.
- */
-static void chr_outbuf_release(Chardev *chr)
+/* ---- The output queue (see struct Chardev) ---------------------------- */
+
+static size_t chr_out_pending(const Chardev *chr)
 {
-    g_byte_array_unref(chr->outbuf);
-    chr->outbuf = g_byte_array_new();
+    return chr->out_len - chr->out_head;
+}
+
+/* Drop everything queued and free the storage. */
+static void chr_out_free(Chardev *chr)
+{
+    g_clear_pointer(&chr->out_buf, g_free);
+    chr->out_head = chr->out_len = chr->out_cap = 0;
+}
+
+/* @n queued bytes were sent. */
+static void chr_out_consume(Chardev *chr, size_t n)
+{
+    chr->out_head += n;
+    if (chr->out_head < chr->out_len) {
+        return;
+    }
+    /*
+     * Drained: a large response must not keep tens of MiB for the life
+     * of the chardev; a small buffer is kept for the next one.
+     */
+    chr->out_head = chr->out_len = 0;
+    if (chr->out_cap > CHR_OUTBUF_KEEP) {
+        chr_out_free(chr);
+    }
+}
+
+static void chr_out_append(Chardev *chr, const uint8_t *buf, size_t n)
+{
+    size_t pending = chr_out_pending(chr);
+
+    if (chr->out_len + n > chr->out_cap && chr->out_head &&
+        chr->out_head >= pending) {
+        memmove(chr->out_buf, chr->out_buf + chr->out_head, pending);
+        chr->out_moved += pending;
+        chr->out_head = 0;
+        chr->out_len = pending;
+    }
+    if (chr->out_len + n > chr->out_cap) {
+        chr->out_cap = MAX(MAX(chr->out_cap * 2, chr->out_len + n),
+                           4 * KiB);
+        chr->out_buf = g_realloc(chr->out_buf, chr->out_cap);
+    }
+    memcpy(chr->out_buf + chr->out_len, buf, n);
+    chr->out_len += n;
 }
 
 static void chr_unwatch_output(Chardev *chr)
@@ -62,7 +106,7 @@ static void chr_unwatch_output(Chardev *chr)
         g_source_remove(chr->out_watch);
         chr->out_watch = 0;
     }
-    chr_outbuf_release(chr);
+    chr_out_free(chr);
 }
 
 static void chr_send_event(Chardev *chr, QEMUChrEvent event)
@@ -161,20 +205,30 @@ static ssize_t chr_try_write(Chardev *chr, const uint8_t *buf, size_t len)
     return done;
 }
 
+/* Send what the peer takes now; false if the peer is dead. */
+static bool chr_out_send(Chardev *chr)
+{
+    ssize_t n = chr_try_write(chr, chr->out_buf + chr->out_head,
+                              chr_out_pending(chr));
+
+    if (n < 0) {
+        return false;
+    }
+    chr_out_consume(chr, n);
+    return true;
+}
+
 static gboolean chr_writable(gint fd, GIOCondition cond, gpointer opaque)
 {
     Chardev *chr = opaque;
-    ssize_t n = chr_try_write(chr, chr->outbuf->data, chr->outbuf->len);
 
-    if (n < 0) {
+    if (!chr_out_send(chr)) {
         chr->out_watch = 0;
         chr_detach_peer(chr);
         return G_SOURCE_REMOVE;
     }
-    g_byte_array_remove_range(chr->outbuf, 0, n);
-    if (chr->outbuf->len == 0) {
+    if (chr_out_pending(chr) == 0) {
         chr->out_watch = 0;
-        chr_outbuf_release(chr);
         return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
@@ -187,7 +241,7 @@ int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len)
     if (!chr->connected) {
         return -ENOTCONN;
     }
-    if (chr->outbuf->len == 0) {
+    if (chr_out_pending(chr) == 0) {
         done = chr_try_write(chr, buf, len);
         if (done < 0) {
             chr_detach_peer(chr);
@@ -197,12 +251,12 @@ int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len)
     if (done == len) {
         return len;
     }
-    if (chr->outbuf->len + (len - done) > CHR_OUTBUF_MAX) {
+    if (chr_out_pending(chr) + (len - done) > CHR_OUTBUF_MAX) {
         /* The peer stopped reading long ago: drop it, not our memory. */
         chr_detach_peer(chr);
         return -ENOBUFS;
     }
-    g_byte_array_append(chr->outbuf, buf + done, len - done);
+    chr_out_append(chr, buf + done, len - done);
     if (!chr->out_watch) {
         chr->out_watch = g_unix_fd_add(chr->out_fd, G_IO_OUT,
                                        chr_writable, chr);
@@ -213,18 +267,16 @@ int qemu_chr_write_all(Chardev *chr, const uint8_t *buf, int len)
 /* Before closing: give queued output a bounded chance to leave. */
 static void chr_flush(Chardev *chr)
 {
-    while (chr->connected && chr->outbuf->len) {
+    while (chr->connected && chr_out_pending(chr)) {
         struct pollfd pfd = { .fd = chr->out_fd, .events = POLLOUT };
-        ssize_t n;
+        size_t before = chr_out_pending(chr);
 
         if (poll(&pfd, 1, CHR_FLUSH_TIMEOUT_MS) <= 0) {
             return;
         }
-        n = chr_try_write(chr, chr->outbuf->data, chr->outbuf->len);
-        if (n <= 0) {
+        if (!chr_out_send(chr) || chr_out_pending(chr) == before) {
             return;
         }
-        g_byte_array_remove_range(chr->outbuf, 0, n);
     }
 }
 
@@ -301,14 +353,12 @@ Chardev *qemu_chr_new(const ChardevOptions *opts, GError **errp)
     chr = g_new0(Chardev, 1);
     chr->id = g_strdup(opts->id);
     chr->in_fd = chr->out_fd = chr->listen_fd = -1;
-    chr->outbuf = g_byte_array_new();
     if (!strcmp(opts->backend, "stdio")) {
         ok = chr_stdio_open(chr, errp);
     } else {
         ok = chr_socket_open(chr, opts, errp);
     }
     if (!ok) {
-        g_byte_array_unref(chr->outbuf);
         g_free(chr->id);
         g_free(chr->path);
         g_free(chr);
@@ -333,7 +383,7 @@ void qemu_chr_delete(Chardev *chr)
         fcntl(STDIN_FILENO, F_SETFL, chr->stdin_flags);
     }
     g_hash_table_remove(chardevs, chr->id);
-    g_byte_array_unref(chr->outbuf);
+    chr_out_free(chr);
     g_free(chr->id);
     g_free(chr->path);
     g_free(chr);

@@ -11,8 +11,19 @@ struct Chardev {
     int in_fd;
     int out_fd;
     guint in_watch;             /* g_unix_fd_add source on in_fd, or 0 */
-    guint out_watch;            /* G_IO_OUT source while outbuf is full */
-    GByteArray *outbuf;         /* output the peer has not taken yet */
+    guint out_watch;            /* G_IO_OUT source while output queued */
+    /*
+     * Output the peer has not taken yet: out_buf[out_head, out_len) of
+     * out_cap bytes.  Sending advances out_head (no move); the pending
+     * bytes move to the front only when an append needs the room and at
+     * least as many bytes were sent as are pending, so each queued byte
+     * moves at most once on average.  Drained, a capacity above
+     * CHR_OUTBUF_KEEP is freed.  out_moved counts the bytes moved (for
+     * tests).
+     */
+    uint8_t *out_buf;
+    size_t out_head, out_len, out_cap;
+    uint64_t out_moved;
     bool connected;
 
     IOCanReadHandler can_read;

@@ -736,37 +736,16 @@ static bool bool_set(Object *obj, ObjectProperty *prop, JsonNode *value,
            bp->set(obj, v, errp);
 }
 
-static ObjectProperty *finish_typed(ObjectProperty *prop)
-{
-    prop->free_opaque = true;
-    return prop;
-}
-
 /*
- * Add a typed property to @obj, or to @oc when @obj is NULL; @opaque is
- * owned by the property from here on.
+ * Add a typed property to @oc; @opaque (the typed accessors) lives as
+ * long as the class.  The per-object typed properties are the *_ptr
+ * helpers' (ptr_add()).
  */
-static ObjectProperty *typed_add(Object *obj, ObjectClass *oc,
-                                 const char *name, const char *type,
-                                 ObjectPropertyGet *get,
+static ObjectProperty *typed_add(ObjectClass *oc, const char *name,
+                                 const char *type, ObjectPropertyGet *get,
                                  ObjectPropertySet *set, void *opaque)
 {
-    if (obj) {
-        return finish_typed(object_property_add(obj, name, type, get, set,
-                                                NULL, opaque));
-    }
     return object_class_property_add(oc, name, type, get, set, NULL, opaque);
-}
-
-static ObjectProperty *bool_add(Object *obj, ObjectClass *oc,
-                                const char *name, ObjectBoolGet *get,
-                                ObjectBoolSet *set)
-{
-    BoolProp *bp = g_new(BoolProp, 1);
-
-    *bp = (BoolProp){ get, set };
-    return typed_add(obj, oc, name, "bool", get ? bool_get : NULL,
-                     set ? bool_set : NULL, bp);
 }
 
 ObjectProperty *object_class_property_add_bool(ObjectClass *oc,
@@ -774,7 +753,11 @@ ObjectProperty *object_class_property_add_bool(ObjectClass *oc,
                                                ObjectBoolGet *get,
                                                ObjectBoolSet *set)
 {
-    return bool_add(NULL, oc, name, get, set);
+    BoolProp *bp = g_new(BoolProp, 1);
+
+    *bp = (BoolProp){ get, set };
+    return typed_add(oc, name, "bool", get ? bool_get : NULL,
+                     set ? bool_set : NULL, bp);
 }
 
 typedef struct StrProp {
@@ -800,23 +783,16 @@ static bool str_set(Object *obj, ObjectProperty *prop, JsonNode *value,
            sp->set(obj, s, errp);
 }
 
-static ObjectProperty *str_add(Object *obj, ObjectClass *oc,
-                               const char *name, ObjectStrGet *get,
-                               ObjectStrSet *set)
-{
-    StrProp *sp = g_new(StrProp, 1);
-
-    *sp = (StrProp){ get, set };
-    return typed_add(obj, oc, name, "string", get ? str_get : NULL,
-                     set ? str_set : NULL, sp);
-}
-
 ObjectProperty *object_class_property_add_str(ObjectClass *oc,
                                               const char *name,
                                               ObjectStrGet *get,
                                               ObjectStrSet *set)
 {
-    return str_add(NULL, oc, name, get, set);
+    StrProp *sp = g_new(StrProp, 1);
+
+    *sp = (StrProp){ get, set };
+    return typed_add(oc, name, "string", get ? str_get : NULL,
+                     set ? str_set : NULL, sp);
 }
 
 typedef struct EnumProp {
@@ -853,18 +829,6 @@ static bool enum_set(Object *obj, ObjectProperty *prop, JsonNode *value,
     return false;
 }
 
-static ObjectProperty *enum_add(Object *obj, ObjectClass *oc,
-                                const char *name, const char *typename,
-                                const char *const *values,
-                                ObjectEnumGet *get, ObjectEnumSet *set)
-{
-    EnumProp *ep = g_new(EnumProp, 1);
-
-    *ep = (EnumProp){ values, get, set };
-    return typed_add(obj, oc, name, typename, get ? enum_get : NULL,
-                     set ? enum_set : NULL, ep);
-}
-
 ObjectProperty *object_class_property_add_enum(ObjectClass *oc,
                                                const char *name,
                                                const char *typename,
@@ -872,7 +836,11 @@ ObjectProperty *object_class_property_add_enum(ObjectClass *oc,
                                                ObjectEnumGet *get,
                                                ObjectEnumSet *set)
 {
-    return enum_add(NULL, oc, name, typename, values, get, set);
+    EnumProp *ep = g_new(EnumProp, 1);
+
+    *ep = (EnumProp){ values, get, set };
+    return typed_add(oc, name, typename, get ? enum_get : NULL,
+                     set ? enum_set : NULL, ep);
 }
 
 /* ---- Integers ------------------------------------------------------- */
@@ -998,37 +966,30 @@ static NumProp *num_prop_new(unsigned bits, bool is_signed)
     return np;
 }
 
-static ObjectProperty *num_add(Object *obj, ObjectClass *oc,
-                               const char *name, const char *type,
-                               NumProp *np, bool readable, bool writable)
-{
-    return typed_add(obj, oc, name, type, readable ? num_get : NULL,
-                     writable ? num_set : NULL, np);
-}
-
-static ObjectProperty *int_add(Object *obj, ObjectClass *oc,
-                               const char *name, unsigned bits,
-                               ObjectIntGet *get, ObjectIntSet *set)
+static ObjectProperty *int_add(ObjectClass *oc, const char *name,
+                               unsigned bits, ObjectIntGet *get,
+                               ObjectIntSet *set)
 {
     NumProp *np = num_prop_new(bits, true);
     g_autofree char *type = g_strdup_printf("int%u", bits);
 
     np->iget = get;
     np->iset = set;
-    return num_add(obj, oc, name, type, np, get, set);
+    return typed_add(oc, name, type, get ? num_get : NULL,
+                     set ? num_set : NULL, np);
 }
 
-static ObjectProperty *uint_add(Object *obj, ObjectClass *oc,
-                                const char *name, unsigned bits,
-                                const char *type, ObjectUintGet *get,
-                                ObjectUintSet *set)
+static ObjectProperty *uint_add(ObjectClass *oc, const char *name,
+                                unsigned bits, const char *type,
+                                ObjectUintGet *get, ObjectUintSet *set)
 {
     NumProp *np = num_prop_new(bits, false);
     g_autofree char *dflt = g_strdup_printf("uint%u", bits);
 
     np->uget = get;
     np->uset = set;
-    return num_add(obj, oc, name, type ? type : dflt, np, get, set);
+    return typed_add(oc, name, type ? type : dflt, get ? num_get : NULL,
+                     set ? num_set : NULL, np);
 }
 
 ObjectProperty *object_class_property_add_int(ObjectClass *oc,
@@ -1036,7 +997,7 @@ ObjectProperty *object_class_property_add_int(ObjectClass *oc,
                                               ObjectIntGet *get,
                                               ObjectIntSet *set)
 {
-    return int_add(NULL, oc, name, bits, get, set);
+    return int_add(oc, name, bits, get, set);
 }
 
 ObjectProperty *object_class_property_add_uint(ObjectClass *oc,
@@ -1045,7 +1006,7 @@ ObjectProperty *object_class_property_add_uint(ObjectClass *oc,
                                                ObjectUintGet *get,
                                                ObjectUintSet *set)
 {
-    return uint_add(NULL, oc, name, bits, NULL, get, set);
+    return uint_add(oc, name, bits, NULL, get, set);
 }
 
 ObjectProperty *object_class_property_add_size(ObjectClass *oc,
@@ -1053,7 +1014,7 @@ ObjectProperty *object_class_property_add_size(ObjectClass *oc,
                                                ObjectUintGet *get,
                                                ObjectUintSet *set)
 {
-    return uint_add(NULL, oc, name, 64, "size", get, set);
+    return uint_add(oc, name, 64, "size", get, set);
 }
 
 static ObjectProperty *ptr_add(Object *obj, const char *name,
@@ -1061,11 +1022,16 @@ static ObjectProperty *ptr_add(Object *obj, const char *name,
                                ObjectPropertyFlags flags)
 {
     NumProp *np = g_new0(NumProp, 1);
+    ObjectProperty *prop;
 
     np->bits = bits;
     np->ptr = ptr;
-    return num_add(obj, NULL, name, type, np, flags & OBJ_PROP_FLAG_READ,
-                   flags & OBJ_PROP_FLAG_WRITE);
+    prop = object_property_add(obj, name, type,
+                               flags & OBJ_PROP_FLAG_READ ? num_get : NULL,
+                               flags & OBJ_PROP_FLAG_WRITE ? num_set : NULL,
+                               NULL, np);
+    prop->free_opaque = true;
+    return prop;
 }
 
 ObjectProperty *object_property_add_bool_ptr(Object *obj, const char *name,

@@ -73,6 +73,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/bswap.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/timer.h"
@@ -280,9 +281,7 @@ static char *cmd_out(QTestSession *s, Request *r)
     if (port > 0xffff) {
         return g_strdup_printf("ERR invalid port 0x%" PRIx64, port);
     }
-    for (unsigned i = 0; i < width; i++) {
-        buf[i] = val >> (8 * i);
-    }
+    stn_le_p(buf, width, val);
     address_space_write(&address_space_io, port, MEMTXATTRS_UNSPECIFIED,
                         buf, width);
     return g_strdup("OK");
@@ -293,7 +292,6 @@ static char *cmd_in(QTestSession *s, Request *r)
     unsigned width = width_of(r->words[0][2]);
     uint64_t port;
     uint8_t buf[4] = { 0 };
-    uint32_t val = 0;
     char *err = NULL;
 
     if (!req_num(r, 1, "port", &port, &err)) {
@@ -304,10 +302,7 @@ static char *cmd_in(QTestSession *s, Request *r)
     }
     address_space_read(&address_space_io, port, MEMTXATTRS_UNSPECIFIED,
                        buf, width);
-    for (unsigned i = 0; i < width; i++) {
-        val |= (uint32_t)buf[i] << (8 * i);
-    }
-    return g_strdup_printf("OK 0x%04x", val);
+    return g_strdup_printf("OK 0x%04" PRIx64, ldn_le_p(buf, width));
 }
 
 static char *cmd_write_n(QTestSession *s, Request *r)
@@ -321,9 +316,7 @@ static char *cmd_write_n(QTestSession *s, Request *r)
         !req_num(r, 2, "value", &val, &err)) {
         return err;
     }
-    for (unsigned i = 0; i < width; i++) {
-        buf[i] = val >> (8 * i);
-    }
+    stn_le_p(buf, width, val);
     address_space_write(&address_space_memory, addr, MEMTXATTRS_UNSPECIFIED,
                         buf, width);
     return g_strdup("OK");
@@ -332,7 +325,7 @@ static char *cmd_write_n(QTestSession *s, Request *r)
 static char *cmd_read_n(QTestSession *s, Request *r)
 {
     unsigned width = width_of(r->words[0][4]);
-    uint64_t addr, val = 0;
+    uint64_t addr;
     uint8_t buf[8] = { 0 };
     char *err = NULL;
 
@@ -341,10 +334,7 @@ static char *cmd_read_n(QTestSession *s, Request *r)
     }
     address_space_read(&address_space_memory, addr, MEMTXATTRS_UNSPECIFIED,
                        buf, width);
-    for (unsigned i = 0; i < width; i++) {
-        val |= (uint64_t)buf[i] << (8 * i);
-    }
-    return g_strdup_printf("OK 0x%016" PRIx64, val);
+    return g_strdup_printf("OK 0x%016" PRIx64, ldn_le_p(buf, width));
 }
 
 static char *cmd_read(QTestSession *s, Request *r)

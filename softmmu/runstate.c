@@ -3,7 +3,11 @@
  * Run state, shutdown and reset requests, and the main loop.
  *
  * The process is one GLib main loop (QMP, qtest, timers) that runs until
- * "quit" or SIGINT/SIGTERM/SIGHUP.  The accelerator's vCPUs (if any)
+ * "quit" or SIGINT/SIGTERM/SIGHUP.  Those signals are caught from the
+ * start of qemu_init() to exit (runstate_signals_init()): one that arrives
+ * during start-up ends the process as soon as the main loop would start,
+ * one that arrives after the loop is ignored, so every path ends in
+ * qemu_cleanup() and exit status 0.  The accelerator's vCPUs (if any)
  * run only in "running": state changes pause or resume them through
  * sysemu/accel.h.  The QMP commands that act on the state live here,
  * next to it.
@@ -12,6 +16,7 @@
 #include <glib-unix.h>
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/term-signal.h"
 #include "monitor/qmp.h"
 #include "sysemu/accel.h"
 #include "sysemu/reset.h"
@@ -139,32 +144,47 @@ void qemu_system_guest_reset_request(void)
     system_reset("guest-reset", true);
 }
 
-static gboolean on_signal(gpointer opaque)
+/* A termination signal that arrived: a shutdown request, as QEMU does. */
+static void handle_term_signal(void)
 {
-    int sig = GPOINTER_TO_INT(opaque);
+    int sig = qemu_term_signal_take();
 
-    error_report("terminating on signal %d", sig);
-    qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_SIGNAL);
+    if (sig) {
+        error_report("terminating on signal %d", sig);
+        qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_SIGNAL);
+    }
+}
+
+static gboolean on_signal_fd(gint fd, GIOCondition cond, gpointer opaque)
+{
+    handle_term_signal();
     return G_SOURCE_CONTINUE;
+}
+
+void runstate_signals_init(void)
+{
+    static guint watch;
+
+    if (!qemu_term_signal_init()) {
+        error_report("cannot set up termination signals: %s",
+                     g_strerror(errno));
+        exit(1);
+    }
+    if (!watch) {
+        watch = g_unix_fd_add(qemu_term_signal_fd(), G_IO_IN, on_signal_fd,
+                              NULL);
+    }
 }
 
 void qemu_main_loop(void)
 {
-    guint sigint, sigterm, sighup;
-
+    /* A signal during start-up ends the process before the loop runs. */
+    handle_term_signal();
     if (shutdown_requested) {
         return;
     }
     main_loop = g_main_loop_new(NULL, false);
-    sigint = g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
-    sigterm = g_unix_signal_add(SIGTERM, on_signal,
-                                GINT_TO_POINTER(SIGTERM));
-    /* QEMU ends cleanly on SIGHUP too (a closed terminal, say). */
-    sighup = g_unix_signal_add(SIGHUP, on_signal, GINT_TO_POINTER(SIGHUP));
     g_main_loop_run(main_loop);
-    g_source_remove(sigint);
-    g_source_remove(sigterm);
-    g_source_remove(sighup);
     g_clear_pointer(&main_loop, g_main_loop_unref);
 }
 

@@ -789,6 +789,7 @@ void qemu_init(int argc, char **argv)
 
     /* Peers may vanish mid-write; that is an error code, not a signal. */
     signal(SIGPIPE, SIG_IGN);
+    runstate_signals_init();
     qemu_main_loop_init_bql();
     sysemu_config.objects = g_ptr_array_new_with_free_func(
         (GDestroyNotify)qemu_opts_free);

@@ -96,10 +96,29 @@ static char *expand_log_filename(const char *filename)
                            (int)getpid(), pct + 2);
 }
 
+/*
+ * The descriptor @name stands for if it is exactly "/dev/stdout" or
+ * "/dev/stderr", else -1.  Those two are links to our own open stdout and
+ * stderr: nobody can plant them, and following them would reopen (and
+ * truncate) whatever our stream is, so they are duplicated instead.
+ */
+static int std_stream_fd(const char *name)
+{
+    if (!strcmp(name, "/dev/stdout")) {
+        return STDOUT_FILENO;
+    }
+    if (!strcmp(name, "/dev/stderr")) {
+        return STDERR_FILENO;
+    }
+    return -1;
+}
+
 FILE *qemu_log_fopen(const char *name)
 {
-    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                  0666);
+    int std = std_stream_fd(name);
+    int fd = std >= 0 ? fcntl(std, F_DUPFD_CLOEXEC, 3)
+                      : open(name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+                             O_CLOEXEC, 0666);
     FILE *f;
 
     if (fd < 0) {

@@ -125,11 +125,6 @@ static const TypeInfo debugcon_info = {
 
 void debugcon_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        done = true;
-        qdev_register_types();
-        type_register_static(&debugcon_info);
-    }
+    qdev_register_types();
+    type_register_static(&debugcon_info);
 }

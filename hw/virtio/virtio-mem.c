@@ -436,7 +436,7 @@ static bool run_request(VirtIOMEM *vmem, const VirtIOMEMReq *req,
                                          &state);
         break;
     default:
-        virtio_error(VIRTIO_DEVICE(vmem), "virtio-mem protocol violation: "
+        virtio_error(VIRTIO_DEVICE(vmem), "protocol violation: "
                      "unknown request type: %" PRIu16, type);
         return false;
     }
@@ -466,12 +466,12 @@ static bool handle_one(VirtIOMEM *vmem, VirtQueue *vq, VirtQueueElement *elem)
     n = virtio_iov_to_buf(vdev->dma_as, elem->out, elem->out_num, 0, &req,
                           sizeof(req));
     if (n != sizeof(req)) {
-        virtio_error(vdev, "virtio-mem protocol violation: invalid request "
+        virtio_error(vdev, "protocol violation: invalid request "
                      "size: %" PRIu64, elem->out_len);
         return false;
     }
     if (elem->in_len < sizeof(resp)) {
-        virtio_error(vdev, "virtio-mem protocol violation: invalid response "
+        virtio_error(vdev, "protocol violation: invalid response "
                      "size: %" PRIu64, elem->in_len);
         return false;
     }
@@ -481,7 +481,7 @@ static bool handle_one(VirtIOMEM *vmem, VirtQueue *vq, VirtQueueElement *elem)
     n = virtio_iov_from_buf(vdev->dma_as, elem->in, elem->in_num, 0, &resp,
                             sizeof(resp));
     if (n != sizeof(resp)) {
-        virtio_error(vdev, "virtio-mem: response buffer not writable");
+        virtio_error(vdev, "response buffer not writable");
         return false;
     }
     virtqueue_push(vq, elem, sizeof(resp));

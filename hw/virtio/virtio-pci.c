@@ -11,6 +11,7 @@
  * here is on a data path.
  */
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "qemu/log.h"
 #include "hw/virtio/virtio-pci.h"
 
@@ -260,16 +261,12 @@ static uint64_t device_read(void *opaque, hwaddr addr, unsigned size)
 {
     VirtIOPCIProxy *p = opaque;
     VirtIODevice *vdev = p->vdev;
-    uint64_t val = 0;
 
     if (addr + size > vdev->config_len) {
         return ~0ull >> (64 - 8 * size);
     }
     virtio_config_refresh(vdev);
-    for (unsigned i = 0; i < size; i++) {
-        val |= (uint64_t)vdev->config[addr + i] << (8 * i);
-    }
-    return val;
+    return ldn_le_p(vdev->config + addr, size);
 }
 
 static uint64_t zero_read(void *opaque, hwaddr addr, unsigned size)
@@ -551,12 +548,7 @@ static const TypeInfo virtio_pci_info = {
 
 void virtio_pci_register_types(void)
 {
-    static bool done;
-
-    if (!done) {
-        pci_register_types();
-        virtio_register_types();
-        type_register_static(&virtio_pci_info);
-        done = true;
-    }
+    pci_register_types();
+    virtio_register_types();
+    type_register_static(&virtio_pci_info);
 }

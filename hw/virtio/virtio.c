@@ -139,10 +139,11 @@ void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    /* The one place that names the device: callers must not. */
     if (!vdev->broken_reported) {
         /* The operator sees it, as in QEMU 7.2 (which prints every one) */
         vdev->broken_reported = true;
-        error_report("%s", msg);
+        error_report("%s: %s", vdev->name ? vdev->name : "virtio", msg);
     } else {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: %s\n",
                       vdev->name ? vdev->name : "virtio", msg);

@@ -114,7 +114,10 @@ bool qemu_set_log_filename(const char *filename, GError **errp);
  * truncated), as -D and -qtest-log do, without following a symbolic
  * link at the final component: a link planted at a predictable log path
  * must not make us truncate the file it points to.  Directories on the
- * way are followed as usual.
+ * way are followed as usual.  The one exception is a @name of exactly
+ * "/dev/stdout" or "/dev/stderr" (links to our own descriptors): the
+ * stream is a duplicate of descriptor 1 or 2, nothing is opened or
+ * truncated, and the output interleaves with our own stdout/stderr.
  *
  * Returns: a close-on-exec stream, or NULL with errno set (ELOOP for a
  * symbolic link).  qemu_log_open_error() words such a failure.

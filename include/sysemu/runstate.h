@@ -71,7 +71,17 @@ void qemu_system_reset_request(void);
  */
 void qemu_system_guest_reset_request(void);
 
-/* Run the GLib main loop until shutdown is requested or SIGINT/SIGTERM. */
+/*
+ * Catch SIGINT, SIGTERM and SIGHUP from now to exit (qemu/term-signal.h)
+ * and turn one into a shutdown request (reason "host-signal") whenever the
+ * main loop runs.  Called first thing in qemu_init(); exits on failure.
+ */
+void runstate_signals_init(void);
+
+/*
+ * Run the GLib main loop until shutdown is requested or a termination
+ * signal arrives; returns at once if either happened during start-up.
+ */
 void qemu_main_loop(void);
 
 /* Register query-status, stop, cont, quit, system_reset. */

@@ -104,8 +104,8 @@ class VM:
         self.stopped = True
         ours = self.proc.poll() is None
         if ours and not quit_sent:
-            # The binary handles SIGTERM once its main loop runs (and
-            # until it ends); a QMP greeting proves the former.
+            # The binary handles SIGTERM from start-up to exit; waiting
+            # for the QMP greeting keeps the test's start-up errors apart.
             self.wait_for_main_loop()
             self.proc.terminate()
         if not self.waited:

@@ -7,11 +7,14 @@ that names the offending option or value.
 """
 
 import os
+import socket
 import subprocess
+import time
 
 import pytest
 
-from conftest import qemu_binary
+from conftest import check_no_sanitizer_report, qemu_binary
+from qmp import QMPClient
 
 BASE = ["-machine", "none", "-nodefaults", "-display", "none"]
 
@@ -195,3 +198,75 @@ def test_error_same_as_qemu(args):
     p = subprocess.run([REFERENCE, *BASE, *args], stdin=subprocess.DEVNULL,
                        capture_output=True, timeout=10, text=True)
     assert (ours[0], ours[2]) == (p.returncode, p.stderr)
+
+
+# --- termination signals from start-up to exit ---
+
+def _wait_for(pred, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_sigterm_while_waiting_for_first_client(tmp_path):
+    """SIGTERM while start-up blocks in "-qmp ...,wait=on" (no client yet)
+    ends the process cleanly: status 0, the socket file removed.  (QEMU
+    7.2 dies by the signal there and leaves the socket behind.)"""
+    sock = str(tmp_path / "q.sock")
+    p = subprocess.Popen([qemu_binary(), *BASE, "-qmp",
+                          f"unix:{sock},server=on,wait=on"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(lambda: os.path.exists(sock) or p.poll() is not None)
+        time.sleep(0.2)     # well inside the wait for a client
+        assert p.poll() is None
+        p.terminate()
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0, err
+    assert "terminating on signal 15" in err, err
+    assert not os.path.exists(sock)
+    check_no_sanitizer_report(err)
+
+
+def test_sigterm_during_shutdown_after_quit(tmp_path):
+    """SIGTERM while the shutdown after "quit" runs (held there by a QMP
+    client that stopped reading: the monitor gives its queued output a
+    bounded time to leave) does not kill the process: it finishes its
+    cleanup and exits 0, and the socket files are gone."""
+    busy, watch = str(tmp_path / "busy.sock"), str(tmp_path / "watch.sock")
+    p = subprocess.Popen([qemu_binary(), *BASE,
+                          "-qmp", f"unix:{busy},server=on,wait=off",
+                          "-qmp", f"unix:{watch},server=on,wait=off"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        watcher = QMPClient.connect(watch)
+        watcher.negotiate()
+        raw = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.connect(busy)
+        # Replies pile up in the binary's output buffer: never read.
+        raw.sendall(b'{"execute":"qmp_capabilities"}\n' +
+                    b'{"execute":"query-status"}\n' * 20000 +
+                    b'{"execute":"quit"}\n')
+        raw.settimeout(30)
+        watcher.event("SHUTDOWN")
+        time.sleep(0.3)     # inside the bounded flush of the busy monitor
+        assert p.poll() is None, "the flush did not hold the shutdown"
+        p.terminate()
+        _, err = p.communicate(timeout=60)
+        raw.close()
+        watcher.close()
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0, err
+    assert not os.path.exists(busy) and not os.path.exists(watch)
+    check_no_sanitizer_report(err)

@@ -635,3 +635,41 @@ def test_log_files_do_not_follow_symlinks(tmp_path, option, message):
     err = start_fails(*extra, option, str(link))
     assert message.format(link) in err
     assert target.read_text() == "keep me"
+
+
+def test_log_to_dev_stderr(tmp_path):
+    """-D /dev/stderr and -qtest-log /dev/stderr (exactly those names) are
+    the exception to the symlink rule: the binary starts, and the qtest log
+    lines land on its stderr, after what was already in the file stderr
+    points to (appended, not truncated)."""
+    sock = str(tmp_path / "qt.sock")
+    errfile = tmp_path / "stderr.txt"
+    errfile.write_text("earlier line\n")
+    with open(errfile, "ab") as err:
+        p = subprocess.Popen([qemu_binary(), "-machine", "none",
+                              "-nodefaults", "-display", "none",
+                              "-D", "/dev/stderr", "-qtest-log",
+                              "/dev/stderr", "-qtest",
+                              f"unix:{sock},server=on,wait=off"],
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(sock):
+            assert p.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(sock)
+        s.sendall(b"endianness\n")
+        assert s.makefile("rb").readline() == b"OK little\n"
+        s.close()
+        p.terminate()
+        assert p.wait(timeout=60) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    text = errfile.read_text()
+    assert text.startswith("earlier line\n"), text
+    assert "endianness" in text and "OK little" in text, text

@@ -93,6 +93,47 @@ def test_big_line_releases_input_buffer(monkeypatch):
     assert after - before < 16 * MiB, (before, after)
 
 
+def _read_long_line(vm, timeout=120):
+    """One reply line too long for QTestSocket.readline (which copies its
+    buffer per chunk), read straight from the socket."""
+    sock = vm.qtest.sock
+    buf = bytearray(vm.qtest.buf)
+    vm.qtest.buf = b""
+    sock.settimeout(timeout)
+    while not buf.endswith(b"\n"):
+        data = sock.recv(1 << 20)
+        assert data, "qtest socket closed"
+        buf += data
+    sock.settimeout(None)
+    return bytes(buf[:-1])
+
+
+@pytest.mark.skipif(qtest.is_reference(),
+                    reason="QEMU 7.2 keeps the output buffer's capacity")
+def test_big_reply_releases_output_buffer(monkeypatch):
+    """A 32 MiB reply (16 MiB "read") is queued by the chardev while the
+    client reads it; afterwards the resident set is back within 16 MiB of
+    where it was (the queue gave its capacity back).  Without ASan's
+    quarantine, as above."""
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    monkeypatch.setenv("ASAN_OPTIONS",
+                       (asan + ":" if asan else "") + "quarantine_size_mb=0")
+    size = 16 * MiB
+    with qtest.QTestMachine(ARGS) as vm:
+        vm.memset(ADDR, size, 0x3c)
+        assert vm.readb(ADDR + size - 1) == 0x3c
+        before = hostobs.rss_of(vm.pid)
+
+        vm.qtest.send("read 0x%x 0x%x\n" % (ADDR, size))
+        line = _read_long_line(vm)
+        assert line == b"OK 0x" + b"3c" * size
+        del line
+        assert vm.readb(ADDR) == 0x3c
+        after = hostobs.rss_of(vm.pid)
+
+    assert after - before < 16 * MiB, (before, after)
+
+
 if __name__ == "__main__":
     # Meson runs this file directly: exit 77 (meson's "skipped") with the
     # reason when there is no binary, otherwise hand over to pytest.

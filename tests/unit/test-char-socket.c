@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include "qapi/error.h"
 #include "chardev/char.h"
+#include "chardev-internal.h"     /* the output queue's counters */
 
 typedef struct Front {
     int opened;
@@ -204,6 +205,88 @@ static void test_slow_reader_does_not_block(void)
     rmdir(dir);
 }
 
+/*
+ * A 32 MiB reply queued at once, then drained by a reader taking 64 KiB
+ * at a time while small replies keep being appended: the bytes arrive in
+ * order, the queue moves at most as many bytes as it sent (no move per
+ * partial send, which made a large reply quadratic), and once drained the
+ * grown capacity is freed; a small queue's buffer is kept.
+ */
+static void test_large_reply_linear_and_released(void)
+{
+    g_autofree char *path = tmp_sock("q.sock");
+    g_autofree char *dir = g_path_get_dirname(path);
+    ChardevOptions o = {
+        .id = "big", .backend = "socket", .path = path, .server = true,
+    };
+    Front f = { .data = g_string_new(NULL) };
+    Chardev *chr = qemu_chr_new(&o, NULL);
+    const size_t big = 32 * MiB, small = 100;
+    size_t total = big, got = 0, appended = 0;
+    g_autofree uint8_t *pattern = g_malloc(big + 4096 * small);
+    g_autofree uint8_t *back = g_malloc(big + 4096 * small);
+    int fd;
+
+    for (size_t i = 0; i < big + 4096 * small; i++) {
+        pattern[i] = (uint8_t)(i * 13 + i / 65536);
+    }
+    qemu_chr_set_handlers(chr, front_can_read, front_read, front_event, &f);
+    fd = unix_connect(path);
+    spin_until(&f.opened, 1);
+    g_assert_cmpint(qemu_chr_write_all(chr, pattern, big), ==, big);
+    g_assert_cmpuint(chr->out_len - chr->out_head, >, big / 2);
+
+    g_unix_set_fd_nonblocking(fd, true, NULL);
+    while (got < total) {
+        ssize_t n = read(fd, back + got, MIN(64 * KiB, total - got));
+
+        if (n > 0) {
+            got += n;
+        } else {
+            g_assert_true(n < 0 && errno == EAGAIN);
+            g_main_context_iteration(NULL, true);
+        }
+        if (appended < 4096 && got > appended * (big / 4096)) {
+            g_assert_cmpint(qemu_chr_write_all(chr, pattern + total, small),
+                            ==, small);
+            total += small;
+            appended++;
+        }
+    }
+    g_assert_cmpmem(back, total, pattern, total);
+    g_test_message("moved %" PRIu64 " of %zu", chr->out_moved, total);
+    g_assert_cmpuint(chr->out_moved, <=, total);
+    g_assert_cmpuint(chr->out_len - chr->out_head, ==, 0);
+    g_assert_null(chr->out_buf);
+    g_assert_cmpuint(chr->out_cap, ==, 0);
+
+    /* 256 KiB queued and drained: the buffer stays for the next reply. */
+    g_assert_cmpint(qemu_chr_write_all(chr, pattern, big / 128), ==,
+                    big / 128);
+    got = 0;
+    while (got < big / 128) {
+        ssize_t n = read(fd, back + got, big / 128 - got);
+
+        if (n > 0) {
+            got += n;
+        } else {
+            g_main_context_iteration(NULL, true);
+        }
+    }
+    g_assert_cmpmem(back, big / 128, pattern, big / 128);
+    while (chr->out_watch) {
+        g_main_context_iteration(NULL, true);
+    }
+    if (chr->out_cap) {
+        g_assert_cmpuint(chr->out_cap, <=, 1 * MiB);
+        g_assert_nonnull(chr->out_buf);
+    }
+    close(fd);
+    qemu_chr_delete(chr);
+    g_string_free(f.data, true);
+    rmdir(dir);
+}
+
 static void test_client_without_server_fails(void)
 {
     ChardevOptions o = {
@@ -350,6 +433,8 @@ int main(int argc, char **argv)
                     test_client_connects);
     g_test_add_func("/chardev/socket/slow-reader-does-not-block",
                     test_slow_reader_does_not_block);
+    g_test_add_func("/chardev/socket/large-reply-linear-and-released",
+                    test_large_reply_linear_and_released);
     g_test_add_func("/chardev/socket/client-without-server-fails",
                     test_client_without_server_fails);
     g_test_add_func("/chardev/socket/duplicate-id-refused",

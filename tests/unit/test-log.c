@@ -5,6 +5,7 @@
  * temporary file that each test reads back.
  */
 #include "qemu/osdep.h"
+#include <fcntl.h>
 #include "qemu/log.h"
 #include "qapi/error.h"
 
@@ -301,6 +302,43 @@ static void test_symlink_refused(LogFixture *f, gconstpointer data)
     unlink(target);
 }
 
+/*
+ * The one exception: exactly /dev/stderr is our own descriptor 2,
+ * duplicated: what stderr points to (a file here) is appended to, not
+ * truncated.  Any other spelling of the link is still refused.
+ */
+static void test_dev_stderr_is_our_stderr(LogFixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *errfile = g_build_filename(f->dir, "stderr", NULL);
+    g_autofree char *contents = NULL;
+    int saved = dup(STDERR_FILENO);
+    int fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    g_assert_cmpint(saved, >=, 0);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(write(fd, "before\n", 7), ==, 7);
+    fflush(stderr);
+    g_assert_cmpint(dup2(fd, STDERR_FILENO), ==, STDERR_FILENO);
+    close(fd);
+
+    g_assert_true(qemu_set_log_filename("/dev/stderr", &err));
+    g_assert_no_error(err);
+    qemu_set_log_mask(LOG_GUEST_ERROR);
+    qemu_log_mask(LOG_GUEST_ERROR, "logged\n");
+    qemu_log_flush();
+    g_assert_false(qemu_set_log_filename("/dev/./stderr", &err));
+    g_assert_cmpstr(err->message, ==, "Error opening logfile /dev/./stderr: "
+                    "it is a symbolic link, which is not followed");
+    g_assert_true(qemu_set_log_filename(f->path, NULL));
+
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    g_assert_true(g_file_get_contents(errfile, &contents, NULL, NULL));
+    g_assert_cmpstr(contents, ==, "before\nlogged\n");
+    unlink(errfile);
+}
+
 #define ADD(path, fn) \
     g_test_add(path, LogFixture, NULL, fixture_setup, fn, fixture_teardown)
 
@@ -321,5 +359,6 @@ int main(int argc, char **argv)
     ADD("/log/file/open-error-keeps-output", test_bad_log_file);
     ADD("/log/file/pid-in-name", test_pid_in_filename);
     ADD("/log/file/symlink-refused", test_symlink_refused);
+    ADD("/log/file/dev-stderr-is-our-stderr", test_dev_stderr_is_our_stderr);
     return g_test_run();
 }

@@ -12,6 +12,7 @@
 #include "exec/memory.h"
 #include "sysemu/hostmem.h"
 #include "hw/virtio/virtio-mem.h"
+#include "qemu/log.h"
 #include "host-observe.h"
 
 #define RING_RAM    (1024 * 1024)
@@ -124,6 +125,30 @@ static void ctx_free(Ctx *c)
     g_assert_true(user_creatable_del(id, &err));
     g_free(id);
     g_free(c);
+}
+
+/* Run @fn with stderr going to a temporary file; what it printed. */
+static char *capture_stderr(void (*fn)(void))
+{
+    FILE *tmp = tmpfile();
+    int saved = dup(STDERR_FILENO);
+    char *text;
+    long len;
+
+    g_assert_nonnull(tmp);
+    g_assert_cmpint(saved, >=, 0);
+    fflush(stderr);
+    g_assert_cmpint(dup2(fileno(tmp), STDERR_FILENO), >=, 0);
+    fn();
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    len = ftell(tmp);
+    text = g_malloc0(len + 1);
+    rewind(tmp);
+    g_assert_cmpuint(fread(text, 1, len, tmp), ==, len);
+    fclose(tmp);
+    return text;
 }
 
 /* ---- Driver side -------------------------------------------------------- */
@@ -408,6 +433,51 @@ static void test_framing(void)
     ctx_free(c);
 }
 
+/* Break @c three ways, a driver restart between each. */
+static void break_three_ways(Ctx *c)
+{
+    driver_start(c, 0);
+    write_req(VIRTIO_MEM_REQ_STATE, BASE, 1);
+    write_desc(0, REQ, 20, VRING_DESC_F_NEXT, 1);
+    write_desc(1, RESP, 10, VRING_DESC_F_WRITE, 0);
+    g_assert_cmpint(kick(c, NULL), ==, -1);
+    driver_start(c, 0);
+    write_desc(0, REQ, 24, VRING_DESC_F_NEXT, 1);
+    write_desc(1, 16 * RING_RAM, 10, VRING_DESC_F_WRITE, 0);  /* no RAM */
+    g_assert_cmpint(kick(c, NULL), ==, -1);
+    driver_start(c, 0);
+    g_assert_cmpint(request(c, 7, BASE, 1, NULL), ==, -1);
+}
+
+static Ctx *broken_ctx;
+
+static void break_with_guest_errors(void)
+{
+    qemu_set_log_mask(LOG_GUEST_ERROR);
+    break_three_ways(broken_ctx);
+    qemu_set_log_mask(0);
+}
+
+/*
+ * What the operator reads: the device named once per line (the first on
+ * stderr by default, later ones under -d guest_errors, whose log is
+ * stderr here).
+ */
+static void test_broken_messages(void)
+{
+    g_autofree char *out = NULL;
+
+    broken_ctx = ctx_new("1G", "requested-size=16M");
+    out = capture_stderr(break_with_guest_errors);
+    g_assert_cmpstr(out, ==,
+                    "qemu-system-x86_64: virtio-mem: protocol violation: "
+                    "invalid request size: 20\n"
+                    "virtio-mem: response buffer not writable\n"
+                    "virtio-mem: protocol violation: unknown request type: "
+                    "7\n");
+    ctx_free(broken_ctx);
+}
+
 static void test_resize(void)
 {
     Ctx *c = ctx_new("4G", "");
@@ -579,6 +649,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-mem/config/values", test_config);
     g_test_add_func("/virtio-mem/queue/requests", test_requests);
     g_test_add_func("/virtio-mem/queue/framing-and-broken", test_framing);
+    g_test_add_func("/virtio-mem/queue/broken-messages",
+                    test_broken_messages);
     g_test_add_func("/virtio-mem/resize/requested-size", test_resize);
     g_test_add_func("/virtio-mem/features/unplugged-inaccessible",
                     test_unplugged_inaccessible);

@@ -515,8 +515,10 @@ static void test_broken_reported_once(void)
     g_autofree char *out = capture_stderr(break_devices);
 
     g_assert_cmpstr(out, ==,
-                    "qemu-system-x86_64: zero-length buffer in queue 0\n"
-                    "qemu-system-x86_64: zero-length buffer in queue 0\n");
+                    "qemu-system-x86_64: virtio: zero-length buffer in "
+                    "queue 0\n"
+                    "qemu-system-x86_64: virtio: zero-length buffer in "
+                    "queue 0\n");
 }
 
 /* A buffer outside RAM is found when the device copies, not at pop. */

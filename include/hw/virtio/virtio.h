@@ -239,10 +239,12 @@ ssize_t virtio_iov_from_buf(AddressSpace *as, const VirtQueueRange *iov,
 
 /*
  * The guest broke a rule: mark @vdev broken (see above).  The first
- * violation of a device is printed on stderr ("qemu-system-x86_64: MSG",
- * as QEMU 7.2 prints it); later ones, after a reset broke it again, go to
- * the guest_errors log (-d guest_errors), so a guest cannot flood stderr.
- * Nothing more is reported until reset.
+ * violation of a device is printed on stderr ("qemu-system-x86_64: NAME:
+ * MSG", where QEMU 7.2 prints "qemu-system-x86_64: MSG"); later ones,
+ * after a reset broke it again, go to the guest_errors log (-d
+ * guest_errors) as "NAME: MSG", so a guest cannot flood stderr.  NAME is
+ * @vdev->name ("virtio" if unset) and is added here only: @fmt must not
+ * name the device again.  Nothing more is reported until reset.
  */
 void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
