@@ -311,3 +311,34 @@ def test_bad_incoming_uri_is_a_startup_error():
     vm = qtest.QTestMachine(vm_args(incoming="nope:1"), timeout=10)
     with pytest.raises(qtest.QTestError):
         vm.launch()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_tcp_loopback_and_fd(vms):
+    uri = "tcp:127.0.0.1:%d" % free_port()
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    dst = start(vm_args(requested="64M", incoming=uri))
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 4) == ACK
+    src.writeq(drv.block_addr(2) + 4096, 0xabcdef0123)
+    src.command("migrate", uri=uri)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert dst.readq(drv.block_addr(2) + 4096) == 0xabcdef0123
+    assert dst.command("query-status")["status"] == "running"
+    assert src.command("query-status")["status"] == "paused"
+    # fd: a descriptor the process does not have is refused.
+    rsp = src.qmp("migrate", uri="fd:987")
+    assert "987" in rsp["error"]["desc"]
+    src.shutdown()
+    dst.shutdown()
