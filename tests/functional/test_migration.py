@@ -29,12 +29,15 @@ GiB = 1 << 30
 VMEM_PATH = "/machine/peripheral/vm0/virtio-backend"
 
 
-def vm_args(region="64G", block="2M", requested="1G", incoming=None):
+def vm_args(region="64G", block="2M", requested="1G", incoming=None,
+            extra=None):
     args = ["-machine", "q35", "-m", "128M,maxmem=128G",
             "-object", "memory-backend-ram,id=mem0,size=%s,reserve=off"
             % region,
             "-device", "virtio-mem-pci,id=vm0,memdev=mem0,block-size=%s,"
             "requested-size=%s" % (block, requested)]
+    if extra:
+        args += ["-device", extra]
     if incoming:
         args += ["-incoming", incoming]
     return args
@@ -146,8 +149,10 @@ def test_migrate_plugged_only_while_writing(vms, sock_path):
 
     # Same plugged bitmap, usable region and data.
     assert dst.command("qom-get", path=VMEM_PATH, property="size") == GiB
-    ddrv = VirtioMemDriver(dst)
-    ddrv.probe()
+    # PCI and virtio state travelled: the source's driver goes on on the
+    # destination without re-initialising (BARs, ring positions).
+    ddrv = drv
+    ddrv.vm = dst
     assert ddrv.plugged_size == GiB
     assert ddrv.usable_region_size == drv.usable_region_size
     nblocks = GiB // drv.block_size
@@ -187,6 +192,7 @@ def test_migrate_plugged_only_while_writing(vms, sock_path):
 @pytest.mark.parametrize("dst_cfg,section", [
     ({"block": "4M"}, VMEM_PATH),
     ({"region": "32G"}, "mem0"),
+    ({"extra": "edu,id=e0"}, "/machine/peripheral/e0#pci"),
 ])
 def test_incompatible_destination_refused(vms, sock_path, dst_cfg,
                                           section):
