@@ -348,3 +348,43 @@ def test_tcp_loopback_and_fd(vms):
     assert "987" in rsp["error"]["desc"]
     src.shutdown()
     dst.shutdown()
+
+
+def migration_events(vm):
+    return [(e["event"], e["data"]) for e in vm.get_events()
+            if e["event"].startswith("MIGRATION")]
+
+
+def test_events_follow_the_capability(vms, sock_path):
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    names = [c["name"] for c in src.command("query-commands")]
+    if "migrate-set-capabilities" not in names:
+        pytest.skip("migrate-set-capabilities is not in this tree (lv-qmp)")
+    # Off (the default): no MIGRATION events, on either side.
+    src.command("migrate", uri="exec:cat > /dev/null")
+    wait_status(src, ("completed",))
+    time.sleep(0.2)
+    assert migration_events(src) == []
+    src.command("cont")
+
+    dst = start(vm_args(requested="64M", incoming="defer"))
+    vms.append(dst)
+    for vm in (src, dst):
+        vm.command("migrate-set-capabilities", capabilities=[
+            {"capability": "events", "state": True}])
+    dst.command("migrate-incoming", uri="unix:" + sock_path)
+    src.command("migrate", uri="unix:" + sock_path)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    time.sleep(0.2)
+    got = migration_events(src)
+    statuses = [d["status"] for e, d in got if e == "MIGRATION"]
+    passes = [d["pass"] for e, d in got if e == "MIGRATION_PASS"]
+    assert statuses == ["setup", "active", "completed"], got
+    assert passes and passes == list(range(1, len(passes) + 1)), got
+    dst_statuses = [d["status"] for e, d in migration_events(dst)
+                    if e == "MIGRATION"]
+    assert dst_statuses == ["setup", "active", "completed"]
+    src.shutdown()
+    dst.shutdown()
