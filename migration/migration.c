@@ -358,13 +358,20 @@ static bool src_complete(GByteArray *buf, bool *stopped, GError **errp)
     return ok;
 }
 
+/*
+ * Join the ended source thread @opaque and close its channel, unless
+ * that already happened (a new migrate found it ended and did it).
+ */
+static guint src_generation;  /* bumped per started source thread */
+static guint in_generation;
+
 static gboolean src_finish_in_main(gpointer opaque)
 {
-    if (src.thread) {
+    if (src.thread && GPOINTER_TO_UINT(opaque) == src_generation) {
         g_thread_join(src.thread);
         src.thread = NULL;
+        mig_channel_close(&src.ch);
     }
-    mig_channel_close(&src.ch);
     return G_SOURCE_REMOVE;
 }
 
@@ -412,7 +419,7 @@ static gpointer src_thread(gpointer opaque)
         g_error_free(err);
     }
     bql_unlock();
-    g_idle_add(src_finish_in_main, NULL);
+    g_idle_add(src_finish_in_main, opaque);
     return NULL;
 }
 
@@ -420,6 +427,10 @@ static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
 {
     const char *uri = json_object_get_string_member(args, "uri");
 
+    if (src.thread && !is_active(src.status)) {
+        /* It ended; its join is still queued for the main loop. */
+        src_finish_in_main(GUINT_TO_POINTER(src_generation));
+    }
     if (is_active(src.status) || src.thread) {
         error_setg(errp, "There's a migration process in progress");
         return false;
@@ -441,7 +452,8 @@ static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
     src.remaining = mig_ram_remaining(src.ram);
     migration_state_set_migrating(true);
     src_set_status(MIG_SETUP);
-    src.thread = g_thread_new("migration", src_thread, NULL);
+    src.thread = g_thread_new("migration", src_thread,
+                              GUINT_TO_POINTER(++src_generation));
     return true;
 }
 
@@ -581,11 +593,11 @@ out:
 
 static gboolean in_finish_in_main(gpointer opaque)
 {
-    if (in.thread) {
+    if (in.thread && GPOINTER_TO_UINT(opaque) == in_generation) {
         g_thread_join(in.thread);
         in.thread = NULL;
+        mig_channel_close(&in.ch);
     }
-    mig_channel_close(&in.ch);
     return G_SOURCE_REMOVE;
 }
 
@@ -610,14 +622,15 @@ static gpointer in_thread(gpointer opaque)
     }
     in.requested = false;
     bql_unlock();
-    g_idle_add(in_finish_in_main, NULL);
+    g_idle_add(in_finish_in_main, opaque);
     return NULL;
 }
 
 static void in_start_thread(void)
 {
     migration_state_set_migrating(true);
-    in.thread = g_thread_new("migration-in", in_thread, NULL);
+    in.thread = g_thread_new("migration-in", in_thread,
+                             GUINT_TO_POINTER(++in_generation));
 }
 
 static gboolean in_accept_ready(gint fd, GIOCondition cond, gpointer opaque)
