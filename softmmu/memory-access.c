@@ -258,6 +258,7 @@ static MemTxResult ram_access(const FlatRange *fr, hwaddr off, uint8_t *buf,
             return MEMTX_ERROR;
         }
         memcpy(host + off, buf, len);
+        qemu_ram_mark_dirty(rb, off, len);
     } else {
         memcpy(buf, host + off, len);
     }

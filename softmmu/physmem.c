@@ -20,6 +20,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/mmap-alloc.h"
+#include "qemu/bitmap.h"
 #include "qapi/error.h"
 #include "exec/ramblock.h"
 #include "exec/ramlist.h"
@@ -495,6 +496,7 @@ void qemu_ram_free(RAMBlock *block)
     if (block->fd_owned) {
         close(block->fd);
     }
+    g_free(block->dirty_bmap);
     g_free(block);
 }
 
@@ -788,4 +790,30 @@ bool ram_block_discard_is_required(void)
     ret = discard.required || discard.coordinated_required;
     g_mutex_unlock(&discard.lock);
     return ret;
+}
+
+/* --- migration's dirty log --- */
+
+void qemu_ram_dirty_log_start(RAMBlock *rb)
+{
+    if (!rb->dirty_bmap) {
+        rb->dirty_bmap = bitmap_new(rb->max_length >> RAM_DIRTY_PAGE_BITS);
+    }
+}
+
+void qemu_ram_dirty_log_stop(RAMBlock *rb)
+{
+    g_clear_pointer(&rb->dirty_bmap, g_free);
+}
+
+void qemu_ram_mark_dirty_range(RAMBlock *rb, ram_addr_t offset,
+                               ram_addr_t len)
+{
+    ram_addr_t first = offset >> RAM_DIRTY_PAGE_BITS;
+    ram_addr_t last = (offset + len - 1) >> RAM_DIRTY_PAGE_BITS;
+
+    if (offset + len > rb->max_length) {
+        return;
+    }
+    bitmap_set(rb->dirty_bmap, first, last - first + 1);
 }

@@ -29,6 +29,7 @@
 #include "qemu/main-loop.h"
 #include "sysemu/accel.h"
 #include "sysemu/kvm.h"
+#include "migration/migration.h"
 
 SysemuConfig sysemu_config;
 
@@ -40,6 +41,8 @@ typedef enum {
     /* vCPUs and boot (accel/kvm, hw/i386/pvh.c, hw/char/debugcon.c) */
     OPT_ENABLE_KVM, OPT_SMP, OPT_KERNEL, OPT_APPEND, OPT_INITRD,
     OPT_DEBUGCON, OPT_NO_REBOOT,
+    /* migration/ */
+    OPT_INCOMING,
 } OptIndex;
 
 typedef struct OptDef {
@@ -84,6 +87,7 @@ static const OptDef opt_defs[] = {
     { "D", OPT_LOGFILE, true, "-D LOGFILE" },
     { "trace", OPT_TRACE, true,
       "-trace [enable=]PATTERN[,events=FILE][,file=FILE]" },
+    { "incoming", OPT_INCOMING, true, "-incoming URI | defer" },
     { "version", OPT_VERSION, false, "-version" },
     { "h", OPT_HELP, false, NULL },
     { "help", OPT_HELP, false, "-h, -help" },
@@ -398,6 +402,17 @@ static const OptDef *find_opt(const char *arg)
     return NULL;
 }
 
+/* -incoming: checked here, started by qemu_init() (migration/). */
+static void parse_incoming(const char *loc, const char *arg)
+{
+    GError *err = NULL;
+
+    if (strcmp(arg, "defer") && !migration_check_uri(arg, &err)) {
+        vl_fail_err(loc, err);
+    }
+    sysemu_config.incoming = arg;
+}
+
 static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
                       const char *arg)
 {
@@ -484,6 +499,9 @@ static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
     case OPT_LOGFILE:
     case OPT_TRACE:
         parse_log_option(def->index, loc, arg);
+        break;
+    case OPT_INCOMING:
+        parse_incoming(loc, arg);
         break;
     case OPT_VERSION:
         print_version();
@@ -778,6 +796,20 @@ static void vl_parse_free(VlParse *vp)
     }
 }
 
+/* -incoming: listen once the machine and its devices exist. */
+static void start_incoming(void)
+{
+    GError *err = NULL;
+
+    if (sysemu_config.incoming &&
+        !migration_incoming_start(sysemu_config.incoming,
+                                  !sysemu_config.start_paused, &err)) {
+        g_autofree char *loc = g_strdup_printf("-incoming %s",
+                                               sysemu_config.incoming);
+        vl_fail_err(loc, err);
+    }
+}
+
 void qemu_init(int argc, char **argv)
 {
     VlParse vp = {
@@ -799,14 +831,15 @@ void qemu_init(int argc, char **argv)
     configure_machine(&vp);
     check_boot_options();
     configure_memory(&vp);
-    runstate_init(sysemu_config.start_paused ? RUN_STATE_PRELAUNCH
-                                             : RUN_STATE_RUNNING);
+    runstate_init(sysemu_config.start_paused || sysemu_config.incoming ?
+                  RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING);
 
     qmp_register_builtin_commands();
     register_cmdline_options();
     runstate_register_commands();
     qmp_register_command("query-name", qmp_query_name, NULL, 0);
     kvm_register_qmp_commands();
+    migration_register_commands();
 
     create_chardevs(&vp);
     create_mons(&vp);
@@ -814,10 +847,12 @@ void qemu_init(int argc, char **argv)
     vl_parse_free(&vp);
     qemu_create_user_objects();
     qemu_machine_init();
+    start_incoming();
 }
 
 void qemu_cleanup(void)
 {
+    migration_cleanup();
     accel_cleanup();
     qtest_server_cleanup();
     vfio_containers_detach_all();

@@ -549,6 +549,12 @@ static bool pci_qdev_realize(DeviceState *qdev, GError **errp)
     if (pc->realize && !pc->realize(dev, errp)) {
         return false;
     }
+    if (!pci_migration_register(dev, errp)) {
+        if (pc->exit) {
+            pc->exit(dev);
+        }
+        return false;
+    }
     return true;
 }
 
@@ -557,6 +563,7 @@ static void pci_qdev_unrealize(DeviceState *qdev)
     PCIDevice *dev = PCI_DEVICE(qdev);
     PCIDeviceClass *pc = PCI_DEVICE_GET_CLASS(dev);
 
+    pci_migration_unregister(dev);
     pci_set_irq(dev, 0);
     pci_unmap_all(dev);
     memset(dev->io_regions, 0, sizeof(dev->io_regions));

@@ -332,3 +332,54 @@ bool virtio_mem_blocks_set_requested(VirtIOMEMBlocks *b, uint64_t requested)
     virtio_mem_blocks_resize_usable(b, requested, false);
     return old != b->usable_region_size;
 }
+
+/* ---- Incoming migration ------------------------------------------------ */
+
+/* Unplug [0, @end) of what restore plugged, for its rollback. */
+static void restore_rollback(VirtIOMEMBlocks *b, uint64_t end)
+{
+    ram_discard_bitmap_discard_all(&b->rdb);
+    b->plugged_size = 0;
+    discard_memory(b, 0, end);
+}
+
+bool virtio_mem_blocks_restore(VirtIOMEMBlocks *b, uint64_t requested,
+                               uint64_t usable, const unsigned long *plugged,
+                               GError **errp)
+{
+    uint64_t nbits = b->region_size / b->block_size;
+    uint64_t old_requested = b->requested_size;
+    uint64_t old_usable = b->usable_region_size;
+    unsigned long start, end;
+
+    g_assert(b->plugged_size == 0);
+    if (usable != b->usable_region_size && !set_window(b, usable)) {
+        error_setg(errp, "cannot grow the usable region to 0x%" PRIx64,
+                   usable);
+        return false;
+    }
+    b->usable_region_size = usable;
+    b->requested_size = requested;
+    for (start = find_next_bit(plugged, nbits, 0); start < nbits;
+         start = find_next_bit(plugged, nbits, end)) {
+        uint64_t offset, size;
+
+        end = find_next_zero_bit(plugged, nbits, start);
+        offset = start * b->block_size;
+        size = (end - start) * b->block_size;
+        if (!scrub_range(b, offset, size) || !prealloc_range(b, offset, size) ||
+            ram_discard_bitmap_populate(&b->rdb, offset, size)) {
+            error_setg(errp, "cannot plug 0x%" PRIx64 "+0x%" PRIx64
+                       " (preallocation or a listener refused)", offset,
+                       size);
+            restore_rollback(b, offset + size);
+            b->requested_size = old_requested;
+            if (set_window(b, old_usable)) {
+                b->usable_region_size = old_usable;
+            }
+            return false;
+        }
+        b->plugged_size += size;
+    }
+    return true;
+}

@@ -334,6 +334,7 @@ static void virtio_mem_unrealize(VirtIODevice *vdev)
     HostMemoryBackend *backend = vmem_backend(vmem);
 
     qemu_unregister_reset(system_reset_handler, vmem);
+    virtio_mem_migration_unregister(vmem);
     if (vmem->blocks_init) {
         virtio_mem_blocks_unplug_all(&vmem->blocks);
     }
@@ -367,7 +368,8 @@ static bool virtio_mem_realize(VirtIODevice *vdev, GError **errp)
         return false;
     }
     resolve_unplugged_inaccessible(vmem, rb);
-    if (!init_regions(vmem, errp)) {
+    if (!init_regions(vmem, errp) ||
+        !virtio_mem_migration_register(vmem, errp)) {
         finalize_regions(vmem);
         ram_block_coordinated_discard_require(false);
         vmem->discard_required = false;
@@ -421,6 +423,14 @@ static bool run_request(VirtIOMEM *vmem, const VirtIOMEMReq *req,
     uint16_t state = 0, answer;
     uint64_t before = vmem->blocks.plugged_size;
 
+    /* Like QEMU: the plugged bitmap is frozen while migration runs. */
+    if (vmem->migrating && type != VIRTIO_MEM_REQ_STATE &&
+        type <= VIRTIO_MEM_REQ_UNPLUG_ALL) {
+        *resp = (VirtIOMEMResp) {
+            .type = GUINT16_TO_LE(VIRTIO_MEM_RESP_BUSY),
+        };
+        return true;
+    }
     switch (type) {
     case VIRTIO_MEM_REQ_PLUG:
         answer = virtio_mem_blocks_plug(&vmem->blocks, addr, nb_blocks);

@@ -488,6 +488,12 @@ static bool virtio_pci_realize(PCIDevice *dev, GError **errp)
         return false;
     }
     proxy_reset_queues(p);
+    if (!virtio_pci_migration_register(p, errp)) {
+        if (k->exit) {
+            k->exit(p);
+        }
+        return false;
+    }
     return true;
 }
 
@@ -496,6 +502,7 @@ static void virtio_pci_exit(PCIDevice *dev)
     VirtIOPCIProxy *p = VIRTIO_PCI(dev);
     VirtioPCIClass *k = VIRTIO_PCI_GET_CLASS(dev);
 
+    virtio_pci_migration_unregister(p);
     virtio_pci_ioeventfd_free(p);
     if (k->exit) {
         k->exit(p);

@@ -807,3 +807,37 @@ void virtio_register_types(void)
     qdev_register_types();
     type_register_static(&virtio_device_info);
 }
+
+/* ---- Migration ---------------------------------------------------------- */
+
+void virtio_queue_get_state(VirtIODevice *vdev, unsigned n,
+                            VirtQueueState *st)
+{
+    VirtQueue *vq = &vdev->vq[n];
+
+    g_assert(n < VIRTIO_QUEUE_MAX);
+    *st = (VirtQueueState) {
+        .num = vq->num, .enabled = vq->enabled,
+        .desc = vq->desc, .avail = vq->avail, .used = vq->used,
+        .last_avail_idx = vq->last_avail_idx, .used_idx = vq->used_idx,
+        .signalled_used = vq->signalled_used,
+        .signalled_used_valid = vq->signalled_used_valid,
+    };
+}
+
+void virtio_queue_set_state(VirtIODevice *vdev, unsigned n,
+                            const VirtQueueState *st)
+{
+    VirtQueue *vq = &vdev->vq[n];
+
+    g_assert(n < VIRTIO_QUEUE_MAX && !vq->inuse);
+    vq->num = st->num;
+    vq->enabled = st->enabled;
+    vq->desc = st->desc;
+    vq->avail = st->avail;
+    vq->used = st->used;
+    vq->last_avail_idx = st->last_avail_idx;
+    vq->used_idx = st->used_idx;
+    vq->signalled_used = st->signalled_used;
+    vq->signalled_used_valid = st->signalled_used_valid;
+}

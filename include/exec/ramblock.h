@@ -55,7 +55,17 @@ struct RAMBlock {
     uint64_t fd_offset;
     /* Page size of the backing (host page size, or the huge page size). */
     size_t page_size;
+    /*
+     * Migration's dirty log: one bit per RAM_DIRTY_PAGE_SIZE page of
+     * max_length, set by every write through the memory API while it is
+     * non-NULL.  Owned by migration/ (qemu_ram_dirty_log_start/stop);
+     * read and written under the big lock.
+     */
+    unsigned long *dirty_bmap;
 };
+
+#define RAM_DIRTY_PAGE_BITS 12
+#define RAM_DIRTY_PAGE_SIZE (1u << RAM_DIRTY_PAGE_BITS)
 
 /*
  * Allocation.  Each returns the new block, or NULL with @errp set.
@@ -264,5 +274,27 @@ int ram_block_coordinated_discard_require(bool state);
 /* Is any kind of discard disabled / is any kind required? */
 bool ram_block_discard_is_disabled(void);
 bool ram_block_discard_is_required(void);
+
+/*
+ * qemu_ram_dirty_log_start: give @rb a cleared dirty log (one bit per
+ * RAM_DIRTY_PAGE_SIZE page of max_length); no-op if it has one.
+ * qemu_ram_dirty_log_stop: free it.  Big lock held.
+ */
+void qemu_ram_dirty_log_start(RAMBlock *rb);
+void qemu_ram_dirty_log_stop(RAMBlock *rb);
+
+/*
+ * qemu_ram_mark_dirty: note a write of @len bytes at @offset of @rb in
+ * its dirty log, if it has one (cost: one branch when logging is off).
+ */
+void qemu_ram_mark_dirty_range(RAMBlock *rb, ram_addr_t offset,
+                               ram_addr_t len);
+static inline void qemu_ram_mark_dirty(RAMBlock *rb, ram_addr_t offset,
+                                       ram_addr_t len)
+{
+    if (G_UNLIKELY(rb->dirty_bmap) && len) {
+        qemu_ram_mark_dirty_range(rb, offset, len);
+    }
+}
 
 #endif /* EXEC_RAMBLOCK_H */

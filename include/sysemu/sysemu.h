@@ -45,6 +45,7 @@ typedef struct SysemuConfig {
     const char *qtest_chrdev;   /* -qtest: chardev id or "unix:PATH" */
     const char *qtest_log;      /* -qtest-log FILE */
     bool start_paused;          /* -S */
+    const char *incoming;       /* -incoming URI or "defer", or NULL */
 } SysemuConfig;
 
 /* The parsed configuration; valid after qemu_init() returned. */

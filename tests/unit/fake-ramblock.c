@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include "exec/ramblock.h"
 #include "qapi/error.h"
+#include "qemu/bitmap.h"
 #include "fake-ramblock.h"
 
 static ram_addr_t next_offset;
@@ -123,4 +124,16 @@ int qemu_ram_resize(RAMBlock *block, ram_addr_t newsize, GError **errp)
         block->resized(block->idstr, newsize, block->host);
     }
     return 0;
+}
+
+/* The dirty log as physmem.c keeps it (memory-access.c marks writes). */
+void qemu_ram_mark_dirty_range(RAMBlock *rb, ram_addr_t offset,
+                               ram_addr_t len)
+{
+    ram_addr_t first = offset >> RAM_DIRTY_PAGE_BITS;
+    ram_addr_t last = (offset + len - 1) >> RAM_DIRTY_PAGE_BITS;
+
+    if (offset + len <= rb->max_length) {
+        bitmap_set(rb->dirty_bmap, first, last - first + 1);
+    }
 }

@@ -6,6 +6,7 @@
  * attachment rules.  RAM blocks come from tests/unit/fake-ramblock.c.
  */
 #include "qemu/osdep.h"
+#include "qemu/bitmap.h"
 #include "exec/memory.h"
 #include "exec/ram-discard-manager.h"
 #include "fake-ramblock.h"
@@ -353,6 +354,31 @@ static void test_rw_ram_across_boundary(void)
     g_assert_cmpuint(address_space_read(&f.as, 0x2000 - 16, A, out, 32), ==,
                      MEMTX_OK);
     g_assert_cmpmem(out, 32, in, 32);
+    rw_teardown(&f);
+}
+
+/* A RAM write marks the dirty log of each block it lands in; reads not. */
+static void test_rw_ram_write_marks_dirty_log(void)
+{
+    RwFixture f;
+    RAMBlock *rb1, *rb2;
+    uint8_t buf[32] = { 1 };
+
+    rw_setup(&f, &bytewise_ops);
+    rb1 = memory_region_get_ram_block(&f.ram1);
+    rb2 = memory_region_get_ram_block(&f.ram2);
+    rb1->dirty_bmap = bitmap_new(rb1->max_length >> RAM_DIRTY_PAGE_BITS);
+    rb2->dirty_bmap = bitmap_new(rb2->max_length >> RAM_DIRTY_PAGE_BITS);
+    g_assert_cmpuint(address_space_read(&f.as, 0x2000 - 16, A, buf, 32), ==,
+                     MEMTX_OK);
+    g_assert_false(test_bit(0, rb1->dirty_bmap));
+    g_assert_false(test_bit(0, rb2->dirty_bmap));
+    g_assert_cmpuint(address_space_write(&f.as, 0x2000 - 16, A, buf, 32), ==,
+                     MEMTX_OK);
+    g_assert_true(test_bit(0, rb1->dirty_bmap));
+    g_assert_true(test_bit(0, rb2->dirty_bmap));
+    g_clear_pointer(&rb1->dirty_bmap, g_free);
+    g_clear_pointer(&rb2->dirty_bmap, g_free);
     rw_teardown(&f);
 }
 
@@ -817,6 +843,8 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/rw/dispatch-direct", test_dispatch_direct);
     g_test_add_func("/memory/rw/ram-across-boundary",
                     test_rw_ram_across_boundary);
+    g_test_add_func("/memory/rw/ram-write-marks-dirty-log",
+                    test_rw_ram_write_marks_dirty_log);
     g_test_add_func("/memory/rw/unassigned-reads-zero-decode-error",
                     test_rw_unassigned);
     g_test_add_func("/memory/rw/out-of-range", test_rw_out_of_range);

@@ -7,6 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/mmap-alloc.h"
+#include "qemu/bitmap.h"
 #include "qapi/error.h"
 #include "exec/ramblock.h"
 #include "exec/ramlist.h"
@@ -851,9 +852,39 @@ static void test_discard_rules_counted(void)
     check_discard_idle();
 }
 
+/* Migration's dirty log: off costs nothing, on marks exactly the pages. */
+static void test_dirty_log_marks_written_pages(void)
+{
+    RAMBlock *rb = OK(qemu_ram_alloc(64 * MiB, RAM_NORESERVE, NULL,
+                                     &ok_err));
+    unsigned long pages = 64 * MiB / RAM_DIRTY_PAGE_SIZE;
+
+    qemu_ram_mark_dirty(rb, 0, 4096);           /* logging off: no-op */
+    g_assert_null(rb->dirty_bmap);
+    qemu_ram_dirty_log_start(rb);
+    g_assert_cmpuint(bitmap_count_one(rb->dirty_bmap, pages), ==, 0);
+    /* 8 bytes straddling pages 1 and 2, one page at 1 MiB, a zero len. */
+    qemu_ram_mark_dirty(rb, 2 * RAM_DIRTY_PAGE_SIZE - 4, 8);
+    qemu_ram_mark_dirty(rb, MiB, RAM_DIRTY_PAGE_SIZE);
+    qemu_ram_mark_dirty(rb, 5 * MiB, 0);
+    g_assert_cmpuint(bitmap_count_one(rb->dirty_bmap, pages), ==, 3);
+    g_assert_true(test_bit(1, rb->dirty_bmap));
+    g_assert_true(test_bit(2, rb->dirty_bmap));
+    g_assert_true(test_bit(MiB / RAM_DIRTY_PAGE_SIZE, rb->dirty_bmap));
+    /* Out of the block: ignored, not a crash. */
+    qemu_ram_mark_dirty(rb, 64 * MiB - 4, 8);
+    g_assert_cmpuint(bitmap_count_one(rb->dirty_bmap, pages), ==, 3);
+    qemu_ram_dirty_log_stop(rb);
+    g_assert_null(rb->dirty_bmap);
+    qemu_ram_free(rb);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+
+    g_test_add_func("/physmem/dirty-log/marks-written-pages",
+                    test_dirty_log_marks_written_pages);
 
     g_test_add_func("/physmem/alloc/anonymous-private",
                     test_alloc_anonymous_private);

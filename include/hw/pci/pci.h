@@ -111,7 +111,17 @@ struct PCIDevice {
     int irq_state;          /* bit n: pin n asserted by the device */
     /* private */
     char name[64];
+    char *migration_id;     /* registered state section, or NULL */
 };
+
+/*
+ * pci_migration_register: register @dev's configuration space as the
+ * migration state section "<QOM path>#pci" (hw/pci/pci-migration.c);
+ * nothing for a device outside the composition tree.
+ * pci_migration_unregister: undo it.
+ */
+bool pci_migration_register(PCIDevice *dev, GError **errp);
+void pci_migration_unregister(PCIDevice *dev);
 
 /* The bus the device sits on (set from realize on); borrowed. */
 PCIBus *pci_get_bus(const PCIDevice *dev);

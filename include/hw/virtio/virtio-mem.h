@@ -197,6 +197,18 @@ void virtio_mem_blocks_resize_usable(VirtIOMEMBlocks *b, uint64_t requested,
                                      bool can_shrink);
 /* Is the block containing region offset @offset plugged? */
 bool virtio_mem_blocks_is_plugged(const VirtIOMEMBlocks *b, uint64_t offset);
+/*
+ * virtio_mem_blocks_restore: take over a migrated state.  Nothing may be
+ * plugged yet.  Sets the requested size, opens the usable region (and
+ * resizes the backend's block, RAM block notifiers told) to exactly
+ * @usable, then plugs (scrubs, preallocates with prealloc=on, tells the
+ * discard listeners) each run of set bits of @plugged (one bit per block
+ * of the region).  On failure everything is put back as before and
+ * @errp says which range failed.
+ */
+bool virtio_mem_blocks_restore(VirtIOMEMBlocks *b, uint64_t requested,
+                               uint64_t usable, const unsigned long *plugged,
+                               GError **errp);
 
 /* ---- The device --------------------------------------------------------- */
 
@@ -235,6 +247,9 @@ struct VirtIOMEM {
     bool blocks_init;
     VirtQueue *vq;
     bool discard_required;      /* holds ram_block_coordinated_discard */
+    /* A migration runs: plug/unplug requests are answered BUSY. */
+    bool migrating;
+    char *migration_id;         /* registered state section, or NULL */
 
     /* Told after every change of the plugged size (the PCI wrapper). */
     VirtIOMEMSizeChanged size_changed;
@@ -284,5 +299,15 @@ void virtio_mem_memslots_free(VirtIOMEMMemslots *m, MemoryRegion *window);
 unsigned virtio_mem_memslots_mapped(const VirtIOMEMMemslots *m);
 
 void virtio_mem_register_types(void);
+
+/*
+ * virtio_mem_migration_register: register @vmem's early migration state
+ * section under its canonical QOM path (virtio-mem-migration.c); a
+ * device outside the composition tree registers nothing.  Returns false
+ * with @errp set if the path is already registered.
+ */
+bool virtio_mem_migration_register(VirtIOMEM *vmem, GError **errp);
+/* Undo virtio_mem_migration_register() (no-op if nothing registered). */
+void virtio_mem_migration_unregister(VirtIOMEM *vmem);
 
 #endif /* HW_VIRTIO_VIRTIO_MEM_H */

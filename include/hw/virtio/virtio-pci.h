@@ -66,7 +66,17 @@ struct VirtIOPCIProxy {
     uint32_t guest_features[2];
     VirtIOPCIQueue vqs[VIRTIO_QUEUE_MAX];
     VirtIOPCIIoeventfds *ioeventfds;    /* virtio-pci-ioeventfd.c */
+    char *migration_id;         /* registered state section, or NULL */
 };
+
+/*
+ * virtio_pci_migration_register: register the transport and virtio core
+ * state of @p as the migration section "<QOM path>#virtio"
+ * (virtio-pci-migration.c); nothing outside the composition tree.
+ * virtio_pci_migration_unregister: undo it.
+ */
+bool virtio_pci_migration_register(VirtIOPCIProxy *p, GError **errp);
+void virtio_pci_migration_unregister(VirtIOPCIProxy *p);
 
 struct VirtioPCIClass {
     PCIDeviceClass parent_class;

@@ -194,6 +194,28 @@ bool virtio_queue_get_enabled(VirtIODevice *vdev, unsigned n);
 /* The driver notified queue @n: run its handler unless broken. */
 void virtio_queue_notify(VirtIODevice *vdev, unsigned n);
 
+/* What of a queue migrates (virtio-pci-migration.c). */
+typedef struct VirtQueueState {
+    uint16_t num;
+    bool enabled;
+    uint64_t desc, avail, used;
+    uint16_t last_avail_idx;
+    uint16_t used_idx;
+    uint16_t signalled_used;
+    bool signalled_used_valid;
+} VirtQueueState;
+
+/*
+ * virtio_queue_get_state / set_state: read or overwrite queue @n's ring
+ * position and addresses.  set_state is for incoming migration only
+ * (no element may be in flight; the caller checked @st->num against
+ * the queue's maximum).
+ */
+void virtio_queue_get_state(VirtIODevice *vdev, unsigned n,
+                            VirtQueueState *st);
+void virtio_queue_set_state(VirtIODevice *vdev, unsigned n,
+                            const VirtQueueState *st);
+
 /* --- Used by devices --- */
 
 /*

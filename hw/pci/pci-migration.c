@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A PCI device's configuration space as a migration state section
+ * (include/migration/vmstate.h), registered for every realized PCI
+ * device under "<QOM path>#pci": the 256 bytes of configuration space
+ * and the asserted INTx pins.  Loading copies the space and remaps the
+ * BARs from it; device-specific side effects of configuration writes
+ * (the q35 host's PCIEXBAR, PAM) are not replayed.
+ *
+ * Payload, version 1: 256 bytes of configuration space, u32 irq_state.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/bswap.h"
+#include "migration/stream.h"
+#include "migration/vmstate.h"
+#include "hw/pci/pci.h"
+
+#define PCI_STATE_VERSION 1
+#define PCI_STATE_LEN     (PCI_CONFIG_SPACE_SIZE + 4)
+
+static bool pci_state_save(void *opaque, GByteArray *out, GError **errp)
+{
+    PCIDevice *dev = opaque;
+
+    mig_put_bytes(out, dev->config, PCI_CONFIG_SPACE_SIZE);
+    mig_put_u32(out, dev->irq_state);
+    return true;
+}
+
+static bool pci_state_check(void *opaque, const uint8_t *data, size_t len,
+                            uint32_t version, GError **errp)
+{
+    PCIDevice *dev = opaque;
+
+    if (len != PCI_STATE_LEN) {
+        error_setg(errp, "%zu bytes, expected %u", len, PCI_STATE_LEN);
+        return false;
+    }
+    /* Vendor, device, revision, class and header type must agree. */
+    if (memcmp(data, dev->config, PCI_COMMAND) ||
+        memcmp(data + PCI_REVISION_ID, dev->config + PCI_REVISION_ID, 4) ||
+        data[PCI_HEADER_TYPE] != dev->config[PCI_HEADER_TYPE]) {
+        error_setg(errp, "PCI id %04x:%04x class %06x in the stream, "
+                   "%04x:%04x class %06x here",
+                   lduw_le_p(data), lduw_le_p(data + 2),
+                   ldl_le_p(data + PCI_REVISION_ID) >> 8,
+                   pci_get_word(dev->config), pci_get_word(dev->config + 2),
+                   ldl_le_p(dev->config + PCI_REVISION_ID) >> 8);
+        return false;
+    }
+    return true;
+}
+
+static bool pci_state_load(void *opaque, const uint8_t *data, size_t len,
+                           uint32_t version, GError **errp)
+{
+    PCIDevice *dev = opaque;
+    uint32_t irq_state = ldl_le_p(data + PCI_CONFIG_SPACE_SIZE);
+
+    memcpy(dev->config, data, PCI_CONFIG_SPACE_SIZE);
+    pci_update_mappings(dev);
+    if (irq_state != (uint32_t)dev->irq_state) {
+        pci_set_irq(dev, irq_state & 1);
+    }
+    return true;
+}
+
+static const MigStateOps pci_state_ops = {
+    .type = "pci-config",
+    .version = PCI_STATE_VERSION,
+    .save = pci_state_save,
+    .check = pci_state_check,
+    .load = pci_state_load,
+};
+
+bool pci_migration_register(PCIDevice *dev, GError **errp)
+{
+    g_autofree char *path = object_get_canonical_path(OBJECT(dev));
+    g_autofree char *id = NULL;
+
+    if (!path) {
+        return true;    /* outside the composition tree: unit tests */
+    }
+    id = g_strdup_printf("%s#pci", path);
+    if (!migration_state_register(id, &pci_state_ops, dev, errp)) {
+        return false;
+    }
+    dev->migration_id = g_steal_pointer(&id);
+    return true;
+}
+
+void pci_migration_unregister(PCIDevice *dev)
+{
+    if (dev->migration_id) {
+        migration_state_unregister(dev->migration_id);
+        g_clear_pointer(&dev->migration_id, g_free);
+    }
+}

@@ -1,0 +1,855 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Live migration: the QMP commands, -incoming, and the two transfer
+ * threads (source and destination).  Owns the migration state machine
+ * (none, setup, active, cancelling, cancelled, completed, failed) and the
+ * parameters (max-bandwidth, downtime-limit).
+ *
+ * Threading (docs/devel/migration.md): each direction runs in a thread
+ * of its own on a blocking descriptor, so the main loop keeps serving QMP
+ * and qtest.  A thread takes the big lock only to touch VM state: to
+ * harvest a chunk of dirty pages into a buffer, to save or load device
+ * sections, to apply a RAM section, to stop or start the VM.  It never
+ * holds the lock while writing or reading the stream, except during the
+ * final pass, when the VM is stopped (the downtime).  QMP events are
+ * posted to the main loop.  Status fields are written under the lock.
+ */
+#include "qemu/osdep.h"
+#include "qemu/main-loop.h"
+#include "qemu/timer.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "monitor/qmp.h"
+#include "sysemu/runstate.h"
+#include "migration/migration.h"
+#include "migration/stream.h"
+#include "migration/vmstate.h"
+#include "exec/ramblock.h"
+#include "migration-internal.h"
+
+#include <glib-unix.h>
+#include <sys/socket.h>
+
+#define CHUNK_BYTES         (4u << 20)  /* page data per RAM section */
+#define MAX_PASSES          30          /* then stop the VM regardless */
+#define CONFIG_VERSION      1
+
+typedef enum {
+    MIG_NONE, MIG_SETUP, MIG_ACTIVE, MIG_CANCELLING, MIG_CANCELLED,
+    MIG_COMPLETED, MIG_FAILED,
+} MigStatus;
+
+static const char *const status_names[] = {
+    "none", "setup", "active", "cancelling", "cancelled", "completed",
+    "failed",
+};
+
+/* Parameters (main thread writes, threads read under the big lock). */
+static uint64_t max_bandwidth = 128 << 20;      /* bytes/s, QEMU's default */
+static uint64_t downtime_limit = 300;           /* ms */
+
+typedef struct MigSource {
+    MigStatus status;
+    GThread *thread;
+    MigChannel ch;
+    gint cancel;                /* atomic */
+    MigRam *ram;
+    char *error;
+    int64_t start_ms, setup_ms, downtime_ms, total_ms;
+    uint64_t remaining;
+    uint64_t dirty_rate;        /* pages/s in the last pass */
+    uint64_t mbps;
+    unsigned passes;
+} MigSource;
+
+typedef struct MigIncoming {
+    MigStatus status;
+    bool requested;             /* -incoming given */
+    bool deferred;              /* -incoming defer, migrate-incoming pending */
+    bool autostart;
+    int listen_fd;
+    guint listen_watch;
+    GThread *thread;
+    MigChannel ch;
+    char *error;
+} MigIncoming;
+
+static MigSource src = { .status = MIG_NONE };
+static MigIncoming in = { .status = MIG_NONE, .listen_fd = -1 };
+
+/* ---- Events --------------------------------------------------------------- */
+
+/*
+ * The capability state belongs to monitor/ (migrate-set-capabilities);
+ * weak so that a tree without it links and reports events off.
+ */
+bool migrate_capability_enabled(const char *name) __attribute__((weak));
+
+static bool events_enabled(void)
+{
+    return migrate_capability_enabled &&
+           migrate_capability_enabled("events");
+}
+
+typedef struct PostedEvent {
+    char *name;
+    JsonObject *data;
+} PostedEvent;
+
+static gboolean send_posted_event(gpointer opaque)
+{
+    PostedEvent *e = opaque;
+
+    if (events_enabled()) {
+        qmp_event_send(e->name, e->data);
+    } else {
+        json_object_unref(e->data);
+    }
+    g_free(e->name);
+    g_free(e);
+    return G_SOURCE_REMOVE;
+}
+
+/* Queue an event for the main loop (in order with other posted ones). */
+static void post_event(const char *name, JsonObject *data)
+{
+    PostedEvent *e = g_new0(PostedEvent, 1);
+
+    e->name = g_strdup(name);
+    e->data = data;
+    g_idle_add(send_posted_event, e);
+}
+
+static void post_status(MigStatus status)
+{
+    JsonObject *data = json_object_new();
+
+    json_object_set_string_member(data, "status", status_names[status]);
+    post_event("MIGRATION", data);
+}
+
+/* Status changes: big lock held. */
+static void src_set_status(MigStatus status)
+{
+    src.status = status;
+    post_status(status);
+}
+
+static void in_set_status(MigStatus status)
+{
+    in.status = status;
+    post_status(status);
+}
+
+static bool is_active(MigStatus s)
+{
+    return s == MIG_SETUP || s == MIG_ACTIVE || s == MIG_CANCELLING;
+}
+
+/* ---- Source ---------------------------------------------------------------- */
+
+static void config_payload(GByteArray *out)
+{
+    mig_ram_describe(out);
+    migration_state_describe_set(out);
+}
+
+/* Save every registered section with early == @early into @secs. */
+static bool save_devices(bool early, GPtrArray *secs, GError **errp)
+{
+    GPtrArray *a = migration_state_entries();
+
+    for (guint i = 0; i < a->len; i++) {
+        MigStateEntry *e = g_ptr_array_index(a, i);
+        GByteArray *b;
+
+        if (e->ops->early != early) {
+            continue;
+        }
+        b = g_byte_array_new();
+        if (!e->ops->save(e->opaque, b, errp)) {
+            g_prefix_error(errp, "migration: section '%s': ", e->id);
+            g_byte_array_unref(b);
+            return false;
+        }
+        g_ptr_array_add(secs, e);
+        g_ptr_array_add(secs, b);
+    }
+    return true;
+}
+
+/* Write pairs (entry, bytes) produced by save_devices(). */
+static bool write_devices(GPtrArray *secs, GError **errp)
+{
+    for (guint i = 0; i < secs->len; i += 2) {
+        MigStateEntry *e = g_ptr_array_index(secs, i);
+        GByteArray *b = g_ptr_array_index(secs, i + 1);
+
+        if (!mig_stream_write_section(mig_channel_write, &src.ch,
+                                      MIG_SECTION_DEVICE, e->id,
+                                      e->ops->type, e->ops->version,
+                                      b->data, b->len, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void free_device_bytes(GPtrArray *secs)
+{
+    for (guint i = 1; i < secs->len; i += 2) {
+        g_byte_array_unref(g_ptr_array_index(secs, i));
+    }
+    g_ptr_array_set_size(secs, 0);
+}
+
+static bool cancelled(GError **errp)
+{
+    if (g_atomic_int_get(&src.cancel)) {
+        error_setg(errp, "migration cancelled");
+        return true;
+    }
+    return false;
+}
+
+static bool src_setup(GError **errp)
+{
+    g_autoptr(GByteArray) cfg = g_byte_array_new();
+    g_autoptr(GPtrArray) early = g_ptr_array_new();
+    bool ok;
+
+    bql_lock();
+    config_payload(cfg);
+    ok = save_devices(true, early, errp);
+    bql_unlock();
+    ok = ok && mig_stream_write_header(mig_channel_write, &src.ch, errp) &&
+         mig_stream_write_section(mig_channel_write, &src.ch,
+                                  MIG_SECTION_CONFIG, "config", "config",
+                                  CONFIG_VERSION, cfg->data, cfg->len,
+                                  errp) &&
+         write_devices(early, errp);
+    free_device_bytes(early);
+    return ok;
+}
+
+/* Sleep as needed to keep under max-bandwidth (windows of 100 ms). */
+static void rate_limit(int64_t *window_start, uint64_t *window_bytes,
+                       size_t just_sent)
+{
+    int64_t now = g_get_monotonic_time();
+    uint64_t allowed;
+
+    bql_lock();
+    allowed = max_bandwidth / 10;
+    bql_unlock();
+    *window_bytes += just_sent;
+    if (now - *window_start >= 100000) {
+        *window_start = now;
+        *window_bytes = 0;
+        return;
+    }
+    if (allowed && *window_bytes >= allowed) {
+        g_usleep(100000 - (now - *window_start));
+        *window_start = g_get_monotonic_time();
+        *window_bytes = 0;
+    }
+}
+
+/* One RAM pass.  With @locked, the caller holds the big lock throughout. */
+static bool src_ram_pass(GByteArray *buf, bool locked, GError **errp)
+{
+    int64_t window_start = g_get_monotonic_time();
+    uint64_t window_bytes = 0;
+
+    for (;;) {
+        const char *id;
+        g_autofree char *name = NULL;
+        bool more;
+
+        if (cancelled(errp)) {
+            return false;
+        }
+        if (!locked) {
+            bql_lock();
+        }
+        more = mig_ram_next_chunk(src.ram, buf, &id, CHUNK_BYTES);
+        name = more ? g_strdup(id) : NULL;
+        if (!locked) {
+            bql_unlock();
+        }
+        if (!more) {
+            return true;
+        }
+        if (!mig_stream_write_section(mig_channel_write, &src.ch,
+                                      MIG_SECTION_RAM, name, "ram", 1,
+                                      buf->data, buf->len, errp)) {
+            return false;
+        }
+        if (!locked) {
+            rate_limit(&window_start, &window_bytes, buf->len);
+        }
+    }
+}
+
+static void post_pass(unsigned pass)
+{
+    JsonObject *data = json_object_new();
+
+    json_object_set_int_member(data, "pass", pass);
+    post_event("MIGRATION_PASS", data);
+}
+
+/* Iterate until what is left fits the downtime limit. */
+static bool src_iterate(GByteArray *buf, GError **errp)
+{
+    for (;;) {
+        int64_t t0 = g_get_monotonic_time(), dt;
+        uint64_t before = src.ch.bytes, pages0, bw, remaining;
+
+        bql_lock();
+        pages0 = mig_ram_normal_pages(src.ram) + mig_ram_zero_pages(src.ram);
+        src.passes++;
+        bql_unlock();
+        post_pass(src.passes);
+        if (!src_ram_pass(buf, false, errp)) {
+            return false;
+        }
+        dt = MAX(g_get_monotonic_time() - t0, 1);
+        bql_lock();
+        remaining = mig_ram_remaining(src.ram);
+        src.remaining = remaining;
+        bw = (src.ch.bytes - before) * G_USEC_PER_SEC / dt;
+        src.mbps = bw * 8 / 1000000;
+        if (src.passes > 1) {
+            src.dirty_rate = (mig_ram_normal_pages(src.ram) +
+                              mig_ram_zero_pages(src.ram) - pages0) *
+                             G_USEC_PER_SEC / dt;
+        }
+        bw = MIN(MAX(bw, 1), max_bandwidth ? max_bandwidth : bw);
+        if (remaining <= bw * downtime_limit / 1000 ||
+            src.passes >= MAX_PASSES) {
+            bql_unlock();
+            return true;
+        }
+        bql_unlock();
+    }
+}
+
+/* Stop the VM and send the rest.  Returns with the big lock held. */
+static bool src_complete(GByteArray *buf, bool *stopped, GError **errp)
+{
+    g_autoptr(GPtrArray) late = g_ptr_array_new();
+    int64_t t0;
+    bool ok;
+
+    bql_lock();
+    t0 = g_get_monotonic_time();
+    if (runstate_is_running()) {
+        vm_stop();
+        *stopped = true;
+    }
+    post_pass(++src.passes);
+    ok = src_ram_pass(buf, true, errp) && save_devices(false, late, errp) &&
+         write_devices(late, errp) &&
+         mig_stream_write_section(mig_channel_write, &src.ch,
+                                  MIG_SECTION_END, "", "", 0, NULL, 0, errp);
+    free_device_bytes(late);
+    src.downtime_ms = (g_get_monotonic_time() - t0) / 1000;
+    return ok;
+}
+
+/*
+ * Join the ended source thread @opaque and close its channel, unless
+ * that already happened (a new migrate found it ended and did it).
+ */
+static guint src_generation;  /* bumped per started source thread */
+static guint in_generation;
+
+static gboolean src_finish_in_main(gpointer opaque)
+{
+    if (src.thread && GPOINTER_TO_UINT(opaque) == src_generation) {
+        g_thread_join(src.thread);
+        src.thread = NULL;
+        mig_channel_close(&src.ch);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static gpointer src_thread(gpointer opaque)
+{
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+    GError *err = NULL;
+    bool stopped = false, ok;
+
+    ok = src_setup(&err);
+    if (ok) {
+        bql_lock();
+        src.setup_ms = g_get_monotonic_time() / 1000 - src.start_ms;
+        if (src.status == MIG_SETUP) {
+            src_set_status(MIG_ACTIVE);
+        }
+        bql_unlock();
+        ok = src_iterate(buf, &err);
+        if (ok) {
+            /* Takes the big lock, and keeps it also on failure. */
+            ok = src_complete(buf, &stopped, &err);
+        } else {
+            bql_lock();
+        }
+    } else {
+        bql_lock();
+    }
+    /* The big lock is held here. */
+    src.total_ms = g_get_monotonic_time() / 1000 - src.start_ms;
+    src.remaining = ok ? 0 : mig_ram_remaining(src.ram);
+    mig_ram_free(src.ram);
+    src.ram = NULL;
+    migration_state_set_migrating(false);
+    if (ok) {
+        src_set_status(MIG_COMPLETED);
+    } else {
+        if (stopped) {
+            vm_start(NULL);
+        }
+        g_free(src.error);
+        src.error = g_strdup(err->message);
+        src_set_status(g_atomic_int_get(&src.cancel) ? MIG_CANCELLED
+                                                     : MIG_FAILED);
+        error_report("%s", err->message);
+        g_error_free(err);
+    }
+    bql_unlock();
+    g_idle_add(src_finish_in_main, opaque);
+    return NULL;
+}
+
+static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
+{
+    const char *uri = json_object_get_string_member(args, "uri");
+
+    if (src.thread && !is_active(src.status)) {
+        /* It ended; its join is still queued for the main loop. */
+        src_finish_in_main(GUINT_TO_POINTER(src_generation));
+    }
+    if (is_active(src.status) || src.thread) {
+        error_setg(errp, "There's a migration process in progress");
+        return false;
+    }
+    if (is_active(in.status) || in.requested) {
+        error_setg(errp, "Guest is waiting for an incoming migration");
+        return false;
+    }
+    if (!mig_channel_connect(uri, &src.ch, errp)) {
+        return false;
+    }
+    g_clear_pointer(&src.error, g_free);
+    g_atomic_int_set(&src.cancel, 0);
+    src.start_ms = g_get_monotonic_time() / 1000;
+    src.setup_ms = src.downtime_ms = src.total_ms = 0;
+    src.dirty_rate = src.mbps = 0;
+    src.passes = 0;
+    src.ram = mig_ram_setup();
+    src.remaining = mig_ram_remaining(src.ram);
+    migration_state_set_migrating(true);
+    src_set_status(MIG_SETUP);
+    src.thread = g_thread_new("migration", src_thread,
+                              GUINT_TO_POINTER(++src_generation));
+    return true;
+}
+
+static bool qmp_migrate_cancel(JsonObject *args, JsonNode **ret,
+                               GError **errp)
+{
+    if (!is_active(src.status)) {
+        return true;    /* QEMU: no-op when nothing runs */
+    }
+    g_atomic_int_set(&src.cancel, 1);
+    if (src.status != MIG_CANCELLING) {
+        src_set_status(MIG_CANCELLING);
+    }
+    /* Unblock a write the peer does not read. */
+    shutdown(src.ch.fd, SHUT_RDWR);
+    if (src.ch.child) {
+        kill(src.ch.child, SIGTERM);
+    }
+    return true;
+}
+
+/* ---- Destination ---------------------------------------------------------- */
+
+static bool in_read_config(MigSection *cfg, GError **errp)
+{
+    MigCursor c;
+    bool ok;
+
+    if (!mig_stream_read_header(mig_channel_read, &in.ch, errp) ||
+        !mig_stream_read_section(mig_channel_read, &in.ch, cfg, errp)) {
+        return false;
+    }
+    if (cfg->kind != MIG_SECTION_CONFIG || strcmp(cfg->name, "config")) {
+        error_setg(errp, "migration: section '%s': expected the "
+                   "configuration first", cfg->name);
+        return false;
+    }
+    if (cfg->version != CONFIG_VERSION) {
+        error_setg(errp, "migration: section 'config': version %u, "
+                   "supported %u", cfg->version, CONFIG_VERSION);
+        return false;
+    }
+    mig_cursor_init(&c, cfg->data, cfg->len);
+    bql_lock();
+    ok = mig_ram_check_config(&c, errp) &&
+         migration_state_check_set(&c, errp) &&
+         mig_cursor_done(&c, "config", errp);
+    bql_unlock();
+    return ok;
+}
+
+/* Load the collected device sections (all checked first). */
+static bool in_load_devices(GPtrArray *secs, GError **errp)
+{
+    bool ok;
+
+    bql_lock();
+    ok = migration_state_load_sections((MigSection *const *)secs->pdata,
+                                       secs->len, errp);
+    bql_unlock();
+    g_ptr_array_set_size(secs, 0);
+    return ok;
+}
+
+static void section_free(gpointer p)
+{
+    mig_section_clear(p);
+    g_free(p);
+}
+
+static bool in_receive(GError **errp)
+{
+    g_autoptr(GPtrArray) devs = g_ptr_array_new_with_free_func(section_free);
+    MigSection cfg = { 0 };
+    bool ram_started = false, ok = false;
+
+    if (!in_read_config(&cfg, errp)) {
+        goto out;
+    }
+    bql_lock();
+    in_set_status(MIG_ACTIVE);
+    bql_unlock();
+    for (;;) {
+        MigSection *s = g_new0(MigSection, 1);
+
+        if (!mig_stream_read_section(mig_channel_read, &in.ch, s, errp)) {
+            section_free(s);
+            goto out;
+        }
+        if (s->kind == MIG_SECTION_DEVICE) {
+            g_ptr_array_add(devs, s);
+            continue;
+        }
+        if (s->kind == MIG_SECTION_CONFIG) {
+            error_setg(errp, "migration: section '%s': a second "
+                       "configuration", s->name);
+            section_free(s);
+            goto out;
+        }
+        if (!ram_started) {
+            /* Early sections (virtio-mem) plug before pages land. */
+            MigCursor c;
+
+            ram_started = true;
+            mig_cursor_init(&c, cfg.data, cfg.len);
+            if (!in_load_devices(devs, errp)) {
+                section_free(s);
+                goto out;
+            }
+            bql_lock();
+            ok = mig_ram_prepare(&c, errp);
+            bql_unlock();
+            if (!ok) {
+                section_free(s);
+                goto out;
+            }
+            ok = false;
+        }
+        if (s->kind == MIG_SECTION_END) {
+            section_free(s);
+            ok = in_load_devices(devs, errp);
+            goto out;
+        }
+        bql_lock();
+        ok = mig_ram_load_section(s, errp);
+        bql_unlock();
+        section_free(s);
+        if (!ok) {
+            goto out;
+        }
+        ok = false;
+    }
+out:
+    mig_section_clear(&cfg);
+    return ok;
+}
+
+static gboolean in_finish_in_main(gpointer opaque)
+{
+    if (in.thread && GPOINTER_TO_UINT(opaque) == in_generation) {
+        g_thread_join(in.thread);
+        in.thread = NULL;
+        mig_channel_close(&in.ch);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static gpointer in_thread(gpointer opaque)
+{
+    GError *err = NULL;
+    bool ok = in_receive(&err);
+
+    bql_lock();
+    migration_state_set_migrating(false);
+    if (ok) {
+        in_set_status(MIG_COMPLETED);
+        if (in.autostart) {
+            vm_start(NULL);
+        }
+    } else {
+        g_free(in.error);
+        in.error = g_strdup(err->message);
+        in_set_status(MIG_FAILED);
+        error_report("load of migration failed: %s", err->message);
+        g_error_free(err);
+    }
+    in.requested = false;
+    bql_unlock();
+    g_idle_add(in_finish_in_main, opaque);
+    return NULL;
+}
+
+static void in_start_thread(void)
+{
+    migration_state_set_migrating(true);
+    in.thread = g_thread_new("migration-in", in_thread,
+                             GUINT_TO_POINTER(++in_generation));
+}
+
+static gboolean in_accept_ready(gint fd, GIOCondition cond, gpointer opaque)
+{
+    GError *err = NULL;
+
+    if (!mig_channel_accept(fd, &in.ch, &err)) {
+        warn_report_err(err);
+        return G_SOURCE_CONTINUE;
+    }
+    close(in.listen_fd);
+    in.listen_fd = -1;
+    in.listen_watch = 0;
+    in_start_thread();
+    return G_SOURCE_REMOVE;
+}
+
+static bool in_listen(const char *uri, GError **errp)
+{
+    int fd = mig_channel_listen(uri, &in.ch, errp);
+
+    if (fd == -1) {
+        return false;
+    }
+    in.deferred = false;
+    in_set_status(MIG_SETUP);
+    if (fd == -2) {
+        in_start_thread();
+        return true;
+    }
+    in.listen_fd = fd;
+    in.listen_watch = g_unix_fd_add(fd, G_IO_IN, in_accept_ready, NULL);
+    return true;
+}
+
+bool migration_incoming_start(const char *uri, bool autostart,
+                              GError **errp)
+{
+    in.requested = true;
+    in.autostart = autostart;
+    if (!strcmp(uri, "defer")) {
+        in.deferred = true;
+        return true;
+    }
+    return in_listen(uri, errp);
+}
+
+static bool qmp_migrate_incoming(JsonObject *args, JsonNode **ret,
+                                 GError **errp)
+{
+    const char *uri = json_object_get_string_member(args, "uri");
+
+    if (!in.requested) {
+        error_setg(errp, "'-incoming' was not specified on the command "
+                   "line");
+        return false;
+    }
+    if (!in.deferred) {
+        error_setg(errp, "The incoming migration has already been started");
+        return false;
+    }
+    return in_listen(uri, errp);
+}
+
+/* ---- query-migrate and parameters ------------------------------------------ */
+
+static JsonObject *ram_info(void)
+{
+    JsonObject *ram = json_object_new();
+    uint64_t normal = src.ram ? mig_ram_normal_pages(src.ram) : 0;
+    uint64_t zero = src.ram ? mig_ram_zero_pages(src.ram) : 0;
+    uint64_t total = src.ram ? mig_ram_total(src.ram) : 0;
+
+    json_object_set_int_member(ram, "transferred", src.ch.bytes);
+    json_object_set_int_member(ram, "remaining", src.remaining);
+    json_object_set_int_member(ram, "total", total);
+    json_object_set_int_member(ram, "duplicate", zero);
+    json_object_set_int_member(ram, "normal", normal);
+    json_object_set_int_member(ram, "normal-bytes",
+                               normal * RAM_DIRTY_PAGE_SIZE);
+    json_object_set_int_member(ram, "dirty-pages-rate", src.dirty_rate);
+    json_object_set_int_member(ram, "dirty-sync-count", src.passes);
+    json_object_set_int_member(ram, "page-size", RAM_DIRTY_PAGE_SIZE);
+    json_object_set_double_member(ram, "mbps", src.mbps);
+    return ram;
+}
+
+/* The last source migration's totals, kept after it ended. */
+static uint64_t last_total, last_normal, last_zero;
+
+static bool qmp_query_migrate(JsonObject *args, JsonNode **ret,
+                              GError **errp)
+{
+    JsonObject *o = json_object_new();
+    int64_t now = g_get_monotonic_time() / 1000;
+
+    if (in.status != MIG_NONE && src.status == MIG_NONE) {
+        json_object_set_string_member(o, "status", status_names[in.status]);
+        if (in.status == MIG_FAILED && in.error) {
+            json_object_set_string_member(o, "error-desc", in.error);
+        }
+    } else if (src.status != MIG_NONE) {
+        JsonObject *ram;
+
+        if (src.ram) {
+            last_total = mig_ram_total(src.ram);
+            last_normal = mig_ram_normal_pages(src.ram);
+            last_zero = mig_ram_zero_pages(src.ram);
+        }
+        ram = ram_info();
+        if (!src.ram) {
+            json_object_set_int_member(ram, "total", last_total);
+            json_object_set_int_member(ram, "normal", last_normal);
+            json_object_set_int_member(ram, "normal-bytes",
+                                       last_normal * RAM_DIRTY_PAGE_SIZE);
+            json_object_set_int_member(ram, "duplicate", last_zero);
+        }
+        json_object_set_string_member(o, "status", status_names[src.status]);
+        json_object_set_int_member(o, "setup-time", src.setup_ms);
+        json_object_set_int_member(o, "total-time", is_active(src.status) ?
+                                   now - src.start_ms : src.total_ms);
+        if (src.status == MIG_COMPLETED) {
+            json_object_set_int_member(o, "downtime", src.downtime_ms);
+        } else if (is_active(src.status)) {
+            json_object_set_int_member(o, "expected-downtime",
+                                       downtime_limit);
+        }
+        if (src.status == MIG_FAILED && src.error) {
+            json_object_set_string_member(o, "error-desc", src.error);
+        }
+        json_object_set_object_member(o, "ram", ram);
+    }
+    *ret = qmp_node_take_object(o);
+    return true;
+}
+
+static bool qmp_migrate_set_parameters(JsonObject *args, JsonNode **ret,
+                                       GError **errp)
+{
+    int64_t bw = max_bandwidth, dl = downtime_limit;
+
+    if (json_object_has_member(args, "max-bandwidth")) {
+        bw = json_object_get_int_member(args, "max-bandwidth");
+        if (bw < 0) {
+            error_setg(errp, "Parameter 'max_bandwidth' expects an integer "
+                       "in the range of 0 to %" PRIu64 " bytes/second",
+                       (uint64_t)SIZE_MAX);
+            return false;
+        }
+    }
+    if (json_object_has_member(args, "downtime-limit")) {
+        dl = json_object_get_int_member(args, "downtime-limit");
+        if (dl < 0 || dl > 2000000) {
+            error_setg(errp, "Parameter 'downtime_limit' expects an integer "
+                       "in the range of 0 to 2000000 milliseconds");
+            return false;
+        }
+    }
+    max_bandwidth = bw;
+    downtime_limit = dl;
+    return true;
+}
+
+static bool qmp_query_migrate_parameters(JsonObject *args, JsonNode **ret,
+                                         GError **errp)
+{
+    JsonObject *o = json_object_new();
+
+    json_object_set_int_member(o, "max-bandwidth", max_bandwidth);
+    json_object_set_int_member(o, "downtime-limit", downtime_limit);
+    *ret = qmp_node_take_object(o);
+    return true;
+}
+
+static const QmpArgSpec migrate_args[] = {
+    { "uri", QMP_ARG_STRING, false },
+    { "detach", QMP_ARG_BOOL, true },   /* always detached, as QEMU */
+    { NULL },
+};
+
+static const QmpArgSpec incoming_args[] = {
+    { "uri", QMP_ARG_STRING, false },
+    { NULL },
+};
+
+static const QmpArgSpec params_args[] = {
+    { "max-bandwidth", QMP_ARG_INT, true },
+    { "downtime-limit", QMP_ARG_INT, true },
+    { NULL },
+};
+
+void migration_register_commands(void)
+{
+    qmp_register_command("migrate", qmp_migrate, migrate_args, 0);
+    qmp_register_command("migrate-incoming", qmp_migrate_incoming,
+                         incoming_args, 0);
+    qmp_register_command("migrate_cancel", qmp_migrate_cancel, NULL, 0);
+    qmp_register_command("query-migrate", qmp_query_migrate, NULL, 0);
+    qmp_register_command("migrate-set-parameters",
+                         qmp_migrate_set_parameters, params_args, 0);
+    qmp_register_command("query-migrate-parameters",
+                         qmp_query_migrate_parameters, NULL, 0);
+}
+
+void migration_cleanup(void)
+{
+    if (is_active(src.status)) {
+        g_atomic_int_set(&src.cancel, 1);
+        shutdown(src.ch.fd, SHUT_RDWR);
+    }
+    if (in.ch.fd > 0) {
+        shutdown(in.ch.fd, SHUT_RDWR);
+    }
+    if (in.listen_watch) {
+        g_source_remove(in.listen_watch);
+        in.listen_watch = 0;
+    }
+    if (in.listen_fd >= 0) {
+        close(in.listen_fd);
+        in.listen_fd = -1;
+    }
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Benchmark (not a test): migrate 1 GiB plugged of a 64 GiB reserve=off
+virtio-mem region between two processes of the same binary over unix:,
+for our binary and for Debian's QEMU 7.2, with the same qtest writes
+(a 64 KiB stripe per 2 MiB block, tests/functional/test_migration.py's
+pattern) and max-bandwidth raised to 10 GiB/s.
+
+Prints per binary: bytes on the wire (query-migrate ram.transferred),
+ram.total, total-time and downtime in ms.  Bytes must scale with what
+is plugged and written, not with the region.
+
+Usage: tests/bench/bench-migration.py [BINARY [REFERENCE]]
+"""
+
+import os
+import sys
+import tempfile
+import time
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(SRC, "tests", "functional"))
+import qtest  # noqa: E402
+from vmem_driver import ACK, VirtioMemDriver  # noqa: E402
+
+GiB = 1 << 30
+
+
+def args(incoming=None):
+    a = ["-machine", "q35", "-m", "128M,maxmem=128G",
+         "-object", "memory-backend-ram,id=mem0,size=64G,reserve=off",
+         "-device", "virtio-mem-pci,id=vm0,memdev=mem0,block-size=2M,"
+         "requested-size=1G"]
+    return a + (["-incoming", incoming] if incoming else [])
+
+
+def run(binary, accel):
+    sock = os.path.join(tempfile.mkdtemp(prefix="bench-mig-"), "m.sock")
+    src = qtest.QTestMachine(args(), binary=binary, accel=accel,
+                             timeout=120)
+    dst = qtest.QTestMachine(args("unix:" + sock), binary=binary,
+                             accel=accel, timeout=120)
+    src.launch()
+    dst.launch()
+    try:
+        drv = VirtioMemDriver(src)
+        drv.probe()
+        nblocks = GiB // drv.block_size
+        for i in range(0, nblocks, 256):
+            assert drv.plug(drv.block_addr(i), 256) == ACK
+        for i in range(nblocks):
+            src.memset(drv.block_addr(i), 64 * 1024, (0x5a + i) & 0xff)
+        src.command("migrate-set-parameters",
+                    **{"max-bandwidth": 10 * GiB})
+        # Both stay paused (-S for QEMU): the migration is of a stopped VM.
+        src.command("migrate", uri="unix:" + sock)
+        while True:
+            info = src.command("query-migrate")
+            if info["status"] in ("completed", "failed"):
+                break
+            time.sleep(0.02)
+        return info
+    finally:
+        src.kill()
+        dst.kill()
+
+
+def main():
+    own = sys.argv[1] if len(sys.argv) > 1 else \
+        os.path.join(SRC, "build", "qemu-system-x86_64")
+    ref = sys.argv[2] if len(sys.argv) > 2 else "/usr/bin/qemu-system-x86_64"
+    # Debian's QEMU has no qtest accelerator: -accel tcg -S (qtest still
+    # drives memory and devices; the vCPU never runs).
+    for name, binary, accel in (("ours", own, None),
+                                ("qemu-7.2", ref, "-accel tcg -S")):
+        if not os.path.exists(binary):
+            print("bench-migration: %s: skipped: %s not found"
+                  % (name, binary))
+            continue
+        info = run(binary, accel)
+        ram = info.get("ram", {})
+        print("bench-migration: %-8s status=%s transferred=%d total=%d "
+              "total-time=%dms downtime=%sms"
+              % (name, info["status"], ram.get("transferred", 0),
+                 ram.get("total", 0), info.get("total-time", 0),
+                 info.get("downtime", "-")))
+
+
+if __name__ == "__main__":
+    main()

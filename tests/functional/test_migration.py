@@ -1,0 +1,395 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Live migration between two of our processes (-accel qtest) over unix:.
+
+The source has a 64 GiB reserve=off virtio-mem region of which 1 GiB is
+plugged (tests/functional/vmem_driver.py plays the guest driver); the
+qtest client writes a pattern, then keeps writing while the migration
+runs.  The destination must end with the same plugged bitmap, usable
+region and data, unplugged blocks reading zero and costing it no RSS,
+and the bytes on the wire must scale with what is plugged (and written),
+never with the region.  Incompatible destinations are refused with the
+section named; a cut connection or migrate_cancel leaves the source
+running with its memory intact.
+"""
+
+import os
+import socket
+import sys
+import tempfile
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qtest  # noqa: E402
+from vmem_driver import ACK, BUSY, VirtioMemDriver  # noqa: E402
+
+MiB = 1 << 20
+GiB = 1 << 30
+VMEM_PATH = "/machine/peripheral/vm0/virtio-backend"
+
+
+def vm_args(region="64G", block="2M", requested="1G", incoming=None,
+            extra=None):
+    args = ["-machine", "q35", "-m", "128M,maxmem=128G",
+            "-object", "memory-backend-ram,id=mem0,size=%s,reserve=off"
+            % region,
+            "-device", "virtio-mem-pci,id=vm0,memdev=mem0,block-size=%s,"
+            "requested-size=%s" % (block, requested)]
+    if extra:
+        args += ["-device", extra]
+    if incoming:
+        args += ["-incoming", incoming]
+    return args
+
+
+def start(args):
+    vm = qtest.QTestMachine(args, timeout=60)
+    vm.launch()
+    return vm
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def wait_status(vm, want, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        info = vm.command("query-migrate")
+        if info.get("status") in want:
+            return info
+        assert time.monotonic() < deadline, info
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def sock_path():
+    d = tempfile.mkdtemp(prefix="mig-")
+    yield os.path.join(d, "mig.sock")
+
+
+@pytest.fixture
+def vms():
+    started = []
+    yield started
+    for vm in started:
+        vm.kill()
+
+
+def plug_1g(vm):
+    drv = VirtioMemDriver(vm)
+    drv.probe()
+    bs = drv.block_size
+    nblocks = GiB // bs
+    step = 256
+    for i in range(0, nblocks, step):
+        assert drv.plug(drv.block_addr(i), min(step, nblocks - i)) == ACK
+    assert drv.plugged_size == GiB
+    return drv
+
+
+def write_pattern(vm, drv, seed):
+    """One 64 KiB stripe per plugged block plus a tag at its end."""
+    for i in range(GiB // drv.block_size):
+        base = drv.block_addr(i)
+        vm.memset(base, 64 * 1024, (seed + i) & 0xff)
+        vm.writeq(base + drv.block_size - 8, (seed << 32) | i)
+
+
+def check_pattern(vm, drv, seed, overrides):
+    for i in range(GiB // drv.block_size):
+        base = drv.block_addr(i)
+        want = bytes([(seed + i) & 0xff]) * 16
+        assert vm.memread(base, 16) == want, i
+        assert vm.memread(base + 64 * 1024 - 16, 16) == want, i
+        assert vm.memread(base + 64 * 1024, 8) == bytes(8), i
+        assert vm.readq(base + drv.block_size - 8) == (seed << 32) | i, i
+    for addr, value in overrides.items():
+        assert vm.readq(addr) == value, hex(addr)
+
+
+def test_migrate_plugged_only_while_writing(vms, sock_path):
+    src = start(vm_args())
+    vms.append(src)
+    dst = start(vm_args(incoming="unix:" + sock_path))
+    vms.append(dst)
+    drv = plug_1g(src)
+    write_pattern(src, drv, 0x5a)
+    stripe_bytes = (GiB // drv.block_size) * (64 * 1024 + 8)
+
+    # Slow enough that the client's writes land mid-migration.
+    src.command("migrate-set-parameters", **{"max-bandwidth": 40 * MiB,
+                                             "downtime-limit": 100})
+    src.command("migrate", uri="unix:" + sock_path)
+    # A plug while migrating is refused BUSY (QEMU's answer).
+    assert drv.plug(drv.block_addr(GiB // drv.block_size), 1) == BUSY
+    overrides = {}
+    n = 0
+    while src.command("query-migrate")["status"] in ("setup", "active"):
+        addr = drv.block_addr((n * 37) % (GiB // drv.block_size)) + \
+            4096 * (1 + n % 200) + 128 * 1024
+        value = 0xfeed000000000000 | n
+        src.writeq(addr, value)
+        # A write the VM was still running for must arrive; one after
+        # the final stop (a stopped guest does not write) may not.
+        if src.command("query-status")["status"] == "running":
+            overrides[addr] = value
+        else:
+            overrides.pop(addr, None)
+            break
+        n += 1
+    info = wait_status(src, ("completed",))
+    assert n > 10, "the client could not write while migrating"
+    wait_status(dst, ("completed",))
+
+    # Same plugged bitmap, usable region and data.
+    assert dst.command("qom-get", path=VMEM_PATH, property="size") == GiB
+    # PCI and virtio state travelled: the source's driver goes on on the
+    # destination without re-initialising (BARs, ring positions).
+    ddrv = drv
+    ddrv.vm = dst
+    assert ddrv.plugged_size == GiB
+    assert ddrv.usable_region_size == drv.usable_region_size
+    nblocks = GiB // drv.block_size
+    assert ddrv.state(ddrv.block_addr(0), nblocks) == (ACK, 0)  # plugged
+    assert ddrv.state(ddrv.block_addr(nblocks), 1) == (ACK, 1)  # unplugged
+    check_pattern(dst, ddrv, 0x5a, overrides)
+
+    # Bytes on the wire: the written data plus re-dirtied pages plus
+    # headers, nowhere near the region (64 GiB) or even what is plugged.
+    ram = info["ram"]
+    assert ram["total"] == GiB
+    assert ram["transferred"] >= stripe_bytes
+    redirtied = ram["normal-bytes"] - stripe_bytes
+    assert ram["transferred"] < stripe_bytes + redirtied + 8 * MiB, ram
+    assert ram["transferred"] < GiB // 8, ram
+    assert info["downtime"] >= 0 and info["total-time"] > 0
+    assert "setup-time" in info
+
+    # Pages that arrived as zero runs were not allocated: the
+    # destination holds no more than the source (which, with THP, may
+    # hold a huge page per written stripe).
+    assert rss_kib(dst.pid) < rss_kib(src.pid) + 64 * 1024, \
+        (rss_kib(dst.pid), rss_kib(src.pid))
+    # Unplugged blocks read zero on the destination and cost it no RSS.
+    before = rss_kib(dst.pid)
+    for i in range(nblocks, drv.usable_region_size // drv.block_size):
+        assert dst.readq(ddrv.block_addr(i)) == 0
+    assert rss_kib(dst.pid) - before < 4 * 1024
+
+    # The destination continues resizing where the source stopped.
+    # requested-size came along: plugging more is NACKed until raised.
+    assert ddrv.plug(ddrv.block_addr(nblocks), 1) == 1   # NACK
+    dst.command("qom-set", path="/machine/peripheral/vm0",
+                property="requested-size", value=2 * GiB)
+    assert ddrv.usable_region_size >= 2 * GiB
+    assert ddrv.plug(ddrv.block_addr(nblocks), 256) == ACK
+    assert ddrv.plugged_size == GiB + 256 * drv.block_size
+    src.shutdown()
+    dst.shutdown()
+
+
+@pytest.mark.parametrize("dst_cfg,section", [
+    ({"block": "4M"}, VMEM_PATH),
+    ({"region": "32G"}, "mem0"),
+    ({"extra": "edu,id=e0"}, "/machine/peripheral/e0#pci"),
+])
+def test_incompatible_destination_refused(vms, sock_path, dst_cfg,
+                                          section):
+    src = start(vm_args())
+    vms.append(src)
+    dst = start(vm_args(incoming="unix:" + sock_path, **dst_cfg))
+    vms.append(dst)
+    plug_1g(src)
+    src.command("migrate", uri="unix:" + sock_path)
+    info = wait_status(dst, ("failed",))
+    assert "'%s'" % section in info["error-desc"], info
+    # Nothing was applied: nothing plugged on the destination.
+    assert dst.command("qom-get", path=VMEM_PATH, property="size") == 0
+    # The source survives the refusal.
+    wait_status(src, ("failed", "completed"))
+    assert src.command("query-status")["status"] == "running"
+    src.shutdown()
+    dst.shutdown()
+
+
+def fake_destination(path):
+    lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    lsock.bind(path)
+    lsock.listen(1)
+    return lsock
+
+
+def test_cut_connection_leaves_source_running(vms, sock_path):
+    src = start(vm_args())
+    vms.append(src)
+    drv = plug_1g(src)
+    write_pattern(src, drv, 0x33)
+    lsock = fake_destination(sock_path)
+    src.command("migrate-set-parameters", **{"max-bandwidth": 8 * MiB})
+    src.command("migrate", uri="unix:" + sock_path)
+    conn, _ = lsock.accept()
+    assert conn.recv(4096)
+    conn.close()
+    lsock.close()
+    info = wait_status(src, ("failed",))
+    assert info["error-desc"]
+    assert src.command("query-status")["status"] == "running"
+    check_pattern(src, drv, 0x33, {})
+    # Plugging and unplugging work again (no longer BUSY).
+    last = GiB // drv.block_size - 1
+    assert drv.unplug(drv.block_addr(last), 1) == ACK
+    assert drv.plug(drv.block_addr(last), 1) == ACK
+    src.shutdown()
+
+
+def test_cancel_leaves_source_running(vms, sock_path):
+    src = start(vm_args())
+    vms.append(src)
+    drv = plug_1g(src)
+    write_pattern(src, drv, 0x44)
+    lsock = fake_destination(sock_path)
+    src.command("migrate-set-parameters", **{"max-bandwidth": 1 * MiB})
+    src.command("migrate", uri="unix:" + sock_path)
+    conn, _ = lsock.accept()
+    assert conn.recv(4096)
+    src.command("migrate_cancel")
+    wait_status(src, ("cancelled",))
+    conn.close()
+    lsock.close()
+    assert src.command("query-status")["status"] == "running"
+    check_pattern(src, drv, 0x44, {})
+    last = GiB // drv.block_size - 1
+    assert drv.unplug(drv.block_addr(last), 1) == ACK
+    assert drv.plug(drv.block_addr(last), 1) == ACK
+    src.shutdown()
+
+
+def test_qmp_commands_and_parameters(vms):
+    vm = start(vm_args(requested="0"))
+    vms.append(vm)
+    assert vm.command("query-migrate") == {}
+    params = vm.command("query-migrate-parameters")
+    assert params["max-bandwidth"] == 128 * MiB
+    assert params["downtime-limit"] == 300
+    vm.command("migrate-set-parameters", **{"max-bandwidth": 1000,
+                                            "downtime-limit": 5})
+    params = vm.command("query-migrate-parameters")
+    assert params["max-bandwidth"] == 1000
+    assert params["downtime-limit"] == 5
+    rsp = vm.qmp("migrate-set-parameters", **{"downtime-limit": 2000001})
+    assert "downtime_limit" in rsp["error"]["desc"]
+    rsp = vm.qmp("migrate", uri="bogus:x")
+    assert "unknown migration protocol" in rsp["error"]["desc"]
+    rsp = vm.qmp("migrate-incoming", uri="unix:/nonexistent")
+    assert "-incoming" in rsp["error"]["desc"]
+    rsp = vm.qmp("migrate", uri="unix:/nonexistent/sock")
+    assert "Failed to connect" in rsp["error"]["desc"]
+    vm.command("migrate_cancel")
+    vm.shutdown()
+
+
+def test_incoming_defer_and_exec(vms, sock_path):
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    dst = start(vm_args(requested="64M", incoming="defer"))
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 8) == ACK
+    src.writeq(drv.block_addr(3) + 8, 0x1234abcd)
+    dst.command("migrate-incoming", uri="unix:" + sock_path)
+    rsp = dst.qmp("migrate-incoming", uri="unix:" + sock_path)
+    assert "already been started" in rsp["error"]["desc"]
+    src.command("migrate", uri="exec:cat > /dev/null")
+    wait_status(src, ("completed",))
+    # exec: went to /dev/null; now the real one, over the deferred socket.
+    src.command("cont")
+    src.command("migrate", uri="unix:" + sock_path)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert dst.readq(drv.block_addr(3) + 8) == 0x1234abcd
+    src.shutdown()
+    dst.shutdown()
+
+
+def test_bad_incoming_uri_is_a_startup_error():
+    vm = qtest.QTestMachine(vm_args(incoming="nope:1"), timeout=10)
+    with pytest.raises(qtest.QTestError):
+        vm.launch()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_tcp_loopback_and_fd(vms):
+    uri = "tcp:127.0.0.1:%d" % free_port()
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    dst = start(vm_args(requested="64M", incoming=uri))
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 4) == ACK
+    src.writeq(drv.block_addr(2) + 4096, 0xabcdef0123)
+    src.command("migrate", uri=uri)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert dst.readq(drv.block_addr(2) + 4096) == 0xabcdef0123
+    assert dst.command("query-status")["status"] == "running"
+    assert src.command("query-status")["status"] == "paused"
+    # fd: a descriptor the process does not have is refused.
+    rsp = src.qmp("migrate", uri="fd:987")
+    assert "987" in rsp["error"]["desc"]
+    src.shutdown()
+    dst.shutdown()
+
+
+def migration_events(vm):
+    return [(e["event"], e["data"]) for e in vm.get_events()
+            if e["event"].startswith("MIGRATION")]
+
+
+def test_events_follow_the_capability(vms, sock_path):
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    names = [c["name"] for c in src.command("query-commands")]
+    if "migrate-set-capabilities" not in names:
+        pytest.skip("migrate-set-capabilities is not in this tree (lv-qmp)")
+    # Off (the default): no MIGRATION events, on either side.
+    src.command("migrate", uri="exec:cat > /dev/null")
+    wait_status(src, ("completed",))
+    time.sleep(0.2)
+    assert migration_events(src) == []
+    src.command("cont")
+
+    dst = start(vm_args(requested="64M", incoming="defer"))
+    vms.append(dst)
+    for vm in (src, dst):
+        vm.command("migrate-set-capabilities", capabilities=[
+            {"capability": "events", "state": True}])
+    dst.command("migrate-incoming", uri="unix:" + sock_path)
+    src.command("migrate", uri="unix:" + sock_path)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    time.sleep(0.2)
+    got = migration_events(src)
+    statuses = [d["status"] for e, d in got if e == "MIGRATION"]
+    passes = [d["pass"] for e, d in got if e == "MIGRATION_PASS"]
+    assert statuses == ["setup", "active", "completed"], got
+    assert passes and passes == list(range(1, len(passes) + 1)), got
+    dst_statuses = [d["status"] for e, d in migration_events(dst)
+                    if e == "MIGRATION"]
+    assert dst_statuses == ["setup", "active", "completed"]
+    src.shutdown()
+    dst.shutdown()
