@@ -79,16 +79,10 @@ static MigIncoming in = { .status = MIG_NONE, .listen_fd = -1 };
 
 /* ---- Events --------------------------------------------------------------- */
 
-/*
- * The capability state belongs to monitor/ (migrate-set-capabilities);
- * weak so that a tree without it links and reports events off.
- */
-bool migrate_capability_enabled(const char *name) __attribute__((weak));
-
+/* The capability state belongs to monitor/ (migrate-set-capabilities). */
 static bool events_enabled(void)
 {
-    return migrate_capability_enabled &&
-           migrate_capability_enabled("events");
+    return migrate_capability_enabled("events");
 }
 
 typedef struct PostedEvent {
