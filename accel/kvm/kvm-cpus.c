@@ -20,11 +20,13 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "exec/address-spaces.h"
+#include "monitor/qmp.h"
 #include "sysemu/runstate.h"
 #include "kvm-internal.h"
 
@@ -42,6 +44,7 @@ struct KVMCPU {
     GThread *thread;
     pthread_t tid;              /* valid once has_tid (BQL) */
     bool has_tid;
+    pid_t linux_tid;            /* gettid() of the thread (BQL, has_tid) */
     KVMX86Boot *boot;
     KVMStatsFile *stats;        /* KVM_GET_STATS_FD, or NULL */
     GCond cond;                 /* wakes a parked vCPU */
@@ -215,6 +218,7 @@ static gpointer kvm_cpu_thread(gpointer opaque)
     kick_run = cpu->run;
     bql_lock();
     cpu->tid = pthread_self();
+    cpu->linux_tid = syscall(SYS_gettid);
     cpu->has_tid = true;
     while (!cpu->quit) {
         int ret, err;
@@ -298,6 +302,40 @@ static void kvm_cpu_free(KVMCPU *cpu)
     g_free(cpu);
 }
 
+/*
+ * query-cpus-fast: one entry per vCPU, laid out as QEMU does for x86.
+ * Every vCPU is its own socket (the flat -smp topology of vl.c).  There
+ * are no CPU objects in QOM, so "qom-path" names where QEMU puts vCPU N
+ * (the Nth unattached device) and does not resolve here: a qom-list of
+ * it answers DeviceNotFound, which libvirt takes as "no CPU properties
+ * to read" (docs/devel/qmp.md).  Main thread, BQL held.
+ */
+static JsonArray *kvm_query_cpus_fast(void)
+{
+    KVMState *s = kvm_state;
+    JsonArray *list = json_array_new();
+
+    for (unsigned i = 0; s && i < s->nr_cpus; i++) {
+        KVMCPU *cpu = s->cpus[i];
+        JsonObject *e = json_object_new();
+        JsonObject *props = json_object_new();
+        g_autofree char *path = g_strdup_printf(
+            "/machine/unattached/device[%u]", cpu->index);
+
+        json_object_set_int_member(props, "core-id", 0);
+        json_object_set_int_member(props, "thread-id", 0);
+        json_object_set_int_member(props, "socket-id", cpu->index);
+        json_object_set_int_member(e, "thread-id",
+                                   cpu->has_tid ? cpu->linux_tid : 0);
+        json_object_set_object_member(e, "props", props);
+        json_object_set_string_member(e, "qom-path", path);
+        json_object_set_int_member(e, "cpu-index", cpu->index);
+        json_object_set_string_member(e, "target", "x86_64");
+        json_array_add_object_element(list, e);
+    }
+    return list;
+}
+
 static void install_kick_handler(void)
 {
     struct sigaction sa = { .sa_handler = kick_handler };
@@ -326,6 +364,7 @@ bool kvm_cpus_create(KVMState *s, unsigned n, GError **errp)
     }
     /* Each thread records its id before it first parks. */
     kvm_cpus_pause();
+    qmp_set_cpus_fast_provider(kvm_query_cpus_fast);
     return true;
 }
 
@@ -386,6 +425,7 @@ void kvm_cpus_destroy(void)
 {
     KVMState *s = kvm_state;
 
+    qmp_set_cpus_fast_provider(NULL);
     for (unsigned i = 0; i < s->nr_cpus; i++) {
         s->cpus[i]->quit = true;
         kvm_cpu_kick(s->cpus[i]);

@@ -459,3 +459,46 @@ def test_query_stats_counts_exits(guest):
                                            "providers": [{"names": 1}]})
     assert "Invalid parameter type for 'providers'" in \
         resp["error"]["desc"], resp
+
+
+def test_query_cpus_fast_lists_the_vcpu_threads():
+    """query-cpus-fast under KVM: one entry per vCPU, each its own socket,
+    thread-id the Linux TID of the thread named "CPU N/KVM"; qom-path is
+    where QEMU puts vCPU N and does not resolve (no CPU objects), so a
+    qom-list of it is DeviceNotFound.  qtest (no vCPU) answers []."""
+    rc, out, err = run_binary(["-accel", "qtest", "-smp", "2"], stdin=(
+        '{"execute":"qmp_capabilities"}\n'
+        '{"execute":"query-cpus-fast"}\n{"execute":"quit"}\n'))
+    assert rc == 0 and '{"return": []}' in out, out
+    need_kvm()
+    from qmp import QMPClient
+    p = subprocess.Popen([qemu_binary(), "-accel", "kvm", "-smp", "3",
+                          "-S", "-display", "none", "-nodefaults",
+                          "-qmp", "stdio"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        qmp = QMPClient(rfile=p.stdout, wfile=p.stdin)
+        qmp.negotiate()
+        cpus = qmp.cmd("query-cpus-fast")
+        assert [c["cpu-index"] for c in cpus] == [0, 1, 2], cpus
+        tids = set()
+        for i, c in enumerate(cpus):
+            assert c["target"] == "x86_64"
+            assert c["props"] == {"socket-id": i, "core-id": 0,
+                                  "thread-id": 0}, c
+            assert c["qom-path"] == f"/machine/unattached/device[{i}]"
+            tid = c["thread-id"]
+            assert tid != p.pid and tid not in tids, cpus
+            tids.add(tid)
+            with open(f"/proc/{p.pid}/task/{tid}/comm") as f:
+                assert f.read().strip() == f"CPU {i}/KVM"
+            resp = qmp.execute("qom-list", {"path": c["qom-path"]})
+            assert resp["error"]["class"] == "DeviceNotFound", resp
+        qmp.cmd("cont")
+        assert qmp.cmd("query-cpus-fast") == cpus
+        qmp.execute("quit")
+        assert p.wait(timeout=30) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()

@@ -12,6 +12,9 @@
 - what libvirt 9.0 looks up answers truthfully.
 """
 
+import os
+import sys
+
 import pytest
 
 from qmp import QMPError
@@ -222,6 +225,31 @@ def test_what_libvirt_looks_up(session):
                    for e in schema.entries)
     # Nothing is out-of-band.
     assert not any(e.get("allow-oob") for e in cmds.values())
+
+
+def test_cpus_fast_under_kvm_matches_its_type(make_vm):
+    """With vCPUs (KVM) query-cpus-fast validates against the schema.
+    "qom-path" is required there (as in QEMU's schema) though there are
+    no CPU objects: it names where QEMU would put the vCPU and does not
+    resolve, so libvirt's qom-list of it is DeviceNotFound and it reads
+    no CPU properties (docs/devel/qmp.md)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__))), "guest"))
+    from guestrun import kvm_unusable_reason
+    reason = kvm_unusable_reason()
+    if reason:
+        pytest.skip(f"KVM unusable: {reason}")
+    vm = make_vm("-machine", "q35", "-accel", "kvm", "-smp", "2", "-S")
+    qmp = vm.connect()
+    schema = Schema(qmp.cmd("query-qmp-schema"))
+    cmd = schema.commands()["query-cpus-fast"]
+    ret = qmp.cmd("query-cpus-fast")
+    assert len(ret) == 2, ret
+    schema.check(cmd["ret-type"], ret, "query-cpus-fast")
+    for c in ret:
+        with pytest.raises(QMPError) as e:
+            qmp.cmd("qom-list", {"path": c["qom-path"]})
+        assert e.value.cls == "DeviceNotFound"
 
 
 def test_schema_is_stable(session):
