@@ -737,11 +737,27 @@ static char *prop_default_text(const Property *p)
     }
 }
 
+/* An advertised default that is not a Property's (e.g. a forwarder's). */
+static char *defval_text(const ObjectProperty *op)
+{
+    if (!op->defval || !JSON_NODE_HOLDS_VALUE(op->defval)) {
+        return NULL;
+    }
+    switch (json_node_get_value_type(op->defval)) {
+    case G_TYPE_BOOLEAN:
+        return g_strdup(json_node_get_boolean(op->defval) ? "true" : "false");
+    case G_TYPE_INT64:
+        return g_strdup_printf("%" PRId64, json_node_get_int(op->defval));
+    default:
+        return NULL;
+    }
+}
+
 static void print_prop_help(DeviceClass *dc, ObjectProperty *op)
 {
     const Property *p = device_find_prop(dc, op->name);
     g_autofree char *head = g_strdup_printf("%s=<%s>", op->name, op->type);
-    g_autofree char *def = p ? prop_default_text(p) : NULL;
+    g_autofree char *def = p ? prop_default_text(p) : defval_text(op);
 
     if (!op->description && !def) {
         printf("  %s\n", head);

@@ -214,6 +214,10 @@ static void add_forwarders(ObjectClass *oc)
         if (src->description) {
             object_property_set_description(p, src->description);
         }
+        /* The value is the child's, so is the default it starts with. */
+        if (src->defval) {
+            object_property_set_default(p, json_node_copy(src->defval));
+        }
     }
 }
 

@@ -134,6 +134,37 @@ def test_defaults_are_the_initial_values(make_vm):
             "property": p["name"]}) == p["default-value"], p
 
 
+def test_forwarded_properties_keep_their_defaults(qmp):
+    """virtio-mem-pci forwards virtio-mem's properties: each forwarded
+    one advertises the same default (or none) as its source."""
+    def by_name(cmd, typename):
+        return {p["name"]: p for p in qmp.cmd(cmd, {"typename": typename})}
+    mem = by_name("device-list-properties", "virtio-mem")
+    pci = by_name("device-list-properties", "virtio-mem-pci")
+    own = by_name("qom-list-properties", "virtio-pci")
+    forwarded = [n for n in mem if n in pci and n not in own]
+    assert {"memaddr", "node", "prealloc", "memdev",
+            "requested-size"} <= set(forwarded), forwarded
+    for name in forwarded:
+        assert pci[name].get("default-value") == \
+            mem[name].get("default-value"), (name, pci[name], mem[name])
+        assert ("default-value" in pci[name]) == \
+            ("default-value" in mem[name]), name
+    assert sum("default-value" in pci[n] for n in forwarded) >= 3
+    # -device TYPE,help prints the same "(default: X)" for both.
+    help_of = {}
+    for t in ("virtio-mem", "virtio-mem-pci"):
+        out = subprocess.run([qemu_binary(), "-device", f"{t},help"],
+                             capture_output=True, text=True,
+                             check=True).stdout
+        help_of[t] = {ln.split("=", 1)[0].strip(): ln
+                      for ln in out.splitlines()[1:] if "=" in ln}
+    for name in forwarded:
+        assert help_of["virtio-mem-pci"][name] == \
+            help_of["virtio-mem"][name], name
+    assert "(default: 0)" in help_of["virtio-mem-pci"]["node"]
+
+
 def test_qom_list_types_is_consistent(qmp):
     every = qmp.cmd("qom-list-types", {"abstract": True})
     by = {t["name"]: t for t in every}
