@@ -22,6 +22,8 @@
 #include "exec/address-spaces.h"
 #include "chardev/char.h"
 #include "hw/char/debugcon.h"
+#include "hw/char/serial.h"
+#include "vl-serial.h"
 #include "hw/i386/pvh.h"
 #include "sysemu/accel.h"
 #include "sysemu/runstate.h"
@@ -236,6 +238,7 @@ void qemu_machine_init(void)
     machine_register_qmp_commands();
     qdev_register_qmp_commands();
     debugcon_register_types();
+    serial_register_types();
     device_help_and_exit();
     select_accel();
     config.accel = sysemu_config.accel;
@@ -257,6 +260,9 @@ void qemu_machine_init(void)
         machine_fail(NULL, err);
     }
     create_debugcon();
+    if (!serial_cli_create(ms, &err)) {
+        machine_fail("-serial", err);
+    }
     load_kernel(ms);
     if (!accel_machine_done(ms, &err)) {
         machine_fail(NULL, err);
