@@ -13,6 +13,7 @@
 #define HW_I386_PVH_H
 
 #include "qemu/osdep.h"
+#include "hw/i386/e820.h"
 
 struct MachineState;
 
@@ -56,8 +57,6 @@ struct hvm_memmap_table_entry {
     uint32_t reserved;
 };
 
-#define E820_RAM        1
-#define E820_RESERVED   2
 
 /* A loadable segment of the image. */
 typedef struct PvhSegment {
@@ -97,12 +96,11 @@ typedef struct PvhBootParams {
 void pvh_build_boot_page(const PvhBootParams *p, uint8_t *page);
 
 /*
- * The e820 map of a PC layout: RAM [0, @below_4g) and
- * [@above_4g_start, +@above_4g).  Returns the number of entries written
- * to @map (at most 2).
+ * The start info's memory map for @l: e820_build()'s entries in the PVH
+ * layout.  Returns the number of entries written to @map (room for
+ * E820_MAX_ENTRIES).
  */
-unsigned pvh_e820_from_layout(uint64_t below_4g, uint64_t above_4g_start,
-                              uint64_t above_4g,
+unsigned pvh_e820_from_layout(const E820Layout *l,
                               struct hvm_memmap_table_entry *map);
 
 /* Where the boot CPU starts, once pvh_load() succeeded. */
