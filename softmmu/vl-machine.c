@@ -25,6 +25,7 @@
 #include "hw/char/serial.h"
 #include "vl-serial.h"
 #include "hw/i386/pvh.h"
+#include "hw/i386/linux-boot.h"
 #include "sysemu/accel.h"
 #include "sysemu/runstate.h"
 
@@ -212,8 +213,9 @@ static void load_kernel(MachineState *ms)
                    accel_current()->name);
         machine_fail(NULL, err);
     }
-    if (!pvh_load(ms, sysemu_config.kernel, sysemu_config.kernel_cmdline,
-                  sysemu_config.initrd, &err)) {
+    if (!x86_load_kernel(ms, sysemu_config.kernel,
+                         sysemu_config.kernel_cmdline, sysemu_config.initrd,
+                         &err)) {
         machine_fail(NULL, err);
     }
 }

@@ -229,10 +229,16 @@ typedef struct PvhLoader {
 } PvhLoader;
 
 static PvhLoader *loader;
+static const PvhBoot *other_boot;   /* set by the bzImage loader */
 
 const PvhBoot *pvh_boot_get(void)
 {
-    return loader ? &loader->boot : NULL;
+    return loader ? &loader->boot : other_boot;
+}
+
+void pvh_boot_set(const PvhBoot *boot)
+{
+    other_boot = boot;
 }
 
 static void write_ram(uint64_t addr, const void *buf, uint64_t len)

@@ -107,6 +107,14 @@ unsigned pvh_e820_from_layout(const E820Layout *l,
 typedef struct PvhBoot {
     uint32_t entry;
     uint32_t start_info;
+    /*
+     * A bzImage's 64-bit entry (hw/i386/linux-boot.c) instead of PVH:
+     * long mode with CR3 = page_tables, GDT at gdt (CS 0x10, DS 0x18),
+     * RIP = entry, RSI = start_info (the zero page).
+     */
+    bool linux64;
+    uint32_t page_tables;
+    uint32_t gdt;
 } PvhBoot;
 
 /*
@@ -120,6 +128,9 @@ bool pvh_load(struct MachineState *ms, const char *kernel,
 
 /* The boot CPU's entry, or NULL without -kernel. */
 const PvhBoot *pvh_boot_get(void);
+
+/* Make @boot what pvh_boot_get() returns (the bzImage loader). */
+void pvh_boot_set(const PvhBoot *boot);
 
 G_STATIC_ASSERT(sizeof(struct hvm_start_info) == 56);
 G_STATIC_ASSERT(sizeof(struct hvm_modlist_entry) == 32);
