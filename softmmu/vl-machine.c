@@ -213,7 +213,8 @@ static void load_kernel(MachineState *ms)
                    accel_current()->name);
         machine_fail(NULL, err);
     }
-    if (!x86_load_kernel(ms, sysemu_config.kernel,
+    if (!x86_load_kernel(ms, MAX(sysemu_config.smp_cpus, 1),
+                         sysemu_config.kernel,
                          sysemu_config.kernel_cmdline, sysemu_config.initrd,
                          &err)) {
         machine_fail(NULL, err);

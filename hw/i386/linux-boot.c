@@ -18,6 +18,7 @@
 #include "sysemu/reset.h"
 #include "hw/i386/pvh.h"
 #include "hw/i386/linux-boot.h"
+#include "hw/i386/mptable.h"
 
 static uint16_t rd16(const uint8_t *p, unsigned off)
 {
@@ -285,12 +286,37 @@ fail:
     return false;
 }
 
-bool x86_load_kernel(MachineState *ms, const char *kernel,
+typedef struct MpTableBlob {
+    uint8_t *data;
+    size_t len;
+} MpTableBlob;
+
+static void mptable_write(void *opaque)
+{
+    MpTableBlob *t = opaque;
+
+    write_ram(MPTABLE_ADDR, t->data, t->len);
+}
+
+/* The MP table in the F segment, now and at every reset. */
+static void mptable_install(unsigned ncpus)
+{
+    MpTableBlob *t = g_new0(MpTableBlob, 1);
+    g_autofree uint8_t *buf = g_malloc(MPTABLE_MAX_SIZE);
+
+    t->len = mptable_build(buf, ncpus);
+    t->data = g_memdup2(buf, t->len);
+    mptable_write(t);
+    qemu_register_reset(mptable_write, t);
+}
+
+bool x86_load_kernel(MachineState *ms, unsigned ncpus, const char *kernel,
                      const char *cmdline, const char *initrd, GError **errp)
 {
     uint8_t *data = NULL;
     size_t len = 0;
     GError *err = NULL;
+    bool ok;
 
     if (!g_file_get_contents(kernel, (char **)&data, &len, &err)) {
         error_setg(errp, "could not load kernel '%s': %s", kernel,
@@ -300,13 +326,18 @@ bool x86_load_kernel(MachineState *ms, const char *kernel,
     }
     if (len >= 4 && !memcmp(data, "\x7f" "ELF", 4)) {
         g_free(data);
-        return pvh_load(ms, kernel, cmdline, initrd, errp);
+        ok = pvh_load(ms, kernel, cmdline, initrd, errp);
+    } else if (is_bzimage(data, len)) {
+        ok = linux_load(ms, kernel, data, len, cmdline, initrd, errp);
+    } else {
+        g_free(data);
+        error_setg(errp, "kernel '%s' is neither an ELF image with a PVH "
+                   "entry note nor a bzImage (no \"HdrS\" setup header)",
+                   kernel);
+        return false;
     }
-    if (is_bzimage(data, len)) {
-        return linux_load(ms, kernel, data, len, cmdline, initrd, errp);
+    if (ok && ms->below_4g_mem_size >= E820_FSEG_END) {
+        mptable_install(ncpus);
     }
-    g_free(data);
-    error_setg(errp, "kernel '%s' is neither an ELF image with a PVH entry "
-               "note nor a bzImage (no \"HdrS\" setup header)", kernel);
-    return false;
+    return ok;
 }

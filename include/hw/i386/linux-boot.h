@@ -104,9 +104,11 @@ void linux_build_gdt(uint64_t gdt[4]);
 
 /*
  * -kernel: load @kernel as a PVH ELF (pvh_load) or a bzImage, at start
- * and at every reset.  Refuses any other file with a clear error.
+ * and at every reset, and the MP table for @ncpus CPUs (hw/i386/mptable.h)
+ * in the F segment.  Refuses any other file with a clear error.
  */
-bool x86_load_kernel(struct MachineState *ms, const char *kernel,
+bool x86_load_kernel(struct MachineState *ms, unsigned ncpus,
+                     const char *kernel,
                      const char *cmdline, const char *initrd,
                      GError **errp);
 
