@@ -253,6 +253,7 @@ void qemu_machine_init(void)
     if (!machine_init_board(ms, &err)) {
         machine_fail(NULL, err);
     }
+    platform_connect_reset(ms);
     create_devices();
     /*
      * Pinning consumers (x-dma-pin, vfio containers) follow system memory

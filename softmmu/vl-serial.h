@@ -22,4 +22,11 @@ bool serial_cli_parse(const char *spec, GError **errp);
  */
 bool serial_cli_create(MachineState *ms, GError **errp);
 
+/*
+ * softmmu/vl-platform.c: connect the board's guest reset line (q35:
+ * port 0x64 command 0xFE) to a guest reset request (a shutdown with
+ * -no-reboot).  Call once after the board is built.
+ */
+void platform_connect_reset(MachineState *ms);
+
 #endif /* SOFTMMU_VL_SERIAL_H */
