@@ -27,8 +27,16 @@ KVER=${KERNEL#x/boot/vmlinuz-}
 # 2. A busybox initramfs with the virtio modules.
 rm -rf initramfs && mkdir -p initramfs/bin initramfs/lib/modules
 cp /bin/busybox initramfs/bin/busybox
-for m in virtio_mem; do
-    find "x/lib/modules/$KVER" -name "$m.ko*" -exec cp {} initramfs/lib/modules/ \;
+# In dependency order (Debian builds them all as modules); numbered so
+# that /init loads them in this order.
+n=0
+for m in virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev \
+         virtio_pci virtio_mem; do
+    f=$(find "x/lib/modules/$KVER" -name "$m.ko*" | head -1)
+    if [ -n "$f" ]; then
+        n=$((n + 1))
+        cp "$f" "initramfs/lib/modules/$n-$(basename "$f")"
+    fi
 done
 cat > initramfs/init <<'INIT'
 #!/bin/busybox sh
