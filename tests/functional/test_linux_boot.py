@@ -184,3 +184,39 @@ def test_reference_prints_same_ram_ranges(kernel, tmp_path):
             assert b - SEABIOS_TOP_RESERVE_MAX <= rb <= b, (mine, theirs)
         else:
             assert rb == b, (mine, theirs)
+
+
+def run_quick(args):
+    p = subprocess.run([qemu_binary(), *args, "-display", "none",
+                        "-nodefaults"], capture_output=True, text=True,
+                       timeout=30, stdin=subprocess.DEVNULL)
+    return p.returncode, p.stderr
+
+
+@pytest.mark.parametrize("spec,msg", [
+    ("bogus", "'bogus' is not a supported serial backend"),
+    ("file:", "'file:' is not a supported serial backend"),
+    ("unix:/x.sock,colour=on", "unsupported unix: option 'colour=on'"),
+    ("unix:/x.sock,server=maybe", "'maybe' is not on or off"),
+    ("chardev:nope", "Property 'isa-serial.chardev' can't find value"),
+])
+def test_serial_bad_spec_refused(spec, msg):
+    rc, err = run_quick(["-accel", "qtest", "-serial", spec])
+    assert rc == 1 and msg in err, err
+
+
+def test_second_serial_refused():
+    rc, err = run_quick(["-accel", "qtest", "-serial", "null",
+                         "-serial", "null"])
+    assert rc == 1 and "only one -serial (COM1) is supported" in err, err
+
+
+def test_kernel_neither_elf_nor_bzimage_refused(tmp_path):
+    reason = kvm_unusable_reason()
+    if reason:
+        pytest.skip(f"KVM unusable: {reason}")
+    junk = tmp_path / "junk"
+    junk.write_bytes(b"MZ" + bytes(8192))
+    rc, err = run_quick(["-accel", "kvm", "-kernel", str(junk)])
+    assert rc == 1 and ("is neither an ELF image with a PVH entry note nor "
+                        "a bzImage") in err, err
