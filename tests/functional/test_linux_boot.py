@@ -37,6 +37,8 @@ import extract_vmlinux  # noqa: E402
 
 REFERENCE = "/usr/bin/qemu-system-x86_64"
 BOOT_TIMEOUT = 90
+# The MP table is parsed ~10 s of guest time after the e820 map is printed.
+MP_TIMEOUT = 150
 CMDLINE = ("console=ttyS0 earlyprintk=serial,ttyS0,115200 noapic "
            "nolapic_timer memhp_default_state=online")
 MEMORY = ["-m", "3G,maxmem=6G"]
@@ -95,15 +97,16 @@ def kernel():
     return fetch_kernel()
 
 
-def boot_log(argv, log):
+def boot_log(argv, log, until=None, timeout=BOOT_TIMEOUT):
     """Run @argv until the serial log @log holds the whole e820 map (a
-    line after the last BIOS-e820 line) or BOOT_TIMEOUT; kill it;
-    return the log's text."""
+    line after the last BIOS-e820 line) and, if given, a line matching
+    the regex @until, or @timeout seconds; kill it; return the log's
+    text."""
     if os.path.exists(log):
         os.unlink(log)
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + BOOT_TIMEOUT
+    deadline = time.monotonic() + timeout
     text = ""
     try:
         while time.monotonic() < deadline and p.poll() is None:
@@ -115,13 +118,14 @@ def boot_log(argv, log):
                 continue
             lines = text.splitlines()
             idx = [i for i, ln in enumerate(lines) if "BIOS-e820:" in ln]
-            if idx and len(lines) > idx[-1] + 1:
+            if idx and len(lines) > idx[-1] + 1 and (
+                    until is None or re.search(until, text)):
                 break
     finally:
         p.kill()
         out = p.communicate()[0].decode(errors="replace")
     assert "BIOS-e820:" in text, (
-        f"no e820 map within {BOOT_TIMEOUT} s; serial log:\n{text}\n"
+        f"no e820 map within {timeout} s; serial log:\n{text}\n"
         f"emulator output:\n{out}")
     return text
 
@@ -157,6 +161,27 @@ def test_pvh_boot_prints_our_cmdline_and_e820(kernel, tmp_path):
         (0xfeffc000, 0xff000000, "reserved"),
         (4 * GiB, 5 * GiB, "usable"),
     ]
+
+
+def test_pvh_boot_reads_our_mp_table(kernel, tmp_path):
+    """Linux finds the MP table (hw/i386/mptable.c): both CPUs and the
+    I/O APIC with its 24 GSIs."""
+    reason = kvm_unusable_reason()
+    if reason:
+        pytest.skip(f"KVM unusable: {reason}")
+    log = str(tmp_path / "serial.log")
+    text = boot_log([qemu_binary(), "-accel", "kvm", "-display", "none",
+                     "-nodefaults", "-smp", "2", "-m", "1G",
+                     "-kernel", kernel[1], "-append", CMDLINE,
+                     "-serial", f"file:{log}", "-no-reboot"], log,
+                    until=r"smpboot: Allowing", timeout=MP_TIMEOUT)
+    assert "found SMP MP-table at [mem 0x000f0000-0x000f000f]" in text, text
+    assert "Intel MultiProcessor Specification v1.4" in text, text
+    assert "Processor #0 (Bootup-CPU)" in text
+    assert "Processor #1" in text
+    assert ("IOAPIC[0]: apic_id 2, version 17, address 0xfec00000, "
+            "GSI 0-23") in text
+    assert "smpboot: Allowing 2 CPUs" in text
 
 
 @pytest.mark.skipif(not os.path.exists(REFERENCE),
