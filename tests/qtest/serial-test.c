@@ -8,6 +8,8 @@
  * The same test runs against QEMU 7.2 (qtest-reference).
  */
 #include "qemu/osdep.h"
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "libqtest.h"
 
@@ -174,6 +176,42 @@ static void test_file_output(void)
     rmdir(dir);
 }
 
+/* Bytes from the chardev reach RBR in order; the RX interrupt follows. */
+static void test_chardev_input(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("serial-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "sock", NULL);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    QTestState *qts;
+    int fd;
+
+    qts = qtest_initf("-machine q35 -chardev socket,id=c0,path=%s,"
+                      "server=on,wait=off -serial chardev:c0", path);
+    qtest_irq_intercept_in(qts, "ioapic");
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)),
+                    ==, 0);
+    wr(qts, FCR, 0x01);                 /* FIFO, trigger 1 byte */
+    wr(qts, IER, 0x01);
+    g_assert_cmpint(write(fd, "ok!", 3), ==, 3);
+    for (const char *p = "ok!"; *p; p++) {
+        for (int i = 0; i < 1000 && !(rd(qts, LSR) & 0x01); i++) {
+            g_usleep(1000);
+        }
+        g_assert_cmphex(rd(qts, LSR) & 0x01, ==, 0x01);
+        g_assert_true(qtest_get_irq(qts, 4));
+        g_assert_cmphex(rd(qts, RBR), ==, *p);
+    }
+    g_assert_cmphex(rd(qts, LSR) & 0x01, ==, 0x00);
+    g_assert_false(qtest_get_irq(qts, 4));
+    close(fd);
+    qtest_quit(qts);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -183,5 +221,6 @@ int main(int argc, char **argv)
     g_test_add_func("/serial/fifo", test_fifo);
     g_test_add_func("/serial/loopback", test_loopback);
     g_test_add_func("/serial/file-output", test_file_output);
+    g_test_add_func("/serial/chardev-input", test_chardev_input);
     return g_test_run();
 }
