@@ -13,8 +13,7 @@
 #include "sysemu/sysemu.h"
 #include "vl-serial.h"
 
-#define COM1_IOBASE 0x3f8
-#define COM1_IRQ    4
+/* COM1 is the device's default: iobase 0x3f8, irq 4. */
 
 static const char *serial_spec;
 
@@ -131,8 +130,11 @@ bool serial_cli_create(MachineState *ms, GError **errp)
         ok = qdev_realize(dev, NULL, errp);
     }
     if (ok) {
-        qdev_connect_gpio_out(dev, 0, qdev_get_gpio_in(DEVICE(pcms->ioapic),
-                                                       COM1_IRQ));
+        /* ISA IRQ n is I/O APIC input n (and KVM's PIC input n). */
+        qemu_irq irq = qdev_get_gpio_in(DEVICE(pcms->ioapic),
+                                        ISA_SERIAL(dev)->isa_irq);
+
+        qdev_connect_gpio_out(dev, 0, irq);
     }
     object_unref(OBJECT(dev));
     return ok;

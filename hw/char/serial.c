@@ -276,6 +276,10 @@ static bool serial_realize(DeviceState *dev, GError **errp)
         error_setg(errp, "iobase 0x%x is not an I/O port range", s->iobase);
         return false;
     }
+    if (s->isa_irq > 15) {
+        error_setg(errp, "irq %u is not an ISA IRQ (0-15)", s->isa_irq);
+        return false;
+    }
     if (s->chardev && s->file) {
         error_setg(errp, "chardev and x-file cannot both be set");
         return false;

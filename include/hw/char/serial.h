@@ -65,7 +65,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(SerialState, ISA_SERIAL)
 struct SerialState {
     DeviceState parent_obj;
     uint32_t iobase;
-    uint32_t isa_irq;           /* informative: the board wires line 0 */
+    uint32_t isa_irq;           /* the board wires line 0 to this ISA IRQ */
     char *chardev;
     char *file;
     /* private */

@@ -28,7 +28,7 @@ struct MachineState;
 #define LINUX_BOOT_CS       0x10u
 #define LINUX_BOOT_DS       0x18u
 
-/* Setup header / zero page offsets (Documentation/x86/boot.rst, zero-page.rst). */
+/* Setup header and zero page offsets (x86 boot protocol, zero page). */
 #define BP_EXT_RAMDISK_IMAGE 0x0c0
 #define BP_EXT_RAMDISK_SIZE  0x0c4
 #define BP_EXT_CMD_LINE_PTR  0x0c8
