@@ -207,6 +207,34 @@ static void linux_loader_free(LinuxLoader *l)
     g_free(l);
 }
 
+/*
+ * Read @initrd and place it at the top of RAM below 4 GiB and below the
+ * kernel's initrd_addr_max, page-aligned, above @kernel_end.
+ */
+static bool linux_place_initrd(LinuxLoader *l, const char *initrd,
+                               uint64_t ram_top, uint64_t kernel_end,
+                               GError **errp)
+{
+    uint64_t top = MIN(ram_top, (uint64_t)l->hdr.initrd_addr_max + 1);
+    GError *err = NULL;
+
+    if (!g_file_get_contents(initrd, (char **)&l->initrd, &l->initrd_len,
+                             &err)) {
+        error_setg(errp, "could not load initrd '%s': %s", initrd,
+                   err->message);
+        g_error_free(err);
+        return false;
+    }
+    if (l->initrd_len > top ||
+        QEMU_ALIGN_DOWN(top - l->initrd_len, 4096) < kernel_end) {
+        error_setg(errp, "initrd (0x%zx bytes) does not fit below 0x%"
+                   PRIx64 " beside the kernel", l->initrd_len, top);
+        return false;
+    }
+    l->initrd_addr = QEMU_ALIGN_DOWN(top - l->initrd_len, 4096);
+    return true;
+}
+
 static bool linux_load(MachineState *ms, const char *kernel,
                        uint8_t *data, size_t len, const char *cmdline,
                        const char *initrd, GError **errp)
@@ -244,26 +272,12 @@ static bool linux_load(MachineState *ms, const char *kernel,
                    ram_top);
         goto fail;
     }
-    if (initrd) {
-        uint64_t top = MIN(ram_top, (uint64_t)l->hdr.initrd_addr_max + 1);
-
-        if (!g_file_get_contents(initrd, (char **)&l->initrd,
-                                 &l->initrd_len, &err)) {
-            error_setg(errp, "could not load initrd '%s': %s", initrd,
-                       err->message);
-            g_error_free(err);
-            goto fail;
-        }
-        if (l->initrd_len > top ||
-            QEMU_ALIGN_DOWN(top - l->initrd_len, 4096) < kernel_end) {
-            error_setg(errp, "initrd (0x%zx bytes) does not fit below "
-                       "0x%" PRIx64 " beside the kernel", l->initrd_len, top);
-            goto fail;
-        }
-        l->initrd_addr = QEMU_ALIGN_DOWN(top - l->initrd_len, 4096);
-        p.initrd_addr = l->initrd_addr;
-        p.initrd_size = l->initrd_len;
+    if (initrd && !linux_place_initrd(l, initrd, ram_top, kernel_end,
+                                      errp)) {
+        goto fail;
     }
+    p.initrd_addr = l->initrd_addr;
+    p.initrd_size = l->initrd_len;
     l->cmdline = g_strdup(cmdline ? cmdline : "");
     p.cmdline_addr = LINUX_CMDLINE_ADDR;
     p.e820_entries = e820_build(&layout, e820);
