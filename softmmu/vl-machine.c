@@ -22,7 +22,10 @@
 #include "exec/address-spaces.h"
 #include "chardev/char.h"
 #include "hw/char/debugcon.h"
+#include "hw/char/serial.h"
+#include "vl-serial.h"
 #include "hw/i386/pvh.h"
+#include "hw/i386/linux-boot.h"
 #include "sysemu/accel.h"
 #include "sysemu/runstate.h"
 
@@ -210,8 +213,10 @@ static void load_kernel(MachineState *ms)
                    accel_current()->name);
         machine_fail(NULL, err);
     }
-    if (!pvh_load(ms, sysemu_config.kernel, sysemu_config.kernel_cmdline,
-                  sysemu_config.initrd, &err)) {
+    if (!x86_load_kernel(ms, MAX(sysemu_config.smp_cpus, 1),
+                         sysemu_config.kernel,
+                         sysemu_config.kernel_cmdline, sysemu_config.initrd,
+                         &err)) {
         machine_fail(NULL, err);
     }
 }
@@ -236,6 +241,7 @@ void qemu_machine_init(void)
     machine_register_qmp_commands();
     qdev_register_qmp_commands();
     debugcon_register_types();
+    serial_register_types();
     device_help_and_exit();
     select_accel();
     config.accel = sysemu_config.accel;
@@ -247,6 +253,7 @@ void qemu_machine_init(void)
     if (!machine_init_board(ms, &err)) {
         machine_fail(NULL, err);
     }
+    platform_connect_reset(ms);
     create_devices();
     /*
      * Pinning consumers (x-dma-pin, vfio containers) follow system memory
@@ -257,6 +264,9 @@ void qemu_machine_init(void)
         machine_fail(NULL, err);
     }
     create_debugcon();
+    if (!serial_cli_create(ms, &err)) {
+        machine_fail("-serial", err);
+    }
     load_kernel(ms);
     if (!accel_machine_done(ms, &err)) {
         machine_fail(NULL, err);

@@ -30,6 +30,7 @@
 #include "sysemu/accel.h"
 #include "sysemu/kvm.h"
 #include "migration/migration.h"
+#include "vl-serial.h"
 
 SysemuConfig sysemu_config;
 
@@ -43,6 +44,7 @@ typedef enum {
     OPT_DEBUGCON, OPT_NO_REBOOT,
     /* migration/ */
     OPT_INCOMING,
+    OPT_SERIAL,     /* softmmu/vl-serial.c */
 } OptIndex;
 
 typedef struct OptDef {
@@ -67,6 +69,9 @@ static const OptDef opt_defs[] = {
     { "debugcon", OPT_DEBUGCON, true,
       "-debugcon file:PATH|stdio|chardev:ID" },
     { "no-reboot", OPT_NO_REBOOT, false, "-no-reboot" },
+    { "serial", OPT_SERIAL, true,
+      "-serial stdio|null|none|file:PATH|chardev:ID|"
+      "unix:PATH[,server=on|off][,wait=on|off]" },
     { "m", OPT_MEMORY, true, "-m [size=]SIZE[,slots=N][,maxmem=SIZE]" },
     { "object", OPT_OBJECT, true, "-object TYPE,id=ID[,PROP=VALUE...]" },
     { "device", OPT_DEVICE, true, "-device DRIVER[,PROP=VALUE...]" },
@@ -148,6 +153,16 @@ static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
 static G_NORETURN void vl_fail_err(const char *loc, GError *err)
 {
     vl_fail(loc, "%s", err->message);
+}
+
+/* -serial SPEC (softmmu/vl-serial.c). */
+static void parse_serial(const char *loc, const char *arg)
+{
+    GError *err = NULL;
+
+    if (!serial_cli_parse(arg, &err)) {
+        vl_fail_err(loc, err);
+    }
 }
 
 static void opt_use_free(gpointer p)
@@ -494,6 +509,9 @@ static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
         break;
     case OPT_NO_REBOOT:
         sysemu_config.no_reboot = true;
+        break;
+    case OPT_SERIAL:
+        parse_serial(loc, arg);
         break;
     case OPT_LOG:
     case OPT_LOGFILE:

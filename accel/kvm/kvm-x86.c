@@ -118,6 +118,28 @@ static void pvh_entry_state(const PvhBoot *pvh, struct kvm_regs *regs,
     regs->rbx = pvh->start_info;
 }
 
+/*
+ * The x86 Linux boot protocol's 64-bit entry (hw/i386/linux-boot.h):
+ * long mode, paging on the loader's identity tables, the loader's flat
+ * GDT with CS 0x10 (64-bit) and DS/ES/SS 0x18, interrupts off,
+ * RSI = zero page.
+ */
+static void linux64_entry_state(const PvhBoot *b, struct kvm_regs *regs,
+                                struct kvm_sregs *sregs)
+{
+    pvh_entry_state(b, regs, sregs);
+    sregs->cs.l = 1;
+    sregs->cs.db = 0;
+    sregs->gdt.base = b->gdt;
+    sregs->gdt.limit = 4 * 8 - 1;
+    sregs->cr0 = 0x80000011;                    /* PG | ET | PE */
+    sregs->cr3 = b->page_tables;
+    sregs->cr4 = 0x20;                          /* PAE */
+    sregs->efer = 0x500;                        /* LME | LMA */
+    regs->rbx = 0;
+    regs->rsi = b->start_info;
+}
+
 bool kvm_x86_reset(int vcpufd, KVMX86Boot *b, GError **errp)
 {
     struct kvm_regs regs = b->regs;
@@ -130,7 +152,9 @@ bool kvm_x86_reset(int vcpufd, KVMX86Boot *b, GError **errp)
     const PvhBoot *pvh = pvh_boot_get();
     int ret;
 
-    if (b->index == 0 && pvh) {
+    if (b->index == 0 && pvh && pvh->linux64) {
+        linux64_entry_state(pvh, &regs, &sregs);
+    } else if (b->index == 0 && pvh) {
         pvh_entry_state(pvh, &regs, &sregs);
     }
     ret = vcpu_ioctl(vcpufd, KVM_SET_SREGS, &sregs);

@@ -148,7 +148,12 @@ static bool pc_init_chipset(PCMachineState *pcms, GError **errp)
                               qdev_get_gpio_in(ioapic,
                                                Q35_PIRQ_GSI_BASE + i));
     }
-    return true;
+    /* Port 0x64's reset command; vl-machine.c connects its line. */
+    pcms->kbd_reset = KBD_RESET(qdev_new(TYPE_KBD_RESET));
+    object_property_add_child(OBJECT(pcms), "kbd-reset",
+                              OBJECT(pcms->kbd_reset));
+    object_unref(OBJECT(pcms->kbd_reset));
+    return qdev_realize(DEVICE(pcms->kbd_reset), NULL, errp);
 }
 
 static bool pc_q35_init(MachineState *ms, GError **errp)
@@ -189,5 +194,6 @@ void pc_q35_register_types(void)
     machine_register_types();
     q35_host_register_types();
     ioapic_register_types();
+    kbd_reset_register_types();
     type_register_static(&pc_q35_info);
 }

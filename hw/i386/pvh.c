@@ -200,20 +200,15 @@ void pvh_build_boot_page(const PvhBootParams *p, uint8_t *page)
            si.memmap_entries * sizeof(p->memmap[0]));
 }
 
-unsigned pvh_e820_from_layout(uint64_t below_4g, uint64_t above_4g_start,
-                              uint64_t above_4g,
+unsigned pvh_e820_from_layout(const E820Layout *l,
                               struct hvm_memmap_table_entry *map)
 {
-    unsigned n = 0;
+    E820Entry e820[E820_MAX_ENTRIES];
+    unsigned n = e820_build(l, e820);
 
-    if (below_4g) {
-        map[n++] = (struct hvm_memmap_table_entry) {
-            .addr = 0, .size = below_4g, .type = E820_RAM,
-        };
-    }
-    if (above_4g) {
-        map[n++] = (struct hvm_memmap_table_entry) {
-            .addr = above_4g_start, .size = above_4g, .type = E820_RAM,
+    for (unsigned i = 0; i < n; i++) {
+        map[i] = (struct hvm_memmap_table_entry) {
+            .addr = e820[i].addr, .size = e820[i].size, .type = e820[i].type,
         };
     }
     return n;
@@ -234,10 +229,16 @@ typedef struct PvhLoader {
 } PvhLoader;
 
 static PvhLoader *loader;
+static const PvhBoot *other_boot;   /* set by the bzImage loader */
 
 const PvhBoot *pvh_boot_get(void)
 {
-    return loader ? &loader->boot : NULL;
+    return loader ? &loader->boot : other_boot;
+}
+
+void pvh_boot_set(const PvhBoot *boot)
+{
+    other_boot = boot;
 }
 
 static void write_ram(uint64_t addr, const void *buf, uint64_t len)
@@ -363,7 +364,12 @@ bool pvh_load(struct MachineState *ms, const char *kernel,
 {
     PvhLoader *l = g_new0(PvhLoader, 1);
     uint64_t ram_top = MIN(ms->below_4g_mem_size, UINT64_C(0xffffffff));
-    struct hvm_memmap_table_entry map[2];
+    struct hvm_memmap_table_entry map[E820_MAX_ENTRIES];
+    E820Layout layout = {
+        .below_4g = ms->below_4g_mem_size,
+        .above_4g_start = ms->above_4g_mem_start,
+        .above_4g = ms->above_4g_mem_size,
+    };
     PvhBootParams p = { .cmdline = cmdline, .memmap = map };
 
     g_assert(!loader);
@@ -389,9 +395,7 @@ bool pvh_load(struct MachineState *ms, const char *kernel,
         goto fail;
     }
     l->cmdline = g_strdup(cmdline);
-    p.memmap_entries = pvh_e820_from_layout(ms->below_4g_mem_size,
-                                            ms->above_4g_mem_start,
-                                            ms->above_4g_mem_size, map);
+    p.memmap_entries = pvh_e820_from_layout(&layout, map);
     pvh_build_boot_page(&p, l->page);
     l->boot.entry = l->img.entry;
     l->boot.start_info = PVH_BOOT_PAGE;

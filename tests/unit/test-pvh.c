@@ -150,15 +150,15 @@ static void test_parse_rejects(void)
 static void test_boot_page_layout(void)
 {
     uint8_t page[0x1000];
-    struct hvm_memmap_table_entry map[2], got[2];
+    struct hvm_memmap_table_entry map[E820_MAX_ENTRIES], got[6];
+    E820Layout layout = { 0x80000000, 0x100000000, 0x40000000 };
     PvhBootParams p = { .cmdline = "x", .initrd_addr = 0x3f000000,
                         .initrd_size = 0x1234, .memmap = map };
     struct hvm_start_info si;
     struct hvm_modlist_entry mod;
 
-    p.memmap_entries = pvh_e820_from_layout(0x80000000, 0x100000000,
-                                            0x40000000, map);
-    g_assert_cmpuint(p.memmap_entries, ==, 2);
+    p.memmap_entries = pvh_e820_from_layout(&layout, map);
+    g_assert_cmpuint(p.memmap_entries, ==, 6);
     pvh_build_boot_page(&p, page);
     memcpy(&si, page, sizeof(si));
     g_assert_cmphex(si.magic, ==, 0x336ec578);
@@ -168,7 +168,7 @@ static void test_boot_page_layout(void)
     g_assert_cmphex(si.cmdline_paddr, ==, 0x7000);
     g_assert_cmphex(si.rsdp_paddr, ==, 0);
     g_assert_cmphex(si.memmap_paddr, ==, PVH_BOOT_PAGE + 0x80);
-    g_assert_cmpuint(si.memmap_entries, ==, 2);
+    g_assert_cmpuint(si.memmap_entries, ==, 6);
     /* Field offsets of the ABI. */
     g_assert_cmpuint(offsetof(struct hvm_start_info, cmdline_paddr), ==, 24);
     g_assert_cmpuint(offsetof(struct hvm_start_info, memmap_paddr), ==, 40);
@@ -178,11 +178,17 @@ static void test_boot_page_layout(void)
     g_assert_cmphex(mod.paddr, ==, 0x3f000000);
     g_assert_cmphex(mod.size, ==, 0x1234);
     memcpy(got, page + 0x80, sizeof(got));
+    /* e820_build()'s map (tests/unit/test-e820.c) in the PVH layout. */
     g_assert_cmphex(got[0].addr, ==, 0);
-    g_assert_cmphex(got[0].size, ==, 0x80000000);
+    g_assert_cmphex(got[0].size, ==, 0x9fc00);
     g_assert_cmpuint(got[0].type, ==, E820_RAM);
-    g_assert_cmphex(got[1].addr, ==, 0x100000000);
-    g_assert_cmphex(got[1].size, ==, 0x40000000);
+    g_assert_cmphex(got[3].addr, ==, 0x100000);
+    g_assert_cmphex(got[3].size, ==, 0x80000000 - 0x100000);
+    g_assert_cmpuint(got[3].type, ==, E820_RAM);
+    g_assert_cmpuint(got[4].type, ==, E820_RESERVED);
+    g_assert_cmphex(got[5].addr, ==, 0x100000000);
+    g_assert_cmphex(got[5].size, ==, 0x40000000);
+    g_assert_cmpuint(got[5].type, ==, E820_RAM);
 
     /* No command line, no module: both addresses 0. */
     p.cmdline = NULL;

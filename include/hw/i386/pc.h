@@ -10,6 +10,7 @@
 #include "hw/boards.h"
 #include "hw/pci-host/q35.h"
 #include "hw/i386/ioapic.h"
+#include "hw/i386/kbd-reset.h"
 
 #define TYPE_Q35_MACHINE MACHINE_TYPE_NAME("q35")
 OBJECT_DECLARE_SIMPLE_TYPE(PCMachineState, Q35_MACHINE)
@@ -29,6 +30,7 @@ struct PCMachineState {
     MemoryRegion pci_memory;        /* BAR window, below RAM in priority */
     Q35PCIHost *host;
     IOAPICState *ioapic;
+    KbdResetState *kbd_reset;       /* port 0x64; line 0 = guest reset */
 };
 
 /*

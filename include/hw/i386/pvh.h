@@ -13,6 +13,7 @@
 #define HW_I386_PVH_H
 
 #include "qemu/osdep.h"
+#include "hw/i386/e820.h"
 
 struct MachineState;
 
@@ -56,8 +57,6 @@ struct hvm_memmap_table_entry {
     uint32_t reserved;
 };
 
-#define E820_RAM        1
-#define E820_RESERVED   2
 
 /* A loadable segment of the image. */
 typedef struct PvhSegment {
@@ -97,18 +96,25 @@ typedef struct PvhBootParams {
 void pvh_build_boot_page(const PvhBootParams *p, uint8_t *page);
 
 /*
- * The e820 map of a PC layout: RAM [0, @below_4g) and
- * [@above_4g_start, +@above_4g).  Returns the number of entries written
- * to @map (at most 2).
+ * The start info's memory map for @l: e820_build()'s entries in the PVH
+ * layout.  Returns the number of entries written to @map (room for
+ * E820_MAX_ENTRIES).
  */
-unsigned pvh_e820_from_layout(uint64_t below_4g, uint64_t above_4g_start,
-                              uint64_t above_4g,
+unsigned pvh_e820_from_layout(const E820Layout *l,
                               struct hvm_memmap_table_entry *map);
 
 /* Where the boot CPU starts, once pvh_load() succeeded. */
 typedef struct PvhBoot {
     uint32_t entry;
     uint32_t start_info;
+    /*
+     * A bzImage's 64-bit entry (hw/i386/linux-boot.c) instead of PVH:
+     * long mode with CR3 = page_tables, GDT at gdt (CS 0x10, DS 0x18),
+     * RIP = entry, RSI = start_info (the zero page).
+     */
+    bool linux64;
+    uint32_t page_tables;
+    uint32_t gdt;
 } PvhBoot;
 
 /*
@@ -122,6 +128,9 @@ bool pvh_load(struct MachineState *ms, const char *kernel,
 
 /* The boot CPU's entry, or NULL without -kernel. */
 const PvhBoot *pvh_boot_get(void);
+
+/* Make @boot what pvh_boot_get() returns (the bzImage loader). */
+void pvh_boot_set(const PvhBoot *boot);
 
 G_STATIC_ASSERT(sizeof(struct hvm_start_info) == 56);
 G_STATIC_ASSERT(sizeof(struct hvm_modlist_entry) == 32);

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * isa-serial (hw/char/serial.h): the register file of a 16550A UART.
+ * Owns the divisor latch, IER/IIR/FCR/LCR/MCR/LSR/MSR/SCR, a 16-byte
+ * receive FIFO fed by a chardev, loopback mode (MCR bit 4: transmitted
+ * bytes are received, modem inputs follow the modem outputs) and the
+ * interrupt line.  Transmission is instantaneous: THR is empty again as
+ * soon as it is written, so THRE/TEMT are always set once the write
+ * returns and the THR-empty interrupt is latched at once.  There is no
+ * baud-rate timing; the character-timeout interrupt is reported as soon
+ * as data sits below the FIFO trigger level.
+ *
+ * The interrupt line is high whenever IIR shows a pending source (as on
+ * QEMU 7.2, OUT2 does not gate it).  Guest accesses arrive under the
+ * BQL, and so do the chardev callbacks.
+ */
+#include "qemu/osdep.h"
+#include <fcntl.h>
+#include "qapi/error.h"
+#include "chardev/char.h"
+#include "exec/address-spaces.h"
+#include "hw/char/serial.h"
+
+static const uint8_t fifo_trigger[4] = { 1, 4, 8, 14 };
+
+static bool fifo_on(SerialState *s)
+{
+    return s->fcr & UART_FCR_ENABLE;
+}
+
+static uint8_t serial_msr(SerialState *s)
+{
+    if (s->mcr & UART_MCR_LOOP) {
+        uint8_t m = 0;
+
+        m |= (s->mcr & UART_MCR_RTS) ? UART_MSR_CTS : 0;
+        m |= (s->mcr & UART_MCR_DTR) ? UART_MSR_DSR : 0;
+        m |= (s->mcr & UART_MCR_OUT1) ? UART_MSR_RI : 0;
+        m |= (s->mcr & UART_MCR_OUT2) ? UART_MSR_DCD : 0;
+        return m;
+    }
+    return s->msr;
+}
+
+/* The highest-priority pending source, as IIR bits 0-3. */
+static uint8_t serial_iir_source(SerialState *s)
+{
+    if ((s->ier & UART_IER_RLSI) && (s->lsr & (UART_LSR_OE | UART_LSR_BI))) {
+        return UART_IIR_RLSI;
+    }
+    if ((s->ier & UART_IER_RDI) && s->rx_count) {
+        if (fifo_on(s) && s->rx_count < fifo_trigger[s->fcr >> 6]) {
+            return UART_IIR_CTI;
+        }
+        return UART_IIR_RDI;
+    }
+    if ((s->ier & UART_IER_THRI) && s->thr_ipending) {
+        return UART_IIR_THRI;
+    }
+    if ((s->ier & UART_IER_MSI) && (serial_msr(s) & 0x0f)) {
+        return UART_IIR_MSI;
+    }
+    return UART_IIR_NO_INT;
+}
+
+/* Only level changes reach the line (under KVM each one is an ioctl). */
+static void serial_update_irq(SerialState *s)
+{
+    bool level = serial_iir_source(s) != UART_IIR_NO_INT;
+
+    if (level != s->irq_level) {
+        s->irq_level = level;
+        qemu_set_irq(s->irq, level);
+    }
+}
+
+static void serial_clear_rx(SerialState *s)
+{
+    s->rx_head = 0;
+    s->rx_count = 0;
+    s->lsr &= ~UART_LSR_DR;
+}
+
+void serial_receive(SerialState *s, const uint8_t *buf, int len)
+{
+    unsigned room = fifo_on(s) ? SERIAL_FIFO_SIZE : 1;
+
+    for (int i = 0; i < len; i++) {
+        if (s->rx_count >= room) {
+            s->lsr |= UART_LSR_OE;
+            if (fifo_on(s)) {
+                continue;       /* FIFO mode: the new character is lost */
+            }
+            serial_clear_rx(s); /* 16450 mode: it overwrites RBR */
+        }
+        s->rx[(s->rx_head + s->rx_count) % SERIAL_FIFO_SIZE] = buf[i];
+        s->rx_count++;
+    }
+    if (s->rx_count) {
+        s->lsr |= UART_LSR_DR;
+    }
+    serial_update_irq(s);
+}
+
+static void serial_transmit(SerialState *s, uint8_t byte)
+{
+    if (s->mcr & UART_MCR_LOOP) {
+        serial_receive(s, &byte, 1);
+    } else if (s->chr) {
+        qemu_chr_write_all(s->chr, &byte, 1);
+    } else if (s->fd >= 0) {
+        while (write(s->fd, &byte, 1) < 0 && errno == EINTR) {
+            continue;
+        }
+    }
+    s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
+    s->thr_ipending = true;
+}
+
+static uint64_t serial_read(void *opaque, hwaddr addr, unsigned size)
+{
+    SerialState *s = opaque;
+    uint8_t ret = 0;
+
+    switch (addr & 7) {
+    case UART_RBR:
+        if (s->lcr & UART_LCR_DLAB) {
+            return s->divider & 0xff;
+        }
+        if (s->rx_count) {
+            bool was_full = s->rx_count == (fifo_on(s) ? SERIAL_FIFO_SIZE : 1);
+
+            ret = s->rx[s->rx_head];
+            s->rx_head = (s->rx_head + 1) % SERIAL_FIFO_SIZE;
+            if (!--s->rx_count) {
+                s->lsr &= ~UART_LSR_DR;
+            }
+            if (was_full && s->chr) {
+                qemu_chr_accept_input(s->chr);
+            }
+        }
+        break;
+    case UART_IER:
+        return (s->lcr & UART_LCR_DLAB) ? s->divider >> 8 : s->ier;
+    case UART_IIR:
+        ret = serial_iir_source(s);
+        if (ret == UART_IIR_THRI) {
+            s->thr_ipending = false;
+        }
+        if (fifo_on(s)) {
+            ret |= UART_IIR_FIFO;
+        }
+        break;
+    case UART_LCR:
+        return s->lcr;
+    case UART_MCR:
+        return s->mcr;
+    case UART_LSR:
+        ret = s->lsr;
+        s->lsr &= ~(UART_LSR_OE | UART_LSR_BI);
+        break;
+    case UART_MSR:
+        ret = serial_msr(s);
+        s->msr &= 0xf0;          /* the delta bits clear on read */
+        break;
+    case UART_SCR:
+        return s->scr;
+    }
+    serial_update_irq(s);
+    return ret;
+}
+
+static void serial_write(void *opaque, hwaddr addr, uint64_t val,
+                         unsigned size)
+{
+    SerialState *s = opaque;
+    uint8_t v = val;
+
+    switch (addr & 7) {
+    case UART_THR:
+        if (s->lcr & UART_LCR_DLAB) {
+            s->divider = (s->divider & 0xff00) | v;
+            return;
+        }
+        serial_transmit(s, v);
+        break;
+    case UART_IER:
+        if (s->lcr & UART_LCR_DLAB) {
+            s->divider = (s->divider & 0x00ff) | (v << 8);
+            return;
+        }
+        if ((s->ier ^ v) & UART_IER_THRI) {
+            s->thr_ipending = (v & UART_IER_THRI) &&
+                              (s->lsr & UART_LSR_THRE);
+        }
+        s->ier = v & 0x0f;
+        break;
+    case UART_FCR:
+        if ((s->fcr ^ v) & UART_FCR_ENABLE || (v & UART_FCR_CLR_RX)) {
+            serial_clear_rx(s);
+        }
+        /* The transmitter has no FIFO to clear: it is always empty. */
+        s->fcr = v & 0xc9;
+        if (!fifo_on(s)) {
+            s->fcr = 0;
+        }
+        if (s->chr) {
+            qemu_chr_accept_input(s->chr);
+        }
+        break;
+    case UART_LCR:
+        s->lcr = v;
+        break;
+    case UART_MCR:
+        s->mcr = v & 0x1f;
+        break;
+    case UART_LSR:
+    case UART_MSR:
+        return;                 /* read-only on the 16550A */
+    case UART_SCR:
+        s->scr = v;
+        return;
+    }
+    serial_update_irq(s);
+}
+
+static const MemoryRegionOps serial_ops = {
+    .read = serial_read,
+    .write = serial_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 1, .max_access_size = 1 },
+    .impl = { .min_access_size = 1, .max_access_size = 1 },
+};
+
+/* --- chardev frontend --- */
+
+static int serial_can_read(void *opaque)
+{
+    SerialState *s = opaque;
+    unsigned room = fifo_on(s) ? SERIAL_FIFO_SIZE : 1;
+
+    return s->rx_count < room ? room - s->rx_count : 0;
+}
+
+static void serial_chr_read(void *opaque, const uint8_t *buf, int size)
+{
+    serial_receive(opaque, buf, size);
+}
+
+static void serial_reset(DeviceState *dev)
+{
+    SerialState *s = ISA_SERIAL(dev);
+
+    s->divider = 0x0c;          /* 9600 baud */
+    s->ier = 0;
+    s->lcr = 0;
+    s->mcr = UART_MCR_OUT2;
+    s->lsr = UART_LSR_THRE | UART_LSR_TEMT;
+    s->msr = UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
+    s->scr = 0;
+    s->fcr = 0;
+    s->thr_ipending = false;
+    serial_clear_rx(s);
+    s->irq_level = false;
+    qemu_set_irq(s->irq, 0);
+    if (s->chr) {
+        qemu_chr_accept_input(s->chr);
+    }
+}
+
+static bool serial_realize(DeviceState *dev, GError **errp)
+{
+    SerialState *s = ISA_SERIAL(dev);
+
+    if (s->iobase > 0xfff8) {
+        error_setg(errp, "iobase 0x%x is not an I/O port range", s->iobase);
+        return false;
+    }
+    if (s->isa_irq > 15) {
+        error_setg(errp, "irq %u is not an ISA IRQ (0-15)", s->isa_irq);
+        return false;
+    }
+    if (s->chardev && s->file) {
+        error_setg(errp, "chardev and x-file cannot both be set");
+        return false;
+    }
+    if (s->chardev) {
+        s->chr = qemu_chr_find(s->chardev);
+        if (!s->chr) {
+            error_setg(errp, "Property 'isa-serial.chardev' can't find "
+                       "value '%s'", s->chardev);
+            return false;
+        }
+    }
+    if (s->file) {
+        s->fd = open(s->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                     0666);
+        if (s->fd < 0) {
+            error_setg(errp, "Could not open '%s': %s", s->file,
+                       strerror(errno));
+            return false;
+        }
+    }
+    memory_region_init_io(&s->io, OBJECT(dev), &serial_ops, s, "serial", 8);
+    memory_region_add_subregion(get_system_io(), s->iobase, &s->io);
+    serial_reset(dev);
+    if (s->chr) {
+        qemu_chr_set_handlers(s->chr, serial_can_read, serial_chr_read,
+                              NULL, s);
+    }
+    return true;
+}
+
+static void serial_unrealize(DeviceState *dev)
+{
+    SerialState *s = ISA_SERIAL(dev);
+
+    if (s->chr) {
+        qemu_chr_set_handlers(s->chr, NULL, NULL, NULL, NULL);
+        s->chr = NULL;
+    }
+    memory_region_del_subregion(get_system_io(), &s->io);
+    memory_region_finalize(&s->io);
+    if (s->fd >= 0) {
+        close(s->fd);
+        s->fd = -1;
+    }
+}
+
+static void serial_instance_init(Object *obj)
+{
+    SerialState *s = ISA_SERIAL(obj);
+
+    s->fd = -1;
+    qdev_init_gpio_out(DEVICE(obj), &s->irq, 1);
+}
+
+static const Property serial_props[] = {
+    DEFINE_PROP_UINT32("iobase", SerialState, iobase, 0x3f8),
+    DEFINE_PROP_UINT32("irq", SerialState, isa_irq, 4),
+    DEFINE_PROP_STRING("chardev", SerialState, chardev),
+    DEFINE_PROP_STRING("x-file", SerialState, file),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void serial_class_init(ObjectClass *oc, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+
+    dc->desc = "16550A UART (COM1: port 0x3f8, IRQ 4)";
+    dc->category = DEVICE_CATEGORY_MISC;
+    dc->user_creatable = false;     /* created by -serial */
+    dc->realize = serial_realize;
+    dc->unrealize = serial_unrealize;
+    dc->reset = serial_reset;
+    device_class_set_props(dc, serial_props);
+}
+
+static const TypeInfo serial_info = {
+    .name = TYPE_ISA_SERIAL,
+    .parent = TYPE_DEVICE,
+    .instance_size = sizeof(SerialState),
+    .instance_init = serial_instance_init,
+    .class_init = serial_class_init,
+};
+
+void serial_register_types(void)
+{
+    static bool done;
+
+    if (!done) {
+        done = true;
+        qdev_register_types();
+        type_register_static(&serial_info);
+    }
+}
