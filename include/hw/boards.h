@@ -138,6 +138,14 @@ bool machine_set_ram_region(MachineState *ms, MemoryRegion *mr,
  */
 bool machine_init_board(MachineState *ms, GError **errp);
 
+/*
+ * -machine dump-guest-core=off: the machine's own RAM is excluded from
+ * core dumps (MADV_DONTDUMP) when machine_init_board() allocates it.
+ * On by default.  Backends take the same default from
+ * host_memory_backend_set_default_dump().
+ */
+void machine_set_dump_guest_core(bool dump);
+
 /* Reset every device (QMP system_reset and start-up). */
 void machine_reset(MachineState *ms);
 
