@@ -345,3 +345,39 @@ def test_libvirt_domain_line(tmp_path):
         os.kill(pid, signal.SIGTERM)
     assert wait_gone(pid)
     assert not os.path.exists(pidfile)
+
+
+def test_secret_object(make_vm, tmp_path):
+    """libvirt's master key: JSON -object secret with file=, format=raw."""
+    key = tmp_path / "master-key.aes"
+    key.write_bytes(b"supersecretvalue")
+    c = make_vm(
+        "-object", '{"qom-type":"secret","id":"masterKey0","format":"raw",'
+        f'"file":"{key}"}}',
+        "-object", "secret,id=s1,data=aGlkZGVuLXB3LTQy,format=base64").connect()
+    for sid in ("masterKey0", "s1"):
+        path = f"/objects/{sid}"
+        assert c.cmd("qom-get", {"path": path, "property": "loaded"}) is True
+        r = c.execute("qom-get", {"path": path, "property": "data"})
+        assert "error" in r, r
+        # the value appears in no readable property
+        for p in c.cmd("qom-list", {"path": path}):
+            r = c.execute("qom-get", {"path": path, "property": p["name"]})
+            text = repr(r.get("return"))
+            for value in ("supersecretvalue", "hidden-pw-42", "aGlkZGVuLXB3LTQy"):
+                assert value not in text, (p, r)
+    assert c.cmd("qom-get", {"path": "/objects/s1",
+                             "property": "format"}) == "base64"
+
+
+@pytest.mark.parametrize("obj,needle", [
+    ("secret,id=s0", "Either 'data' or 'file' must be provided"),
+    ("secret,id=s0,data=x,format=hex", "format"),
+    ("secret,id=s0,data=@@@@,format=base64", "Invalid base64"),
+    ("secret,id=s0,file=/nonexistent/k", "/nonexistent/k"),
+    ("secret,id=s0,data=x,keyid=k0", "not supported"),
+])
+def test_secret_refused(obj, needle):
+    rc, _, err = run(*BASE, "-object", obj)
+    assert rc == 1
+    assert needle in err, err
