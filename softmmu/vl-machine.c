@@ -20,6 +20,7 @@
 #include "hw/virtio/virtio-mem-pci.h"
 #include "hw/vfio/vfio-container.h"
 #include "exec/address-spaces.h"
+#include "vl-numa.h"
 #include "chardev/char.h"
 #include "hw/char/debugcon.h"
 #include "hw/i386/pvh.h"
@@ -243,6 +244,7 @@ void qemu_machine_init(void)
     if (!ms) {
         machine_fail(NULL, err);
     }
+    vl_numa_setup_ram(ms);
     use_memory_backend(ms);
     if (!machine_init_board(ms, &err)) {
         machine_fail(NULL, err);

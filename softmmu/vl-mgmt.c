@@ -26,11 +26,12 @@
 #include "sysemu/sysemu.h"
 #include "hw/boards.h"
 #include "vl-mgmt.h"
+#include "vl-numa.h"
 
 typedef enum {
     MOPT_NO_USER_CONFIG, MOPT_PIDFILE, MOPT_DAEMONIZE, MOPT_OVERCOMMIT,
     MOPT_UUID, MOPT_RTC, MOPT_NO_SHUTDOWN, MOPT_NO_ACPI, MOPT_BOOT,
-    MOPT_MSG, MOPT_AUDIODEV, MOPT_SANDBOX,
+    MOPT_MSG, MOPT_AUDIODEV, MOPT_SANDBOX, MOPT_NUMA,
 } MgmtOptIndex;
 
 typedef struct MgmtOptDef {
@@ -57,6 +58,8 @@ static const MgmtOptDef mgmt_opts[] = {
     { "audiodev", MOPT_AUDIODEV, true,
       "-audiodev none,id=ID | {\"id\":ID,\"driver\":\"none\"}" },
     { "sandbox", MOPT_SANDBOX, true, NULL },
+    { "numa", MOPT_NUMA, true,
+      "-numa node[,nodeid=N][,cpus=A[-B]][,memdev=ID]" },
 };
 
 static struct {
@@ -380,6 +383,9 @@ int vl_mgmt_parse_option(int argc, char **argv, int i)
         break;
     case MOPT_AUDIODEV:
         parse_audiodev(loc, arg);
+        break;
+    case MOPT_NUMA:
+        vl_numa_parse(loc, arg);
         break;
     case MOPT_SANDBOX:
         mgmt_fail(loc, "seccomp sandboxing is not supported by this build");
