@@ -238,6 +238,9 @@ void qemu_machine_init(void)
     qdev_register_qmp_commands();
     debugcon_register_types();
     device_help_and_exit();
+    if (!qdev_globals_check(&err)) {
+        machine_fail("-global", err);
+    }
     select_accel();
     config.accel = sysemu_config.accel;
     ms = machine_create(sysemu_config.machine_type, &config, &err);

@@ -25,13 +25,14 @@
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
 #include "hw/boards.h"
+#include "hw/qdev-core.h"
 #include "vl-mgmt.h"
 #include "vl-numa.h"
 
 typedef enum {
     MOPT_NO_USER_CONFIG, MOPT_PIDFILE, MOPT_DAEMONIZE, MOPT_OVERCOMMIT,
     MOPT_UUID, MOPT_RTC, MOPT_NO_SHUTDOWN, MOPT_NO_ACPI, MOPT_BOOT,
-    MOPT_MSG, MOPT_AUDIODEV, MOPT_SANDBOX, MOPT_NUMA,
+    MOPT_MSG, MOPT_AUDIODEV, MOPT_SANDBOX, MOPT_NUMA, MOPT_GLOBAL,
 } MgmtOptIndex;
 
 typedef struct MgmtOptDef {
@@ -58,6 +59,8 @@ static const MgmtOptDef mgmt_opts[] = {
     { "audiodev", MOPT_AUDIODEV, true,
       "-audiodev none,id=ID | {\"id\":ID,\"driver\":\"none\"}" },
     { "sandbox", MOPT_SANDBOX, true, NULL },
+    { "global", MOPT_GLOBAL, true,
+      "-global DRIVER.PROP=VALUE | driver=D,property=P,value=V" },
     { "numa", MOPT_NUMA, true,
       "-numa node[,nodeid=N][,cpus=A[-B]][,memdev=ID]" },
 };
@@ -324,6 +327,94 @@ static void parse_audiodev(const char *loc, const char *arg)
     }
 }
 
+QemuOpts *vl_mgmt_parse_json_device(const char *loc, const char *arg)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GList) members = NULL;
+    QemuOpts *opts;
+    JsonObject *obj;
+    JsonNode *root;
+
+    if (!json_parser_load_from_data(parser, arg, -1, &err)) {
+        mgmt_fail(loc, "%s", err->message);
+    }
+    root = json_parser_get_root(parser);
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+        mgmt_fail(loc, "Invalid parameter type, expected 'object'");
+    }
+    obj = json_node_get_object(root);
+    opts = qemu_opts_parse("driver=", "driver", &err);
+    g_assert(opts);
+    g_ptr_array_set_size(opts->opts, 0);
+    members = json_object_get_members(obj);
+    for (GList *l = members; l; l = l->next) {
+        const char *name = l->data;
+        JsonNode *v = json_object_get_member(obj, name);
+        QemuOpt *o;
+        char *text;
+
+        if (!JSON_NODE_HOLDS_VALUE(v)) {
+            qemu_opts_free(opts);
+            mgmt_fail(loc, "Parameter '%s': only scalar values are "
+                      "supported", name);
+        }
+        switch (json_node_get_value_type(v)) {
+        case G_TYPE_BOOLEAN:
+            text = g_strdup(json_node_get_boolean(v) ? "on" : "off");
+            break;
+        case G_TYPE_INT64:
+            text = g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(v));
+            break;
+        case G_TYPE_STRING:
+            text = g_strdup(json_node_get_string(v));
+            break;
+        default:
+            qemu_opts_free(opts);
+            mgmt_fail(loc, "Invalid parameter type for '%s'", name);
+        }
+        o = g_new0(QemuOpt, 1);
+        o->name = g_strdup(name);
+        o->value = text;
+        g_ptr_array_add(opts->opts, o);
+    }
+    return opts;
+}
+
+/* -global: "DRIVER.PROP=VALUE" or "driver=D,property=P,value=V". */
+static void parse_global(const char *loc, const char *arg)
+{
+    static const char *const keys[] = {
+        "driver", "property", "value", NULL
+    };
+    const char *eq = strchr(arg, '=');
+    const char *dot;
+
+    if (g_str_has_prefix(arg, "driver=")) {
+        g_autoptr(QemuOpts) opts = mgmt_parse(loc, arg, NULL, keys);
+        const char *d = qemu_opt_get(opts, "driver");
+        const char *p = qemu_opt_get(opts, "property");
+        const char *v = qemu_opt_get(opts, "value");
+
+        if (!d || !p || !v) {
+            mgmt_fail(loc, "Parameter '%s' is missing",
+                      !d ? "driver" : !p ? "property" : "value");
+        }
+        qdev_prop_register_global(d, p, v);
+        return;
+    }
+    dot = eq ? memchr(arg, '.', eq - arg) : NULL;
+    if (!eq || !dot || dot == arg || dot + 1 == eq) {
+        mgmt_fail(loc, "Invalid format: expected DRIVER.PROPERTY=VALUE");
+    }
+    {
+        g_autofree char *d = g_strndup(arg, dot - arg);
+        g_autofree char *p = g_strndup(dot + 1, eq - dot - 1);
+
+        qdev_prop_register_global(d, p, eq + 1);
+    }
+}
+
 int vl_mgmt_parse_option(int argc, char **argv, int i)
 {
     const char *name = argv[i] + 1;
@@ -383,6 +474,9 @@ int vl_mgmt_parse_option(int argc, char **argv, int i)
         break;
     case MOPT_AUDIODEV:
         parse_audiodev(loc, arg);
+        break;
+    case MOPT_GLOBAL:
+        parse_global(loc, arg);
         break;
     case MOPT_NUMA:
         vl_numa_parse(loc, arg);

@@ -16,6 +16,14 @@
  */
 int vl_mgmt_parse_option(int argc, char **argv, int i);
 
+/*
+ * JSON -device '{"driver":"x","id":"d0","prop":1,"flag":true}' (as
+ * libvirt writes it) into the QemuOpts the key=value form gives: numbers
+ * in decimal, booleans as on/off.  Exits 1 for malformed JSON or
+ * non-scalar values.
+ */
+QemuOpts *vl_mgmt_parse_json_device(const char *loc, const char *arg);
+
 /* Append our options' lines to -help. */
 void vl_mgmt_print_help(void);
 

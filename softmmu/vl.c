@@ -444,7 +444,8 @@ static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
                         parse_or_die(loc, arg, "qom-type", NULL));
         break;
     case OPT_DEVICE:
-        g_ptr_array_add(sysemu_config.devices,
+        g_ptr_array_add(sysemu_config.devices, arg[0] == '{' ?
+                        vl_mgmt_parse_json_device(loc, arg) :
                         parse_or_die(loc, arg, "driver", NULL));
         break;
     case OPT_QMP:

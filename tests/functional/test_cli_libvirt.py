@@ -381,3 +381,70 @@ def test_secret_refused(obj, needle):
     rc, _, err = run(*BASE, "-object", obj)
     assert rc == 1
     assert needle in err, err
+
+
+VMEM = ["-machine", "q35", "-m", "128M,maxmem=1G",
+        "-object", "memory-backend-ram,id=vm,size=512M"]
+
+
+def qom(c, path, prop):
+    return c.cmd("qom-get", {"path": path, "property": prop})
+
+
+def test_json_device(make_vm):
+    """libvirt's JSON -device, with integers and booleans."""
+    c = make_vm(*VMEM, "-device",
+                '{"driver":"virtio-mem-pci","node":0,"block-size":4194304,'
+                '"requested-size":0,"memdev":"vm","id":"virtiomem0",'
+                '"bus":"pcie.0","addr":"0x3","prealloc":true}').connect()
+    p = "/machine/peripheral/virtiomem0"
+    assert qom(c, p, "block-size") == 4194304
+    assert qom(c, p, "prealloc") is True
+
+
+@pytest.mark.parametrize("dev,needle", [
+    ('{"driver":"virtio-mem-pci","x":[1]}', "only scalar values"),
+    ('{"driver":', "-device {\"driver\":"),
+    ('{"driver":"nope"}', "'nope' is not a valid device model name"),
+])
+def test_json_device_refused(dev, needle):
+    rc, _, err = run(*BASE, "-device", dev)
+    assert rc == 1
+    assert needle in err, err
+
+
+def test_global(make_vm):
+    c = make_vm(*VMEM, "-object", "memory-backend-ram,id=vm1,size=512M",
+                "-m", "128M,maxmem=2G",
+                "-global", "virtio-mem-pci.prealloc=on",
+                "-global", "driver=virtio-mem-pci,property=block-size,"
+                "value=8M",
+                "-device", "virtio-mem-pci,id=a,memdev=vm",
+                "-device", "virtio-mem-pci,id=b,memdev=vm1,prealloc=off"
+                ).connect()
+    assert qom(c, "/machine/peripheral/a", "prealloc") is True
+    assert qom(c, "/machine/peripheral/a", "block-size") == 8 << 20
+    # what -device sets wins over -global
+    assert qom(c, "/machine/peripheral/b", "prealloc") is False
+    assert qom(c, "/machine/peripheral/b", "block-size") == 8 << 20
+
+
+@pytest.mark.parametrize("glob,needle", [
+    ("foo.bar=1", "global foo.bar has invalid class name"),
+    ("virtio-mem-pci.nope=1", "property 'nope' not found"),
+    ("nodot", "expected DRIVER.PROPERTY=VALUE"),
+    ("driver=virtio-mem-pci,property=prealloc", "'value' is missing"),
+])
+def test_global_refused(glob, needle):
+    rc, _, err = run(*BASE, "-global", glob)
+    assert rc == 1
+    assert needle in err, err
+
+
+def test_global_bad_value_fails_the_device():
+    rc, _, err = run(*BASE[:0], "-nodefaults", "-display", "none", *VMEM,
+                     "-global", "virtio-mem-pci.prealloc=maybe",
+                     "-device", "virtio-mem-pci,memdev=vm")
+    assert rc == 1
+    assert "-global virtio-mem-pci.prealloc=maybe: Parameter 'prealloc' " \
+        "expects 'on' or 'off'" in err, err
