@@ -16,6 +16,8 @@
 #include "qemu/osdep.h"
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include "qemu/oslib.h"
 #include <sys/stat.h>
 #include "qapi/error.h"
 #include "qemu/error-report.h"
@@ -379,6 +381,17 @@ QemuOpts *vl_mgmt_parse_json_device(const char *loc, const char *arg)
         g_ptr_array_add(opts->opts, o);
     }
     return opts;
+}
+
+void vl_mgmt_name_options(QemuOpts *opts, const char *loc)
+{
+    const char *process = qemu_opt_get(opts, "process");
+
+    qemu_thread_naming(mgmt_get_bool(opts, loc, "debug-threads", false));
+    if (process && prctl(PR_SET_NAME, process) < 0) {
+        mgmt_fail(loc, "cannot set the process name: %s",
+                  g_strerror(errno));
+    }
 }
 
 /* -global: "DRIVER.PROP=VALUE" or "driver=D,property=P,value=V". */

@@ -24,6 +24,12 @@ int vl_mgmt_parse_option(int argc, char **argv, int i);
  */
 QemuOpts *vl_mgmt_parse_json_device(const char *loc, const char *arg);
 
+/*
+ * -name process=NAME (the process name, as ps shows it) and
+ * debug-threads=on|off (qemu_thread_naming()).
+ */
+void vl_mgmt_name_options(QemuOpts *opts, const char *loc);
+
 /* Append our options' lines to -help. */
 void vl_mgmt_print_help(void);
 

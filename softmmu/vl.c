@@ -387,6 +387,7 @@ static void parse_name(const char *loc, const char *arg)
     const char *guest = qemu_opt_get(opts, "guest");
 
     sysemu_config.name = guest ? g_intern_string(guest) : NULL;
+    vl_mgmt_name_options(opts, loc);     /* process=, debug-threads= */
 }
 
 static const OptDef *find_opt(const char *arg)

@@ -448,3 +448,16 @@ def test_global_bad_value_fails_the_device():
     assert rc == 1
     assert "-global virtio-mem-pci.prealloc=maybe: Parameter 'prealloc' " \
         "expects 'on' or 'off'" in err, err
+
+
+def test_name_process(make_vm):
+    vm = make_vm("-name", "guest=vm1,process=qvm-proc,debug-threads=on")
+    c = vm.connect()
+    assert open(f"/proc/{vm.proc.pid}/comm").read().strip() == "qvm-proc"
+    assert c.cmd("query-name") == {"name": "vm1"}
+
+
+def test_name_debug_threads_bad():
+    rc, _, err = run(*BASE, "-name", "vm1,debug-threads=maybe")
+    assert rc == 1
+    assert "Parameter 'debug-threads' expects 'on' or 'off'" in err, err
