@@ -35,6 +35,7 @@ typedef enum {
     MOPT_NO_USER_CONFIG, MOPT_PIDFILE, MOPT_DAEMONIZE, MOPT_OVERCOMMIT,
     MOPT_UUID, MOPT_RTC, MOPT_NO_SHUTDOWN, MOPT_NO_ACPI, MOPT_BOOT,
     MOPT_MSG, MOPT_AUDIODEV, MOPT_SANDBOX, MOPT_NUMA, MOPT_GLOBAL,
+    MOPT_READCONFIG,
 } MgmtOptIndex;
 
 typedef struct MgmtOptDef {
@@ -61,6 +62,9 @@ static const MgmtOptDef mgmt_opts[] = {
     { "audiodev", MOPT_AUDIODEV, true,
       "-audiodev none,id=ID | {\"id\":ID,\"driver\":\"none\"}" },
     { "sandbox", MOPT_SANDBOX, true, NULL },
+    { "readconfig", MOPT_READCONFIG, true,
+      "-readconfig FILE   ([machine] [memory] [object \"id\"] "
+      "[device \"id\"] [chardev \"id\"] [mon] [numa] [global])" },
     { "global", MOPT_GLOBAL, true,
       "-global DRIVER.PROP=VALUE | driver=D,property=P,value=V" },
     { "numa", MOPT_NUMA, true,
@@ -428,7 +432,119 @@ static void parse_global(const char *loc, const char *arg)
     }
 }
 
-int vl_mgmt_parse_option(int argc, char **argv, int i)
+/* -readconfig sections we take, and the option each stands for. */
+static const struct {
+    const char *section;
+    const char *option;
+    bool has_id;
+} config_sections[] = {
+    { "machine", "-machine", false },
+    { "memory", "-m", false },
+    { "object", "-object", true },
+    { "device", "-device", true },
+    { "chardev", "-chardev", true },
+    { "mon", "-mon", false },
+    { "numa", "-numa", false },
+    { "global", "-global", false },
+};
+
+static void config_flush(GPtrArray *args, const char *option, GString *opts)
+{
+    if (option) {
+        g_ptr_array_add(args, g_strdup(option));
+        g_ptr_array_add(args, g_string_free(opts, false));
+    } else if (opts) {
+        g_string_free(opts, true);
+    }
+}
+
+/* Append ",key=value" with QemuOpts' ",," escaping of commas. */
+static void config_append(GString *opts, const char *key, const char *value)
+{
+    if (opts->len) {
+        g_string_append_c(opts, ',');
+    }
+    g_string_append_printf(opts, "%s=", key);
+    for (const char *c = value; *c; c++) {
+        g_string_append(opts, *c == ',' ? ",," : (char[]){ *c, 0 });
+    }
+}
+
+/* Every -readconfig's argv: options keep pointers into them. */
+static GPtrArray *config_argvs;
+
+static void readconfig(const char *loc, const char *path,
+                       VlReparseFn *reparse, void *opaque)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) lines = NULL;
+    GPtrArray *args = g_ptr_array_new();
+    const char *option = NULL;
+    GString *opts = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, &err)) {
+        mgmt_fail(loc, "Cannot read config file %s: %s", path, err->message);
+    }
+    g_ptr_array_add(args, g_strdup("-readconfig"));
+    lines = g_strsplit(text, "\n", -1);
+    for (int n = 0; lines[n]; n++) {
+        g_autofree char *where = g_strdup_printf("%s:%d", path, n + 1);
+        char *line = g_strstrip(lines[n]);
+        char name[64], id[128], key[64], value[1024];
+        size_t k;
+
+        if (!*line || *line == '#') {
+            continue;
+        }
+        if (line[0] == '[') {
+            bool with_id = sscanf(line, "[%63s \"%127[^\"]\"]", name,
+                                  id) == 2;
+
+            if (!with_id && sscanf(line, "[%63[^]]]", name) != 1) {
+                mgmt_fail(where, "parse error");
+            }
+            config_flush(args, option, opts);
+            option = NULL;
+            opts = NULL;
+            for (k = 0; k < G_N_ELEMENTS(config_sections); k++) {
+                if (!strcmp(config_sections[k].section, name)) {
+                    break;
+                }
+            }
+            if (k == G_N_ELEMENTS(config_sections)) {
+                mgmt_fail(where, "There is no option group '%s'", name);
+            }
+            if (with_id != config_sections[k].has_id) {
+                mgmt_fail(where, with_id ? "section [%s] takes no id" :
+                          "section [%s] needs an id: [%s \"ID\"]", name,
+                          name);
+            }
+            option = config_sections[k].option;
+            opts = g_string_new(NULL);
+            if (with_id) {
+                config_append(opts, "id", id);
+            }
+            continue;
+        }
+        if (sscanf(line, "%63s = \"%1023[^\"]\"", key, value) != 2) {
+            mgmt_fail(where, "parse error");
+        }
+        if (!opts) {
+            mgmt_fail(where, "no group defined");
+        }
+        config_append(opts, key, value);
+    }
+    config_flush(args, option, opts);
+    if (!config_argvs) {
+        config_argvs = g_ptr_array_new();
+    }
+    g_ptr_array_add(config_argvs, args);
+    reparse(args->len, (char **)args->pdata, opaque);
+}
+
+int vl_mgmt_parse_option(int argc, char **argv, int i,
+                         VlReparseFn *reparse, void *opaque)
 {
     const char *name = argv[i] + 1;
     const MgmtOptDef *def = NULL;
@@ -487,6 +603,9 @@ int vl_mgmt_parse_option(int argc, char **argv, int i)
         break;
     case MOPT_AUDIODEV:
         parse_audiodev(loc, arg);
+        break;
+    case MOPT_READCONFIG:
+        readconfig(loc, arg, reparse, opaque);
         break;
     case MOPT_GLOBAL:
         parse_global(loc, arg);

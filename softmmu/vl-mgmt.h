@@ -9,12 +9,19 @@
 #include "qemu/osdep.h"
 #include "qemu/option.h"
 
+/* vl.c's first pass over an argv (for -readconfig's options). */
+typedef void VlReparseFn(int argc, char **argv, void *opaque);
+
 /*
  * If argv[i] is one of our options, handle it (exiting 1 with QEMU's
  * message on bad input) and return how many argv words it used (1 or 2);
  * return 0 if it is not ours.  First pass: only records and validates.
+ * -readconfig FILE turns the file's sections into options and hands
+ * them to @reparse (argv[0] is a placeholder); their strings live as
+ * long as the process.
  */
-int vl_mgmt_parse_option(int argc, char **argv, int i);
+int vl_mgmt_parse_option(int argc, char **argv, int i,
+                         VlReparseFn *reparse, void *opaque);
 
 /*
  * JSON -device '{"driver":"x","id":"d0","prop":1,"flag":true}' (as

@@ -518,6 +518,13 @@ static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
     }
 }
 
+static void parse_argv(VlParse *vp, int argc, char **argv);
+
+static void reparse_argv(int argc, char **argv, void *opaque)
+{
+    parse_argv(opaque, argc, argv);
+}
+
 static void parse_argv(VlParse *vp, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -530,7 +537,8 @@ static void parse_argv(VlParse *vp, int argc, char **argv)
         }
         def = find_opt(arg);
         if (!def) {
-            int used = vl_mgmt_parse_option(argc, argv, i);
+            int used = vl_mgmt_parse_option(argc, argv, i, reparse_argv,
+                                            vp);
 
             if (used) {
                 i += used - 1;

@@ -461,3 +461,42 @@ def test_name_debug_threads_bad():
     rc, _, err = run(*BASE, "-name", "vm1,debug-threads=maybe")
     assert rc == 1
     assert "Parameter 'debug-threads' expects 'on' or 'off'" in err, err
+
+
+def test_readconfig(make_vm, tmp_path):
+    cfg = tmp_path / "vm.cfg"
+    cfg.write_text('# a comment\n'
+                   '[machine]\n  type = "q35"\n'
+                   '[memory]\n  size = "256M"\n  maxmem = "1G"\n'
+                   '[object "m0"]\n  qom-type = "memory-backend-ram"\n'
+                   '  size = "512M"\n'
+                   '[device "v0"]\n  driver = "virtio-mem-pci"\n'
+                   '  memdev = "m0"\n'
+                   '[global]\n  driver = "virtio-mem-pci"\n'
+                   '  property = "block-size"\n  value = "4M"\n')
+    c = make_vm("-readconfig", str(cfg)).connect()
+    assert sorted(m["id"] for m in c.cmd("query-memdev")) == ["m0",
+                                                              "pc.ram"]
+    assert c.cmd("query-memory-size-summary")["base-memory"] == 256 << 20
+    assert qom(c, "/machine/peripheral/v0", "block-size") == 4 << 20
+
+
+@pytest.mark.parametrize("text,needle", [
+    ('[bogus]\n  x = "1"\n', "cfg:1: There is no option group 'bogus'"),
+    ('[machine]\n  type = q35\n', "cfg:2: parse error"),
+    ('[device]\n  driver = "edu"\n', "needs an id"),
+    ('  size = "1G"\n', "no group defined"),
+    ('[machine]\n  type = "nope"\n', "unsupported machine type"),
+])
+def test_readconfig_refused(tmp_path, text, needle):
+    cfg = tmp_path / "vm.cfg"
+    cfg.write_text(text)
+    rc, _, err = run(*BASE, "-readconfig", str(cfg))
+    assert rc == 1
+    assert needle in err, err
+
+
+def test_readconfig_missing_file():
+    rc, _, err = run(*BASE, "-readconfig", "/nonexistent/vm.cfg")
+    assert rc == 1
+    assert "Cannot read config file /nonexistent/vm.cfg" in err, err
