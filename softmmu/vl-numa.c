@@ -83,8 +83,9 @@ static void check_cpus(const char *loc, const char *value)
                   "A-B");
     }
     if (hi >= max_cpus()) {
+        /* the first index out of range, as QEMU names it */
         numa_fail(loc, "CPU index (%" PRIu64 ") should be smaller than "
-                  "maxcpus (%u)", hi, max_cpus());
+                  "maxcpus (%u)", MAX(lo, (uint64_t)max_cpus()), max_cpus());
     }
 }
 

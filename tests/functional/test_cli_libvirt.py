@@ -500,3 +500,44 @@ def test_readconfig_missing_file():
     rc, _, err = run(*BASE, "-readconfig", "/nonexistent/vm.cfg")
     assert rc == 1
     assert "Cannot read config file /nonexistent/vm.cfg" in err, err
+
+
+REFERENCE = "/usr/bin/qemu-system-x86_64"
+SAME_AS_72 = [
+    (["-overcommit", "mem-lock=maybe"],
+     "Parameter 'mem-lock' expects 'on' or 'off'"),
+    (["-uuid", "xyz"], "-uuid xyz: failed to parse UUID string: wrong format"),
+    (["-boot", "strict=maybe"], "Parameter 'boot.strict' expects"),
+    (["-audiodev", '{"id":"a","driver":"bogus"}'],
+     "Parameter 'driver' does not accept value 'bogus'"),
+    (["-msg", "timestamp=on", "-machine", "nope"],
+     "Z qemu-system-x86_64: unsupported machine type"),
+]
+
+
+@pytest.mark.skipif(not os.access(REFERENCE, os.X_OK),
+                    reason="Debian's QEMU 7.2 is not installed")
+@pytest.mark.parametrize("args,needle", SAME_AS_72,
+                         ids=[" ".join(a) for a, _ in SAME_AS_72])
+def test_refused_like_qemu72(args, needle):
+    for binary in (REFERENCE, qemu_binary()):
+        p = subprocess.run([binary, *BASE, "-accel", "tcg", "-S", *args],
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=20, text=True)
+        assert p.returncode == 1, (binary, p.stderr)
+        assert needle in p.stderr, (binary, p.stderr)
+
+
+@pytest.mark.skipif(not os.access(REFERENCE, os.X_OK),
+                    reason="Debian's QEMU 7.2 is not installed")
+def test_pidfile_locked_like_qemu72(tmp_path):
+    pidfile = tmp_path / "p.pid"
+    with open(pidfile, "w") as f:
+        fcntl.lockf(f, fcntl.LOCK_EX)
+        for binary in (REFERENCE, qemu_binary()):
+            p = subprocess.run([binary, *BASE, "-pidfile", str(pidfile)],
+                               stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=20, text=True)
+            assert p.returncode == 1
+            assert "cannot create PID file: Cannot lock pid file: " \
+                "Resource temporarily unavailable" in p.stderr, p.stderr

@@ -5,6 +5,7 @@ backend "pc.ram" / "ram"), visible in query-memdev; virtio-mem node=
 is checked against the nodes; errors use QEMU's words.
 """
 
+import os
 import subprocess
 
 import pytest
@@ -91,7 +92,7 @@ BAD = [
     (["-machine", "q35", "-m", "1G",
       "-object", "memory-backend-ram,id=m0,size=1G",
       "-numa", "node,nodeid=0,memdev=m0,cpus=0-3"],
-     "CPU index (3) should be smaller than maxcpus (1)"),
+     "CPU index (1) should be smaller than maxcpus (1)"),
     (["-machine", "q35,memory-backend=m0", "-m", "1G",
       "-object", "memory-backend-ram,id=m0,size=1G",
       "-numa", "node,nodeid=0,memdev=m0"],
@@ -160,3 +161,22 @@ def test_nodes_laid_out_in_node_order(tmp_path):
                 0x1122334455667788
             assert struct.unpack("<Q", b.read(16)[8:])[0] == \
                 0x0102030405060708
+
+
+REFERENCE = "/usr/bin/qemu-system-x86_64"
+# BAD lines whose message QEMU 7.2 prints word for word
+SAME_AS_72 = [b for b in BAD if "not supported" not in b[1] and
+              "Node ID missing" not in b[1]]
+
+
+@pytest.mark.skipif(not os.access(REFERENCE, os.X_OK),
+                    reason="Debian's QEMU 7.2 is not installed")
+@pytest.mark.parametrize("args,needle", SAME_AS_72,
+                         ids=[" ".join(a) for a, _ in SAME_AS_72])
+def test_refused_like_qemu72(args, needle):
+    p = subprocess.run([REFERENCE, "-nodefaults", "-display", "none",
+                        "-accel", "tcg", "-S", *args],
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=20, text=True)
+    assert p.returncode == 1, p.stderr
+    assert needle in p.stderr, p.stderr
