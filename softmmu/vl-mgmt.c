@@ -46,6 +46,7 @@ typedef struct MgmtOptDef {
 } MgmtOptDef;
 
 static const MgmtOptDef mgmt_opts[] = {
+    /* help NULL: not in -help nor in query-command-line-options */
     { "no-user-config", MOPT_NO_USER_CONFIG, false,
       "-no-user-config   (no-op: no configuration files are ever read)" },
     { "pidfile", MOPT_PIDFILE, true, "-pidfile FILE" },
@@ -180,6 +181,13 @@ static bool qmp_query_uuid(JsonObject *args, JsonNode **ret, GError **errp)
 void vl_mgmt_register_commands(void)
 {
     qmp_register_command("query-uuid", qmp_query_uuid, NULL, 0);
+    /* query-command-line-options: what -help lists with an argument
+     * (-sandbox, refused, is in neither) */
+    for (size_t i = 0; i < G_N_ELEMENTS(mgmt_opts); i++) {
+        if (mgmt_opts[i].has_arg && mgmt_opts[i].help) {
+            qmp_cmdline_option_add(mgmt_opts[i].name, NULL);
+        }
+    }
 }
 
 /* --- one option each ------------------------------------------------- */

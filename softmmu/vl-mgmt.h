@@ -55,7 +55,7 @@ void vl_mgmt_configure_machine(QemuOpts *opts, const char *loc);
  */
 void vl_mgmt_early_setup(void);
 
-/* Register query-uuid. */
+/* Register query-uuid; list our options in query-command-line-options. */
 void vl_mgmt_register_commands(void);
 
 /*
