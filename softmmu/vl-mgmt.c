@@ -178,6 +178,11 @@ static bool qmp_query_uuid(JsonObject *args, JsonNode **ret, GError **errp)
     return true;
 }
 
+bool vl_mgmt_daemonize(void)
+{
+    return mgmt.daemonize;
+}
+
 void vl_mgmt_register_commands(void)
 {
     qmp_register_command("query-uuid", qmp_query_uuid, NULL, 0);

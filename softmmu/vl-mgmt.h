@@ -55,6 +55,9 @@ void vl_mgmt_configure_machine(QemuOpts *opts, const char *loc);
  */
 void vl_mgmt_early_setup(void);
 
+/* -daemonize was given (stdio cannot be a chardev then). */
+bool vl_mgmt_daemonize(void);
+
 /* Register query-uuid; list our options in query-command-line-options. */
 void vl_mgmt_register_commands(void);
 

@@ -715,6 +715,9 @@ static Chardev *chardev_from_opts(const OptUse *use, const char *id,
     if (!qemu_opts_validate(use->opts, keys, &err)) {
         vl_fail_err(use->loc, err);
     }
+    if (backend && !strcmp(backend, "stdio") && vl_mgmt_daemonize()) {
+        vl_fail(use->loc, "cannot use stdio with -daemonize");
+    }
     co.server = get_bool_or_die(use, "server", false);
     co.wait = get_bool_or_die(use, "wait", true);
     get_bool_or_die(use, "signal", true);

@@ -68,6 +68,10 @@ BAD_LINES = [
     (["-pidfile"], "-pidfile: requires an argument"),
     (["-chardev", "socket,id=c0,fd=abc"], "Parameter 'fd' expects"),
     (["-chardev", "stdio,id=c0,fd=3"], "'fd' is not supported"),
+    (["-qmp", "stdio", "-daemonize"],
+     "-qmp stdio: cannot use stdio with -daemonize"),
+    (["-daemonize", "-chardev", "stdio,id=c0"],
+     "cannot use stdio with -daemonize"),
 ]
 
 
