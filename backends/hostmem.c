@@ -572,13 +572,20 @@ static bool host_memory_backend_can_be_deleted(UserCreatable *uc)
     return !MEMORY_BACKEND(uc)->is_mapped;
 }
 
+static bool default_dump = true;
+
+void host_memory_backend_set_default_dump(bool dump)
+{
+    default_dump = dump;
+}
+
 static void host_memory_backend_init(Object *obj)
 {
     HostMemoryBackend *backend = MEMORY_BACKEND(obj);
 
     /* QEMU takes merge and dump from the machine; both default to on. */
     backend->merge = true;
-    backend->dump = true;
+    backend->dump = default_dump;
     backend->reserve = true;
     backend->prealloc_threads = 1;
     backend->policy = HOST_MEM_POLICY_DEFAULT;

@@ -70,7 +70,7 @@ static void socket_unlink_own(Chardev *chr)
 {
     struct stat st;
 
-    if (lstat(chr->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+    if (chr->path && lstat(chr->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
         st.st_dev == chr->sock_dev && st.st_ino == chr->sock_ino) {
         unlink(chr->path);
     }
@@ -328,11 +328,94 @@ static bool chr_server_open(Chardev *chr, bool wait, GError **errp)
     return true;
 }
 
+/*
+ * Check that @fd is a stream socket of the family UNIX, listening iff
+ * @listening, and take it over (close-on-exec, non-blocking).
+ */
+static bool adopt_fd(int fd, bool listening, GError **errp)
+{
+    int type = 0, domain = 0, acceptconn = 0;
+    socklen_t len = sizeof(int);
+    struct stat st;
+
+    if (fstat(fd, &st) < 0) {
+        error_setg_errno(errp, errno, "Cannot use file descriptor %d", fd);
+        return false;
+    }
+    if (!S_ISSOCK(st.st_mode) ||
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+        type != SOCK_STREAM || domain != AF_UNIX) {
+        error_setg(errp, "File descriptor %d is not a UNIX stream socket",
+                   fd);
+        return false;
+    }
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acceptconn, &len) < 0) {
+        error_setg_errno(errp, errno, "Cannot use file descriptor %d", fd);
+        return false;
+    }
+    if (!!acceptconn != listening) {
+        error_setg(errp, listening ?
+                   "File descriptor %d is not a listening socket "
+                   "(server=on needs one)" :
+                   "File descriptor %d is a listening socket (it needs "
+                   "server=on)", fd);
+        return false;
+    }
+    fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+    return true;
+}
+
+/* "fd=N": a socket libvirt created, bound and (for a server) listening. */
+static bool chr_socket_open_fd(Chardev *chr, const ChardevOptions *opts,
+                               GError **errp)
+{
+    if (opts->path) {
+        error_setg(errp, "chardev: socket: 'fd' and 'path' are mutually "
+                   "exclusive");
+        return false;
+    }
+    if (opts->reconnect) {
+        error_setg(errp, "'reconnect' option is incompatible with 'fd'");
+        return false;
+    }
+    if (!adopt_fd(opts->fd, opts->server, errp)) {
+        return false;
+    }
+    chr->server = opts->server;
+    if (!opts->server) {
+        set_nonblock(opts->fd);
+        chr_attach_peer(chr, opts->fd, opts->fd);
+        return true;
+    }
+    chr->listen_fd = opts->fd;
+    if (opts->wait) {
+        int cfd;
+
+        do {
+            cfd = accept4(chr->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        } while (cfd < 0 && errno == EINTR);
+        if (cfd < 0) {
+            error_setg_errno(errp, errno, "Failed to accept a connection");
+            chr_socket_close(chr);
+            return false;
+        }
+        set_nonblock(cfd);
+        chr_attach_peer(chr, cfd, cfd);
+        return true;
+    }
+    chr_listen_watch(chr);
+    return true;
+}
+
 bool chr_socket_open(Chardev *chr, const ChardevOptions *opts,
                      GError **errp)
 {
     int fd;
 
+    if (opts->has_fd) {
+        return chr_socket_open_fd(chr, opts, errp);
+    }
     if (!opts->path) {
         error_setg(errp, "chardev: socket: no path given");
         return false;

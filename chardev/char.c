@@ -353,7 +353,10 @@ Chardev *qemu_chr_new(const ChardevOptions *opts, GError **errp)
     chr = g_new0(Chardev, 1);
     chr->id = g_strdup(opts->id);
     chr->in_fd = chr->out_fd = chr->listen_fd = -1;
-    if (!strcmp(opts->backend, "stdio")) {
+    if (!strcmp(opts->backend, "stdio") && opts->has_fd) {
+        error_setg(errp, "chardev: stdio: 'fd' is not supported");
+        ok = false;
+    } else if (!strcmp(opts->backend, "stdio")) {
         ok = chr_stdio_open(chr, errp);
     } else {
         ok = chr_socket_open(chr, opts, errp);

@@ -348,6 +348,18 @@ static void object_init_with_type(Object *obj, Type ti)
     }
 }
 
+static void object_post_init_with_type(Object *obj, Type ti)
+{
+    Type parent = type_get_parent(ti);
+
+    if (parent) {
+        object_post_init_with_type(obj, parent);
+    }
+    if (ti->info->instance_post_init) {
+        ti->info->instance_post_init(obj);
+    }
+}
+
 Object *object_new_with_class(ObjectClass *oc)
 {
     Type ti = oc->type;
@@ -362,6 +374,7 @@ Object *object_new_with_class(ObjectClass *oc)
     obj->properties = g_hash_table_new(g_str_hash, g_str_equal);
     g_queue_init(&obj->prop_order);
     object_init_with_type(obj, ti);
+    object_post_init_with_type(obj, ti);
     return obj;
 }
 

@@ -234,3 +234,17 @@ void runstate_register_commands(void)
     qmp_register_command("quit", qmp_quit, NULL, 0);
     qmp_register_command("system_reset", qmp_system_reset, NULL, 0);
 }
+
+/* --- -no-shutdown --- */
+
+static bool no_shutdown;
+
+void runstate_set_no_shutdown(bool enable)
+{
+    no_shutdown = enable;
+}
+
+bool runstate_no_shutdown(void)
+{
+    return no_shutdown;
+}

@@ -20,6 +20,7 @@
 #include "hw/virtio/virtio-mem-pci.h"
 #include "hw/vfio/vfio-container.h"
 #include "exec/address-spaces.h"
+#include "vl-numa.h"
 #include "chardev/char.h"
 #include "hw/char/debugcon.h"
 #include "hw/char/serial.h"
@@ -243,12 +244,16 @@ void qemu_machine_init(void)
     debugcon_register_types();
     serial_register_types();
     device_help_and_exit();
+    if (!qdev_globals_check(&err)) {
+        machine_fail("-global", err);
+    }
     select_accel();
     config.accel = sysemu_config.accel;
     ms = machine_create(sysemu_config.machine_type, &config, &err);
     if (!ms) {
         machine_fail(NULL, err);
     }
+    vl_numa_setup_ram(ms);
     use_memory_backend(ms);
     if (!machine_init_board(ms, &err)) {
         machine_fail(NULL, err);

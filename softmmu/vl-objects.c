@@ -28,6 +28,7 @@
 #include "hw/mem/memory-device-qmp.h"
 #include "hw/vfio/dma-pin.h"
 #include "sysemu/hostmem.h"
+#include "crypto/secret.h"
 #include "sysemu/sysemu.h"
 #include "vl-objects.h"
 
@@ -387,6 +388,7 @@ static void register_all(void)
     qmp_register_qom_commands();
     memory_device_register_qmp_commands();
     dma_pin_register_types();
+    qcrypto_secret_register_types();
 }
 
 static void handle_help_options(void)

@@ -24,6 +24,7 @@
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
 #include "vl-objects.h"
+#include "vl-mgmt.h"
 #include "hw/vfio/vfio-container.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
@@ -225,6 +226,7 @@ static void print_help(void)
             printf("%s\n", opt_defs[i].help);
         }
     }
+    vl_mgmt_print_help();
 }
 
 /*
@@ -400,6 +402,7 @@ static void parse_name(const char *loc, const char *arg)
     const char *guest = qemu_opt_get(opts, "guest");
 
     sysemu_config.name = guest ? g_intern_string(guest) : NULL;
+    vl_mgmt_name_options(opts, loc);     /* process=, debug-threads= */
 }
 
 static const OptDef *find_opt(const char *arg)
@@ -432,7 +435,9 @@ static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
                       const char *arg)
 {
     static const char *const machine_keys[] = {
-        "type", "accel", "memory-backend", NULL
+        "type", "accel", "memory-backend",
+        "usb", "dump-guest-core",   /* vl-mgmt.c */
+        NULL
     };
     static const char *const memory_keys[] = {
         "size", "slots", "maxmem", NULL
@@ -455,7 +460,8 @@ static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
                         parse_or_die(loc, arg, "qom-type", NULL));
         break;
     case OPT_DEVICE:
-        g_ptr_array_add(sysemu_config.devices,
+        g_ptr_array_add(sysemu_config.devices, arg[0] == '{' ?
+                        vl_mgmt_parse_json_device(loc, arg) :
                         parse_or_die(loc, arg, "driver", NULL));
         break;
     case OPT_QMP:
@@ -530,6 +536,13 @@ static void parse_one(VlParse *vp, const OptDef *def, const char *loc,
     }
 }
 
+static void parse_argv(VlParse *vp, int argc, char **argv);
+
+static void reparse_argv(int argc, char **argv, void *opaque)
+{
+    parse_argv(opaque, argc, argv);
+}
+
 static void parse_argv(VlParse *vp, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -542,6 +555,13 @@ static void parse_argv(VlParse *vp, int argc, char **argv)
         }
         def = find_opt(arg);
         if (!def) {
+            int used = vl_mgmt_parse_option(argc, argv, i, reparse_argv,
+                                            vp);
+
+            if (used) {
+                i += used - 1;
+                continue;
+            }
             vl_fail(arg, "invalid option");
         }
         if (def->has_arg && i + 1 >= argc) {
@@ -584,6 +604,7 @@ static void configure_machine(VlParse *vp)
         vl_fail(NULL, "unsupported machine type\n"
                 "Use -machine help to list supported machines");
     }
+    vl_mgmt_configure_machine(opts, vp->machine ? vp->machine->loc : NULL);
     sysemu_config.machine_type = m->alias_of ? m->alias_of : m->name;
     if (opts && qemu_opt_get(opts, "memory-backend")) {
         sysemu_config.machine_memory_backend =
@@ -695,7 +716,7 @@ static Chardev *chardev_from_opts(const OptUse *use, const char *id,
     /* -chardev names backend, id and path; -qmp has them in "endpoint". */
     static const char *const chardev_keys[] = {
         "backend", "id", "path", "server", "wait", "reconnect", "signal",
-        NULL
+        "fd", NULL
     };
     static const char *const qmp_keys[] = {
         "endpoint", "server", "wait", "reconnect", "signal", NULL
@@ -712,6 +733,9 @@ static Chardev *chardev_from_opts(const OptUse *use, const char *id,
     if (!qemu_opts_validate(use->opts, keys, &err)) {
         vl_fail_err(use->loc, err);
     }
+    if (backend && !strcmp(backend, "stdio") && vl_mgmt_daemonize()) {
+        vl_fail(use->loc, "cannot use stdio with -daemonize");
+    }
     co.server = get_bool_or_die(use, "server", false);
     co.wait = get_bool_or_die(use, "wait", true);
     get_bool_or_die(use, "signal", true);
@@ -719,6 +743,18 @@ static Chardev *chardev_from_opts(const OptUse *use, const char *id,
         vl_fail_err(use->loc, err);
     }
     co.reconnect = MIN(reconnect, UINT_MAX);
+    if (qemu_opt_has(use->opts, "fd")) {
+        uint64_t fd;
+
+        if (!qemu_opt_get_number(use->opts, "fd", 0, &fd, &err)) {
+            vl_fail_err(use->loc, err);
+        }
+        if (fd > INT_MAX) {
+            vl_fail(use->loc, "Parameter 'fd' expects a file descriptor");
+        }
+        co.has_fd = true;
+        co.fd = fd;
+    }
     chr = qemu_chr_new(&co, &err);
     if (!chr) {
         vl_fail_err(use->loc, err);
@@ -740,7 +776,7 @@ static void create_chardevs(VlParse *vp)
 static void create_mons(VlParse *vp)
 {
     static const char *const keys[] = {
-        "chardev", "mode", "pretty", NULL
+        "chardev", "mode", "pretty", "id", NULL
     };
 
     for (guint i = 0; i < vp->mons->len; i++) {
@@ -846,6 +882,7 @@ void qemu_init(int argc, char **argv)
     sysemu_config.devices = g_ptr_array_new_with_free_func(
         (GDestroyNotify)qemu_opts_free);
     parse_argv(&vp, argc, argv);
+    vl_mgmt_early_setup();
     configure_machine(&vp);
     check_boot_options();
     configure_memory(&vp);
@@ -858,6 +895,7 @@ void qemu_init(int argc, char **argv)
     qmp_register_command("query-name", qmp_query_name, NULL, 0);
     kvm_register_qmp_commands();
     migration_register_commands();
+    vl_mgmt_register_commands();
 
     create_chardevs(&vp);
     create_mons(&vp);
@@ -866,6 +904,7 @@ void qemu_init(int argc, char **argv)
     qemu_create_user_objects();
     qemu_machine_init();
     start_incoming();
+    vl_mgmt_init_done();
 }
 
 void qemu_cleanup(void)
@@ -880,4 +919,5 @@ void qemu_cleanup(void)
     g_clear_pointer(&sysemu_config.objects, g_ptr_array_unref);
     g_clear_pointer(&sysemu_config.devices, g_ptr_array_unref);
     g_clear_pointer(&sysemu_config.accel_list, g_ptr_array_unref);
+    vl_mgmt_cleanup();
 }

@@ -104,11 +104,26 @@ void error_append_hint(GError **errp, const char *fmt, ...)
     (*errp)->message = msg;
 }
 
+static bool report_timestamp;
+
+void error_report_set_timestamp(bool enable)
+{
+    report_timestamp = enable;
+}
+
 static void vreport(const char *kind, const char *fmt, va_list ap)
 {
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    g_autofree char *stamp = NULL;
 
-    fprintf(stderr, "%s: %s%s\n", progname, kind, msg);
+    if (report_timestamp) {
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+
+        /* %f: microseconds, as QEMU prints them */
+        stamp = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S.%fZ ");
+    }
+    fprintf(stderr, "%s%s: %s%s\n", stamp ? stamp : "", progname, kind,
+            msg);
 }
 
 void error_report(const char *fmt, ...)

@@ -317,6 +317,18 @@ static int prealloc_thread_count(int max_threads, size_t len, size_t unit)
     return (size_t)n > units ? (int)units : n;
 }
 
+static bool thread_naming;
+
+void qemu_thread_naming(bool enable)
+{
+    thread_naming = enable;
+}
+
+bool qemu_thread_naming_enabled(void)
+{
+    return thread_naming;
+}
+
 /* Run the jobs: workers for jobs[1..], the caller for jobs[0]. */
 static void prealloc_run_jobs(PreallocJob *jobs, int n)
 {
@@ -325,6 +337,9 @@ static void prealloc_run_jobs(PreallocJob *jobs, int n)
     for (i = 1; i < n; i++) {
         jobs[i].started = pthread_create(&jobs[i].thread, NULL,
                                          prealloc_job_run, &jobs[i]) == 0;
+        if (jobs[i].started && thread_naming) {
+            pthread_setname_np(jobs[i].thread, "touch_pages");
+        }
     }
     prealloc_job_run(&jobs[0]);
     /* Jobs whose thread could not be created run here, one by one. */

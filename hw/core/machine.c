@@ -9,12 +9,19 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/oslib.h"
 #include "exec/address-spaces.h"
 #include "monitor/qmp.h"
 #include "sysemu/reset.h"
 #include "hw/boards.h"
 
 MachineState *current_machine;
+static bool dump_guest_core = true;
+
+void machine_set_dump_guest_core(bool dump)
+{
+    dump_guest_core = dump;
+}
 static MachinePluggedMemoryFn *plugged_memory_fn;
 
 static MachineClass *machine_class_find(const char *name)
@@ -109,6 +116,12 @@ bool machine_init_board(MachineState *ms, GError **errp)
         }
         ms->own_ram_inited = true;
         ms->ram = &ms->own_ram;
+        if (!dump_guest_core &&
+            qemu_madvise(memory_region_get_ram_ptr(ms->ram), ms->ram_size,
+                         QEMU_MADV_DONTDUMP) < 0) {
+            error_setg(errp, "cannot exclude guest memory from core dumps");
+            return false;
+        }
     }
     return mc->init ? mc->init(ms, errp) : true;
 }

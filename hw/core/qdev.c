@@ -398,6 +398,10 @@ static bool device_do_realize(DeviceState *dev, BusState *bus,
     if (dev->realized) {
         return true;
     }
+    if (dev->global_err) {
+        error_propagate(errp, g_error_copy(dev->global_err));
+        return false;
+    }
     if (!bus_accepts(dc, bus, errp)) {
         return false;
     }
@@ -499,6 +503,74 @@ static void device_initfn(Object *obj)
     device_props_init(DEVICE(obj));
 }
 
+/* ---- -global -------------------------------------------------------- */
+
+typedef struct GlobalProp {
+    char *driver;
+    char *prop;
+    char *value;
+} GlobalProp;
+
+static GPtrArray *global_props;     /* of GlobalProp, in command-line order */
+
+void qdev_prop_register_global(const char *driver, const char *prop,
+                               const char *value)
+{
+    GlobalProp *g = g_new0(GlobalProp, 1);
+
+    if (!global_props) {
+        global_props = g_ptr_array_new();
+    }
+    g->driver = g_strdup(driver);
+    g->prop = g_strdup(prop);
+    g->value = g_strdup(value);
+    g_ptr_array_add(global_props, g);
+}
+
+bool qdev_globals_check(GError **errp)
+{
+    for (guint i = 0; global_props && i < global_props->len; i++) {
+        GlobalProp *g = g_ptr_array_index(global_props, i);
+        ObjectClass *oc = object_class_by_name(g->driver);
+
+        if (!oc || !object_class_dynamic_cast(oc, TYPE_DEVICE)) {
+            error_setg(errp, "global %s.%s has invalid class name",
+                       g->driver, g->prop);
+            return false;
+        }
+        if (!object_class_property_find(oc, g->prop)) {
+            error_setg(errp, "global %s.%s: property '%s' not found on "
+                       "'%s'", g->driver, g->prop, g->prop, g->driver);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* After every instance_init: apply the globals that match this device. */
+static void device_post_init(Object *obj)
+{
+    DeviceState *dev = DEVICE(obj);
+
+    for (guint i = 0; global_props && i < global_props->len; i++) {
+        GlobalProp *g = g_ptr_array_index(global_props, i);
+        GError *err = NULL;
+
+        if (!object_dynamic_cast(obj, g->driver)) {
+            continue;
+        }
+        if (!object_property_parse(obj, g->prop, g->value, &err)) {
+            if (!dev->global_err) {
+                error_prepend(&err, "-global %s.%s=%s: ", g->driver,
+                              g->prop, g->value);
+                dev->global_err = err;
+            } else {
+                g_error_free(err);
+            }
+        }
+    }
+}
+
 static void device_finalize(Object *obj)
 {
     DeviceState *dev = DEVICE(obj);
@@ -508,6 +580,7 @@ static void device_finalize(Object *obj)
     g_clear_pointer(&dev->gpio_in, g_ptr_array_unref);
     g_clear_pointer(&dev->gpio_out, g_ptr_array_unref);
     g_free(dev->id);
+    g_clear_error(&dev->global_err);
 }
 
 static void device_unparent(Object *obj)
@@ -942,6 +1015,7 @@ static const TypeInfo qdev_types[] = {
         .parent = TYPE_OBJECT,
         .instance_size = sizeof(DeviceState),
         .instance_init = device_initfn,
+        .instance_post_init = device_post_init,
         .instance_finalize = device_finalize,
         .class_size = sizeof(DeviceClass),
         .class_init = device_class_init,

@@ -19,6 +19,7 @@
 #include "qemu/oslib.h"
 #include "sysemu/hostmem.h"
 #include "sysemu/reset.h"
+#include "hw/boards.h"
 #include "hw/qdev-core.h"
 #include "hw/virtio/virtio-mem.h"
 
@@ -177,10 +178,11 @@ static bool check_properties(VirtIOMEM *vmem, GError **errp)
         error_setg(errp, "'memdev' property must be set");
         return false;
     }
-    if (vmem->node) {
-        /* No NUMA here: one node.  (QEMU's wording, typo included.) */
+    if (vmem->node >= machine_numa_node_count()) {
+        /* QEMU's wording, typo included */
         error_setg(errp, "'node' property has value '%" PRIu32 "', which "
-                   "exceedsthe number of numa nodes: 1", vmem->node);
+                   "exceedsthe number of numa nodes: %u", vmem->node,
+                   machine_numa_node_count());
         return false;
     }
     name = host_memory_backend_get_name(backend);

@@ -38,6 +38,13 @@ typedef struct ChardevOptions {
     bool server;            /* socket: listen instead of connect */
     bool wait;              /* server: block until the first client */
     unsigned reconnect;     /* client: retry every N seconds, 0 = never */
+    /*
+     * socket: adopt an inherited socket instead of @path (libvirt's
+     * "fd=N"): with @server a listening AF_UNIX stream socket, else a
+     * connected one.  The chardev owns it from then on.
+     */
+    bool has_fd;
+    int fd;
 } ChardevOptions;
 
 /**

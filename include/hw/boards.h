@@ -77,6 +77,8 @@ struct MachineState {
     uint64_t maxram_size;
     uint64_t ram_slots;
     char *ram_memdev_id;        /* memory-backend=, or NULL */
+    /* -numa node options (0: no NUMA configuration, one implicit node) */
+    unsigned numa_nodes;
     const char *accel;          /* "qtest", "tcg" or "kvm" */
 
     /* All guest RAM (borrowed from the backend, or &own_ram); NULL when
@@ -137,6 +139,24 @@ bool machine_set_ram_region(MachineState *ms, MemoryRegion *mr,
  * limit) with QEMU's wording.
  */
 bool machine_init_board(MachineState *ms, GError **errp);
+
+/*
+ * -machine dump-guest-core=off: the machine's own RAM is excluded from
+ * core dumps (MADV_DONTDUMP) when machine_init_board() allocates it.
+ * On by default.  Backends take the same default from
+ * host_memory_backend_set_default_dump().
+ */
+void machine_set_dump_guest_core(bool dump);
+
+/*
+ * Nodes a memory device's node= may name: the -numa nodes, or 1 without
+ * any (or without a machine).
+ */
+static inline unsigned machine_numa_node_count(void)
+{
+    return current_machine && current_machine->numa_nodes ?
+           current_machine->numa_nodes : 1;
+}
 
 /* Reset every device (QMP system_reset and start-up). */
 void machine_reset(MachineState *ms);

@@ -94,6 +94,7 @@ struct DeviceState {
     bool reset_registered;
     GPtrArray *gpio_in;         /* qemu_irq, owned */
     GPtrArray *gpio_out;        /* qemu_irq *, the device's own fields */
+    GError *global_err;         /* a -global that did not apply */
 };
 
 OBJECT_DECLARE_TYPE(DeviceState, DeviceClass, DEVICE)
@@ -321,5 +322,22 @@ void qdev_register_qmp_commands(void);
 
 /* Register TYPE_DEVICE and TYPE_BUS; idempotent. */
 void qdev_register_types(void);
+
+/*
+ * -global DRIVER.PROP=VALUE: every device whose type is DRIVER or a
+ * subtype gets PROP parsed from VALUE when it is created, before any
+ * property the creator sets (so -device options win).  A value the
+ * property refuses makes that device's realize fail with the error.
+ */
+void qdev_prop_register_global(const char *driver, const char *prop,
+                               const char *value);
+
+/*
+ * Check the registered globals once the device types exist: DRIVER must
+ * be a device type with a property PROP.  False with a message naming
+ * the global otherwise (QEMU only warns; an ignored -global is refused
+ * here).
+ */
+bool qdev_globals_check(GError **errp);
 
 #endif /* HW_QDEV_CORE_H */

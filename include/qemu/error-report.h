@@ -15,6 +15,12 @@ void warn_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void info_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /*
+ * -msg timestamp=on: prefix every report with the current UTC time in
+ * ISO 8601 with microseconds ("2026-12-06T04:14:29.313206Z "), as QEMU.
+ */
+void error_report_set_timestamp(bool enable);
+
+/*
  * Report only the first time this call site is reached (per process).
  * Evaluates to true when it printed.
  */

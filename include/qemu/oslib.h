@@ -90,6 +90,14 @@ size_t qemu_get_thp_size(void);
  *
  * Returns: true on success, false with @errp set on failure.
  */
+/*
+ * -name debug-threads=on: worker threads started from now on get a
+ * descriptive name (visible in /proc/PID/task/TID/comm, e.g. the
+ * prealloc workers' "touch_pages").  Off by default.
+ */
+void qemu_thread_naming(bool enable);
+bool qemu_thread_naming_enabled(void);
+
 bool qemu_prealloc_mem(int fd, char *area, size_t size, int max_threads,
                        GError **errp);
 

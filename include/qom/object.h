@@ -43,6 +43,8 @@ typedef struct InterfaceInfo {
  * @class_init: runs once, after the parent class was copied in and after
  *   the interface classes exist, so it may fill them in
  *   (e.g. USER_CREATABLE_CLASS(oc)->complete = ...).
+ * @instance_post_init: runs once every instance_init of the object's
+ *   types has run, parent type's first (qdev applies -global here).
  * @abstract: object_new() refuses abstract types.
  * @interfaces: interfaces this type implements, { NULL }-terminated.
  */
@@ -57,6 +59,7 @@ typedef struct TypeInfo {
     void *class_data;
     bool abstract;
     const InterfaceInfo *interfaces;
+    void (*instance_post_init)(Object *obj);
 } TypeInfo;
 
 /*

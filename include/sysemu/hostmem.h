@@ -211,6 +211,13 @@ void host_memory_backend_foreach(void (*fn)(HostMemoryBackend *backend,
  * options are processed.
  */
 void host_memory_backend_register_types(void);
+
+/*
+ * The default of every backend's "dump" property from now on (QEMU
+ * takes it from -machine dump-guest-core=, on unless set off).  Call
+ * before backends are created.
+ */
+void host_memory_backend_set_default_dump(bool dump);
 void host_memory_backend_register_commands(void);
 
 #endif /* SYSEMU_HOSTMEM_H */

@@ -84,6 +84,15 @@ void runstate_signals_init(void);
  */
 void qemu_main_loop(void);
 
+/*
+ * -no-shutdown: a shutdown the guest asks for stops the VM ("shutdown"
+ * for the management stack to act on, e.g. libvirt's fake reboot)
+ * instead of ending the process.  Host requests (quit, signals) still
+ * exit.  Guest shutdown paths (accel/) consult runstate_no_shutdown().
+ */
+void runstate_set_no_shutdown(bool enable);
+bool runstate_no_shutdown(void);
+
 /* Register query-status, stop, cont, quit, system_reset. */
 void runstate_register_commands(void);
 
