@@ -17,6 +17,7 @@ namespace this object created (the daemon and any emulator it started)
 is killed at cleanup, whatever state the test left them in.
 """
 
+import ctypes
 import os
 import signal
 import stat
@@ -67,6 +68,12 @@ def tail(path, lines=60):
             return "".join(f.readlines()[-lines:])
     except OSError as e:
         return f"({path}: {e.strerror})\n"
+
+
+def _term_with_parent():
+    """In the child: SIGTERM when the Python process goes away without
+    its cleanup (PR_SET_PDEATHSIG), so no daemon outlives a killed run."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 
 class VirshError(Exception):
@@ -126,7 +133,7 @@ class Libvirtd:
             ["unshare", "--mount", "--propagation", "private", "--",
              "sh", "-c", script],
             stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=_term_with_parent)
         out.close()
         deadline = time.monotonic() + timeout
         while True:

@@ -32,6 +32,7 @@ the test itself is checked against a binary libvirt fully supports.
 import functools
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -224,6 +225,9 @@ def target(request, tmp_path_factory):
             not os.access(os.environ["REFERENCE_QEMU"], os.X_OK):
         pytest.skip(f"no reference binary {os.environ['REFERENCE_QEMU']}")
     t = Target(request.param, tmp_path_factory.mktemp("libvirt"))
+    # meson's timeout sends SIGTERM: turn it into an interruption so that
+    # the cleanup below still runs (pytest tears fixtures down then).
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         t.daemon.start()
         yield t
@@ -235,8 +239,13 @@ def target(request, tmp_path_factory):
         except Exception:
             pass
         t.daemon.cleanup()
+        signal.signal(signal.SIGTERM, previous)
         left = t.daemon.processes()
         assert not left, f"processes left behind: {left}"
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def accel_kvm_refused(binary):
