@@ -216,14 +216,21 @@ class Libvirtd:
         return pids
 
     def emulator_processes(self, binary):
-        """PIDs among processes() whose executable is @binary."""
+        """PIDs among processes() running @binary: its executable, or a
+        script (#!) whose interpreter got @binary as the first argument."""
         real = os.path.realpath(binary)
         found = []
         for pid in self.processes():
             try:
                 if os.readlink(f"/proc/{pid}/exe") == real:
                     found.append(pid)
-            except OSError:
+                    continue
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+                if len(argv) > 1 and \
+                        os.path.realpath(argv[1].decode()) == real:
+                    found.append(pid)
+            except (OSError, UnicodeDecodeError):
                 pass
         return found
 
