@@ -8,6 +8,16 @@
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
 libjson-glib-dev python3 python3-pytest qemu-system-x86 util-linux procps"
 
+# libvirt for tests/functional/test_libvirt.py: the daemon and its QEMU
+# driver, and virsh.  Deliberately not libvirt-daemon-system (init
+# scripts that start libvirtd/virtlogd on install, the default network,
+# system accounts): these three packages have no maintainer script that
+# starts or configures anything, and the test runs its own libvirtd
+# with a private configuration (mount for its bind mounts, util-linux
+# for unshare).
+PACKAGES="$PACKAGES libvirt-daemon libvirt-daemon-driver-qemu
+libvirt-clients mount"
+
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
