@@ -28,6 +28,7 @@
 #include "sysemu/sysemu.h"
 #include "hw/boards.h"
 #include "hw/qdev-core.h"
+#include "vl-internal.h"
 #include "vl-mgmt.h"
 #include "vl-numa.h"
 
@@ -85,27 +86,6 @@ static struct {
     int daemon_pipe;            /* child: write end to the parent, or -1 */
 } mgmt = { .pidfile_fd = -1, .daemon_pipe = -1 };
 
-static G_NORETURN void mgmt_fail(const char *loc, const char *fmt, ...)
-    G_GNUC_PRINTF(2, 3);
-
-static G_NORETURN void mgmt_fail(const char *loc, const char *fmt, ...)
-{
-    char *msg;
-    va_list ap;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (loc) {
-        error_report("%s: %s", loc, msg);
-    } else {
-        error_report("%s", msg);
-    }
-    g_free(msg);
-    qemu_cleanup();
-    exit(1);
-}
-
 static QemuOpts *mgmt_parse(const char *loc, const char *arg,
                             const char *implied, const char *const *keys)
 {
@@ -113,7 +93,7 @@ static QemuOpts *mgmt_parse(const char *loc, const char *arg,
     QemuOpts *opts = qemu_opts_parse(arg, implied, &err);
 
     if (!opts || (keys && !qemu_opts_validate(opts, keys, &err))) {
-        mgmt_fail(loc, "%s", err->message);
+        vl_fail(loc, "%s", err->message);
     }
     return opts;
 }
@@ -125,7 +105,7 @@ static bool mgmt_get_bool(QemuOpts *opts, const char *loc, const char *key,
     bool value;
 
     if (!qemu_opt_get_bool(opts, key, def, &value, &err)) {
-        mgmt_fail(loc, "%s", err->message);
+        vl_fail(loc, "%s", err->message);
     }
     return value;
 }
@@ -204,7 +184,7 @@ static void parse_overcommit(const char *loc, const char *arg)
 
     mgmt.mem_lock = mgmt_get_bool(opts, loc, "mem-lock", mgmt.mem_lock);
     if (mgmt_get_bool(opts, loc, "cpu-pm", false)) {
-        mgmt_fail(loc, "cpu-pm=on is not supported: vCPUs always exit on "
+        vl_fail(loc, "cpu-pm=on is not supported: vCPUs always exit on "
                   "HLT, MWAIT and PAUSE here");
     }
 }
@@ -212,7 +192,7 @@ static void parse_overcommit(const char *loc, const char *arg)
 static void parse_uuid(const char *loc, const char *arg)
 {
     if (!uuid_parse(arg, mgmt.uuid)) {
-        mgmt_fail(loc, "failed to parse UUID string: wrong format");
+        vl_fail(loc, "failed to parse UUID string: wrong format");
     }
     mgmt.has_uuid = true;
 }
@@ -230,15 +210,15 @@ static void parse_rtc(const char *loc, const char *arg)
      * anyway), clock=host and driftfix=none describe exactly that.
      */
     if (base && strcmp(base, "utc")) {
-        mgmt_fail(loc, "Parameter 'base' does not accept value '%s': there "
+        vl_fail(loc, "Parameter 'base' does not accept value '%s': there "
                   "is no RTC model, only base=utc is supported", base);
     }
     if (clock && strcmp(clock, "host")) {
-        mgmt_fail(loc, "Parameter 'clock' does not accept value '%s': only "
+        vl_fail(loc, "Parameter 'clock' does not accept value '%s': only "
                   "clock=host is supported", clock);
     }
     if (driftfix && strcmp(driftfix, "none")) {
-        mgmt_fail(loc, "Parameter 'driftfix' does not accept value '%s': "
+        vl_fail(loc, "Parameter 'driftfix' does not accept value '%s': "
                   "only driftfix=none is supported", driftfix);
     }
 }
@@ -250,7 +230,7 @@ static void parse_boot(const char *loc, const char *arg)
     g_autoptr(QemuOpts) opts = qemu_opts_parse(arg, NULL, &err);
 
     if (!opts) {
-        mgmt_fail(loc, "%s", err->message);
+        vl_fail(loc, "%s", err->message);
     }
     /*
      * No firmware runs: the guest starts at -kernel's entry point, so
@@ -261,7 +241,7 @@ static void parse_boot(const char *loc, const char *arg)
         QemuOpt *o = g_ptr_array_index(opts->opts, i);
 
         if (!g_strv_contains(keys, o->name)) {
-            mgmt_fail(loc, "Parameter 'boot.%s' is not supported: there is "
+            vl_fail(loc, "Parameter 'boot.%s' is not supported: there is "
                       "no firmware (only strict=on|off is accepted)",
                       o->name);
         }
@@ -271,7 +251,7 @@ static void parse_boot(const char *loc, const char *arg)
         bool v;
 
         if (!qemu_opt_get_bool(opts, "strict", false, &v, &berr)) {
-            mgmt_fail(loc, "Parameter 'boot.strict' expects 'on' or 'off'");
+            vl_fail(loc, "Parameter 'boot.strict' expects 'on' or 'off'");
         }
     }
 }
@@ -282,7 +262,7 @@ static void parse_msg(const char *loc, const char *arg)
     g_autoptr(QemuOpts) opts = mgmt_parse(loc, arg, NULL, keys);
 
     if (mgmt_get_bool(opts, loc, "guest-name", false)) {
-        mgmt_fail(loc, "guest-name=on is not supported");
+        vl_fail(loc, "guest-name=on is not supported");
     }
     error_report_set_timestamp(mgmt_get_bool(opts, loc, "timestamp",
                                              false));
@@ -302,11 +282,11 @@ static void parse_audiodev(const char *loc, const char *arg)
 
         parser = json_parser_new();
         if (!json_parser_load_from_data(parser, arg, -1, &err)) {
-            mgmt_fail(loc, "%s", err->message);
+            vl_fail(loc, "%s", err->message);
         }
         root = json_parser_get_root(parser);
         if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-            mgmt_fail(loc, "Invalid parameter type, expected 'object'");
+            vl_fail(loc, "Invalid parameter type, expected 'object'");
         }
         obj = json_node_get_object(root);
         members = json_object_get_members(obj);
@@ -315,12 +295,12 @@ static void parse_audiodev(const char *loc, const char *arg)
             JsonNode *v = json_object_get_member(obj, name);
 
             if (strcmp(name, "id") && strcmp(name, "driver")) {
-                mgmt_fail(loc, "Parameter '%s' is unexpected (driver 'none' "
+                vl_fail(loc, "Parameter '%s' is unexpected (driver 'none' "
                           "takes no options)", name);
             }
             if (!JSON_NODE_HOLDS_VALUE(v) ||
                 json_node_get_value_type(v) != G_TYPE_STRING) {
-                mgmt_fail(loc, "Invalid parameter type for '%s', expected: "
+                vl_fail(loc, "Invalid parameter type for '%s', expected: "
                           "string", name);
             }
         }
@@ -335,14 +315,14 @@ static void parse_audiodev(const char *loc, const char *arg)
         id = qemu_opt_get(opts, "id");
     }
     if (!driver) {
-        mgmt_fail(loc, "Parameter 'driver' is missing");
+        vl_fail(loc, "Parameter 'driver' is missing");
     }
     if (strcmp(driver, "none")) {
-        mgmt_fail(loc, "Parameter 'driver' does not accept value '%s' "
+        vl_fail(loc, "Parameter 'driver' does not accept value '%s' "
                   "(only 'none': there is no audio device)", driver);
     }
     if (!id) {
-        mgmt_fail(loc, "Parameter 'id' is missing");
+        vl_fail(loc, "Parameter 'id' is missing");
     }
 }
 
@@ -356,11 +336,11 @@ QemuOpts *vl_mgmt_parse_json_device(const char *loc, const char *arg)
     JsonNode *root;
 
     if (!json_parser_load_from_data(parser, arg, -1, &err)) {
-        mgmt_fail(loc, "%s", err->message);
+        vl_fail(loc, "%s", err->message);
     }
     root = json_parser_get_root(parser);
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        mgmt_fail(loc, "Invalid parameter type, expected 'object'");
+        vl_fail(loc, "Invalid parameter type, expected 'object'");
     }
     obj = json_node_get_object(root);
     opts = qemu_opts_parse("driver=", "driver", &err);
@@ -375,7 +355,7 @@ QemuOpts *vl_mgmt_parse_json_device(const char *loc, const char *arg)
 
         if (!JSON_NODE_HOLDS_VALUE(v)) {
             qemu_opts_free(opts);
-            mgmt_fail(loc, "Parameter '%s': only scalar values are "
+            vl_fail(loc, "Parameter '%s': only scalar values are "
                       "supported", name);
         }
         switch (json_node_get_value_type(v)) {
@@ -390,7 +370,7 @@ QemuOpts *vl_mgmt_parse_json_device(const char *loc, const char *arg)
             break;
         default:
             qemu_opts_free(opts);
-            mgmt_fail(loc, "Invalid parameter type for '%s'", name);
+            vl_fail(loc, "Invalid parameter type for '%s'", name);
         }
         o = g_new0(QemuOpt, 1);
         o->name = g_strdup(name);
@@ -406,7 +386,7 @@ void vl_mgmt_name_options(QemuOpts *opts, const char *loc)
 
     qemu_thread_naming(mgmt_get_bool(opts, loc, "debug-threads", false));
     if (process && prctl(PR_SET_NAME, process) < 0) {
-        mgmt_fail(loc, "cannot set the process name: %s",
+        vl_fail(loc, "cannot set the process name: %s",
                   g_strerror(errno));
     }
 }
@@ -427,7 +407,7 @@ static void parse_global(const char *loc, const char *arg)
         const char *v = qemu_opt_get(opts, "value");
 
         if (!d || !p || !v) {
-            mgmt_fail(loc, "Parameter '%s' is missing",
+            vl_fail(loc, "Parameter '%s' is missing",
                       !d ? "driver" : !p ? "property" : "value");
         }
         qdev_prop_register_global(d, p, v);
@@ -435,7 +415,7 @@ static void parse_global(const char *loc, const char *arg)
     }
     dot = eq ? memchr(arg, '.', eq - arg) : NULL;
     if (!eq || !dot || dot == arg || dot + 1 == eq) {
-        mgmt_fail(loc, "Invalid format: expected DRIVER.PROPERTY=VALUE");
+        vl_fail(loc, "Invalid format: expected DRIVER.PROPERTY=VALUE");
     }
     {
         g_autofree char *d = g_strndup(arg, dot - arg);
@@ -497,7 +477,7 @@ static void readconfig(const char *loc, const char *path,
     GString *opts = NULL;
 
     if (!g_file_get_contents(path, &text, NULL, &err)) {
-        mgmt_fail(loc, "Cannot read config file %s: %s", path, err->message);
+        vl_fail(loc, "Cannot read config file %s: %s", path, err->message);
     }
     g_ptr_array_add(args, g_strdup("-readconfig"));
     lines = g_strsplit(text, "\n", -1);
@@ -515,7 +495,7 @@ static void readconfig(const char *loc, const char *path,
                                   id) == 2;
 
             if (!with_id && sscanf(line, "[%63[^]]]", name) != 1) {
-                mgmt_fail(where, "parse error");
+                vl_fail(where, "parse error");
             }
             config_flush(args, option, opts);
             option = NULL;
@@ -526,10 +506,10 @@ static void readconfig(const char *loc, const char *path,
                 }
             }
             if (k == G_N_ELEMENTS(config_sections)) {
-                mgmt_fail(where, "There is no option group '%s'", name);
+                vl_fail(where, "There is no option group '%s'", name);
             }
             if (with_id != config_sections[k].has_id) {
-                mgmt_fail(where, with_id ? "section [%s] takes no id" :
+                vl_fail(where, with_id ? "section [%s] takes no id" :
                           "section [%s] needs an id: [%s \"ID\"]", name,
                           name);
             }
@@ -541,10 +521,10 @@ static void readconfig(const char *loc, const char *path,
             continue;
         }
         if (sscanf(line, "%63s = \"%1023[^\"]\"", key, value) != 2) {
-            mgmt_fail(where, "parse error");
+            vl_fail(where, "parse error");
         }
         if (!opts) {
-            mgmt_fail(where, "no group defined");
+            vl_fail(where, "no group defined");
         }
         config_append(opts, key, value);
     }
@@ -577,7 +557,7 @@ int vl_mgmt_parse_option(int argc, char **argv, int i,
     }
     if (def->has_arg) {
         if (i + 1 >= argc) {
-            mgmt_fail(argv[i], "requires an argument");
+            vl_fail(argv[i], "requires an argument");
         }
         arg = argv[i + 1];
         loc = g_strdup_printf("%s %s", argv[i], arg);
@@ -627,7 +607,7 @@ int vl_mgmt_parse_option(int argc, char **argv, int i,
         vl_numa_parse(loc, arg);
         break;
     case MOPT_SANDBOX:
-        mgmt_fail(loc, "seccomp sandboxing is not supported by this build");
+        vl_fail(loc, "seccomp sandboxing is not supported by this build");
     }
     return def->has_arg ? 2 : 1;
 }
@@ -647,7 +627,7 @@ void vl_mgmt_configure_machine(QemuOpts *opts, const char *loc)
         return;
     }
     if (mgmt_get_bool(opts, loc, "usb", false)) {
-        mgmt_fail(loc, "usb=on is not supported: there is no USB "
+        vl_fail(loc, "usb=on is not supported: there is no USB "
                   "controller model");
     }
     bool dump = mgmt_get_bool(opts, loc, "dump-guest-core", true);
@@ -670,14 +650,14 @@ static void daemonize(void)
     pid_t pid;
 
     if (pipe2(fds, O_CLOEXEC) < 0) {
-        mgmt_fail("-daemonize", "cannot create a pipe: %s",
+        vl_fail("-daemonize", "cannot create a pipe: %s",
                   g_strerror(errno));
     }
     fflush(stdout);
     fflush(stderr);
     pid = fork();
     if (pid < 0) {
-        mgmt_fail("-daemonize", "cannot fork: %s", g_strerror(errno));
+        vl_fail("-daemonize", "cannot fork: %s", g_strerror(errno));
     }
     if (pid > 0) {
         uint8_t status = 1;
@@ -692,7 +672,7 @@ static void daemonize(void)
     close(fds[0]);
     mgmt.daemon_pipe = fds[1];
     if (setsid() < 0) {
-        mgmt_fail("-daemonize", "setsid failed: %s", g_strerror(errno));
+        vl_fail("-daemonize", "setsid failed: %s", g_strerror(errno));
     }
 }
 
@@ -708,7 +688,7 @@ static void write_pidfile(void)
 
         fd = open(mgmt.pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         if (fd < 0) {
-            mgmt_fail(NULL, "cannot create PID file: Cannot open pid file: "
+            vl_fail(NULL, "cannot create PID file: Cannot open pid file: "
                       "%s", g_strerror(errno));
         }
         /* A POSIX record lock, as QEMU and libvirt use on pid files. */
@@ -716,7 +696,7 @@ static void write_pidfile(void)
             int err = errno;
 
             close(fd);
-            mgmt_fail(NULL, "cannot create PID file: Cannot lock pid file: "
+            vl_fail(NULL, "cannot create PID file: Cannot lock pid file: "
                       "%s", g_strerror(err));
         }
         /* The previous owner may have unlinked it between open and lock. */
@@ -732,7 +712,7 @@ static void write_pidfile(void)
 
         close(fd);
         unlink(mgmt.pidfile);
-        mgmt_fail(NULL, "cannot create PID file: Failed to write pid file: "
+        vl_fail(NULL, "cannot create PID file: Failed to write pid file: "
                   "%s", g_strerror(err));
     }
     mgmt.pidfile_fd = fd;
@@ -749,7 +729,7 @@ void vl_mgmt_early_setup(void)
         write_pidfile();
     }
     if (mgmt.mem_lock && mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
-        mgmt_fail("-overcommit mem-lock=on", "locking memory failed: %s",
+        vl_fail("-overcommit mem-lock=on", "locking memory failed: %s",
                   g_strerror(errno));
     }
 }

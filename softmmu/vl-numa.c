@@ -21,6 +21,7 @@
 #include "sysemu/hostmem.h"
 #include "sysemu/sysemu.h"
 #include "hw/boards.h"
+#include "vl-internal.h"
 #include "vl-numa.h"
 
 #define NUMA_MAX_NODES 128
@@ -34,27 +35,6 @@ typedef struct NumaNodeOpt {
 static NumaNodeOpt nodes[NUMA_MAX_NODES];
 static unsigned node_count;     /* -numa node options seen */
 static char *first_loc;
-
-static G_NORETURN void numa_fail(const char *loc, const char *fmt, ...)
-    G_GNUC_PRINTF(2, 3);
-
-static G_NORETURN void numa_fail(const char *loc, const char *fmt, ...)
-{
-    char *msg;
-    va_list ap;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (loc) {
-        error_report("%s: %s", loc, msg);
-    } else {
-        error_report("%s", msg);
-    }
-    g_free(msg);
-    qemu_cleanup();
-    exit(1);
-}
 
 static unsigned max_cpus(void)
 {
@@ -79,12 +59,12 @@ static void check_cpus(const char *loc, const char *value)
         }
     }
     if (end == value || *end || errno || hi < lo) {
-        numa_fail(loc, "Parameter 'cpus' expects a number or a range "
+        vl_fail(loc, "Parameter 'cpus' expects a number or a range "
                   "A-B");
     }
     if (hi >= max_cpus()) {
         /* the first index out of range, as QEMU names it */
-        numa_fail(loc, "CPU index (%" PRIu64 ") should be smaller than "
+        vl_fail(loc, "CPU index (%" PRIu64 ") should be smaller than "
                   "maxcpus (%u)", MAX(lo, (uint64_t)max_cpus()), max_cpus());
     }
 }
@@ -98,23 +78,23 @@ static void parse_node(const char *loc, QemuOpts *opts)
     uint64_t id;
 
     if (!qemu_opts_validate(opts, keys, &err)) {
-        numa_fail(loc, "%s", err->message);
+        vl_fail(loc, "%s", err->message);
     }
     if (qemu_opt_has(opts, "mem")) {
-        numa_fail(loc, "Parameter -numa node,mem is not supported by this "
+        vl_fail(loc, "Parameter -numa node,mem is not supported by this "
                   "machine type\nUse -numa node,memdev instead");
     }
     if (qemu_opt_has(opts, "initiator")) {
-        numa_fail(loc, "initiator= is not supported (there is no HMAT)");
+        vl_fail(loc, "initiator= is not supported (there is no HMAT)");
     }
     if (!qemu_opt_get_number(opts, "nodeid", node_count, &id, &err)) {
-        numa_fail(loc, "%s", err->message);
+        vl_fail(loc, "%s", err->message);
     }
     if (id >= NUMA_MAX_NODES) {
-        numa_fail(loc, "Max number of NUMA nodes reached: %" PRIu64, id);
+        vl_fail(loc, "Max number of NUMA nodes reached: %" PRIu64, id);
     }
     if (nodes[id].present) {
-        numa_fail(loc, "Duplicate NUMA nodeid: %" PRIu64, id);
+        vl_fail(loc, "Duplicate NUMA nodeid: %" PRIu64, id);
     }
     for (guint i = 0; i < opts->opts->len; i++) {
         QemuOpt *o = g_ptr_array_index(opts->opts, i);
@@ -139,19 +119,19 @@ void vl_numa_parse(const char *loc, const char *arg)
     const char *type;
 
     if (!opts) {
-        numa_fail(loc, "%s", err->message);
+        vl_fail(loc, "%s", err->message);
     }
     type = qemu_opt_get(opts, "type");
     if (!type || !strcmp(type, "node")) {
         parse_node(loc, opts);
     } else if (!strcmp(type, "dist")) {
-        numa_fail(loc, "-numa dist is not supported: there is no ACPI, so "
+        vl_fail(loc, "-numa dist is not supported: there is no ACPI, so "
                   "no distance table (SLIT) would reach the guest");
     } else if (!strcmp(type, "cpu") || !strcmp(type, "hmat-lb") ||
                !strcmp(type, "hmat-cache")) {
-        numa_fail(loc, "-numa %s is not supported", type);
+        vl_fail(loc, "-numa %s is not supported", type);
     } else {
-        numa_fail(loc, "Parameter 'type' does not accept value '%s'", type);
+        vl_fail(loc, "Parameter 'type' does not accept value '%s'", type);
     }
 }
 
@@ -160,7 +140,7 @@ static void check_contiguous(void)
 {
     for (unsigned i = 0; i < node_count; i++) {
         if (!nodes[i].present) {
-            numa_fail(NULL, "numa: Node ID missing: %u", i);
+            vl_fail(NULL, "numa: Node ID missing: %u", i);
         }
     }
 }
@@ -172,10 +152,10 @@ static HostMemoryBackend *node_backend(unsigned i)
 
     if (!b) {
         /* QEMU 7.2's words for an id that names no backend */
-        numa_fail(nodes[i].loc, "memdev=%s is ambiguous", nodes[i].memdev);
+        vl_fail(nodes[i].loc, "memdev=%s is ambiguous", nodes[i].memdev);
     }
     if (!host_memory_backend_claim(b, &err)) {
-        numa_fail(nodes[i].loc, "%s", err->message);
+        vl_fail(nodes[i].loc, "%s", err->message);
     }
     return b;
 }
@@ -200,7 +180,7 @@ static void numa_ram(MachineState *ms)
         }
     }
     if (total != ms->ram_size) {
-        numa_fail(NULL, "total memory for NUMA nodes (0x%" PRIx64 ") should "
+        vl_fail(NULL, "total memory for NUMA nodes (0x%" PRIx64 ") should "
                   "equal RAM size (0x%" PRIx64 ")", total, ms->ram_size);
     }
     /* Lives as long as the machine, i.e. the process. */
@@ -217,7 +197,7 @@ static void numa_ram(MachineState *ms)
         offset += memory_region_size(mr);
     }
     if (!machine_set_ram_region(ms, container, &err)) {
-        numa_fail(NULL, "%s", err->message);
+        vl_fail(NULL, "%s", err->message);
     }
 }
 
@@ -235,7 +215,7 @@ static void default_backend(MachineState *ms)
 
     json_object_set_int_member(props, "size", ms->ram_size);
     if (!user_creatable_add_type("memory-backend-ram", id, props, &err)) {
-        numa_fail(NULL, "cannot set up guest memory '%s': %s", id,
+        vl_fail(NULL, "cannot set up guest memory '%s': %s", id,
                   err->message);
     }
     ms->ram_memdev_id = g_strdup(id);
@@ -244,13 +224,13 @@ static void default_backend(MachineState *ms)
 void vl_numa_setup_ram(MachineState *ms)
 {
     if (node_count && !strcmp(sysemu_config.machine_type, "none")) {
-        numa_fail(first_loc, "NUMA is not supported by this machine-type");
+        vl_fail(first_loc, "NUMA is not supported by this machine-type");
     }
     check_contiguous();
     ms->numa_nodes = node_count;
     if (node_count) {
         if (ms->ram_memdev_id) {
-            numa_fail(NULL, "'-machine memory-backend' and '-numa memdev' "
+            vl_fail(NULL, "'-machine memory-backend' and '-numa memdev' "
                       "properties are mutually exclusive");
         }
         /* Nodes without memdev= have no memory; the sum decides. */

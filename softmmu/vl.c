@@ -23,6 +23,7 @@
 #include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
+#include "vl-internal.h"
 #include "vl-objects.h"
 #include "vl-mgmt.h"
 #include "hw/vfio/vfio-container.h"
@@ -130,10 +131,7 @@ typedef struct VlParse {
     char *accel_loc;        /* the first of them */
 } VlParse;
 
-static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
-    G_GNUC_PRINTF(2, 3);
-
-static G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
+G_NORETURN void vl_fail(const char *loc, const char *fmt, ...)
 {
     char *msg;
     va_list ap;
