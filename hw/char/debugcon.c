@@ -25,13 +25,7 @@ static void debugcon_write(void *opaque, hwaddr addr, uint64_t val,
     ISADebugconState *s = opaque;
     uint8_t byte = val;
 
-    if (s->chr) {
-        qemu_chr_write_all(s->chr, &byte, 1);
-    } else if (s->fd >= 0) {
-        while (write(s->fd, &byte, 1) < 0 && errno == EINTR) {
-            continue;
-        }
-    }
+    char_out_write_byte(&s->out, byte);
 }
 
 static const MemoryRegionOps debugcon_ops = {
@@ -50,26 +44,8 @@ static bool debugcon_realize(DeviceState *dev, GError **errp)
         error_setg(errp, "iobase 0x%x is not an I/O port", s->iobase);
         return false;
     }
-    if (s->chardev && s->file) {
-        error_setg(errp, "chardev and x-file cannot both be set");
+    if (!char_out_open(&s->out, "isa-debugcon", errp)) {
         return false;
-    }
-    if (s->chardev) {
-        s->chr = qemu_chr_find(s->chardev);
-        if (!s->chr) {
-            error_setg(errp, "Property 'isa-debugcon.chardev' can't find "
-                       "value '%s'", s->chardev);
-            return false;
-        }
-    }
-    if (s->file) {
-        s->fd = open(s->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                     0666);
-        if (s->fd < 0) {
-            error_setg(errp, "Could not open '%s': %s", s->file,
-                       strerror(errno));
-            return false;
-        }
     }
     memory_region_init_io(&s->io, OBJECT(dev), &debugcon_ops, s,
                           "isa-debugcon", 1);
@@ -83,23 +59,19 @@ static void debugcon_unrealize(DeviceState *dev)
 
     memory_region_del_subregion(get_system_io(), &s->io);
     memory_region_finalize(&s->io);
-    if (s->fd >= 0) {
-        close(s->fd);
-        s->fd = -1;
-    }
-    s->chr = NULL;
+    char_out_close(&s->out);
 }
 
 static void debugcon_instance_init(Object *obj)
 {
-    ISA_DEBUGCON_DEVICE(obj)->fd = -1;
+    char_out_init(&ISA_DEBUGCON_DEVICE(obj)->out);
 }
 
 static const Property debugcon_props[] = {
     DEFINE_PROP_UINT32("iobase", ISADebugconState, iobase, 0xe9),
     DEFINE_PROP_UINT32("readback", ISADebugconState, readback, 0xe9),
-    DEFINE_PROP_STRING("chardev", ISADebugconState, chardev),
-    DEFINE_PROP_STRING("x-file", ISADebugconState, file),
+    DEFINE_PROP_STRING("chardev", ISADebugconState, out.chardev),
+    DEFINE_PROP_STRING("x-file", ISADebugconState, out.file),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -106,12 +106,8 @@ static void serial_transmit(SerialState *s, uint8_t byte)
 {
     if (s->mcr & UART_MCR_LOOP) {
         serial_receive(s, &byte, 1);
-    } else if (s->chr) {
-        qemu_chr_write_all(s->chr, &byte, 1);
-    } else if (s->fd >= 0) {
-        while (write(s->fd, &byte, 1) < 0 && errno == EINTR) {
-            continue;
-        }
+    } else {
+        char_out_write_byte(&s->out, byte);
     }
     s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
     s->thr_ipending = true;
@@ -135,8 +131,8 @@ static uint64_t serial_read(void *opaque, hwaddr addr, unsigned size)
             if (!--s->rx_count) {
                 s->lsr &= ~UART_LSR_DR;
             }
-            if (was_full && s->chr) {
-                qemu_chr_accept_input(s->chr);
+            if (was_full && s->out.chr) {
+                qemu_chr_accept_input(s->out.chr);
             }
         }
         break;
@@ -204,8 +200,8 @@ static void serial_write(void *opaque, hwaddr addr, uint64_t val,
         if (!fifo_on(s)) {
             s->fcr = 0;
         }
-        if (s->chr) {
-            qemu_chr_accept_input(s->chr);
+        if (s->out.chr) {
+            qemu_chr_accept_input(s->out.chr);
         }
         break;
     case UART_LCR:
@@ -263,8 +259,8 @@ static void serial_reset(DeviceState *dev)
     serial_clear_rx(s);
     s->irq_level = false;
     qemu_set_irq(s->irq, 0);
-    if (s->chr) {
-        qemu_chr_accept_input(s->chr);
+    if (s->out.chr) {
+        qemu_chr_accept_input(s->out.chr);
     }
 }
 
@@ -280,32 +276,14 @@ static bool serial_realize(DeviceState *dev, GError **errp)
         error_setg(errp, "irq %u is not an ISA IRQ (0-15)", s->isa_irq);
         return false;
     }
-    if (s->chardev && s->file) {
-        error_setg(errp, "chardev and x-file cannot both be set");
+    if (!char_out_open(&s->out, "isa-serial", errp)) {
         return false;
-    }
-    if (s->chardev) {
-        s->chr = qemu_chr_find(s->chardev);
-        if (!s->chr) {
-            error_setg(errp, "Property 'isa-serial.chardev' can't find "
-                       "value '%s'", s->chardev);
-            return false;
-        }
-    }
-    if (s->file) {
-        s->fd = open(s->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                     0666);
-        if (s->fd < 0) {
-            error_setg(errp, "Could not open '%s': %s", s->file,
-                       strerror(errno));
-            return false;
-        }
     }
     memory_region_init_io(&s->io, OBJECT(dev), &serial_ops, s, "serial", 8);
     memory_region_add_subregion(get_system_io(), s->iobase, &s->io);
     serial_reset(dev);
-    if (s->chr) {
-        qemu_chr_set_handlers(s->chr, serial_can_read, serial_chr_read,
+    if (s->out.chr) {
+        qemu_chr_set_handlers(s->out.chr, serial_can_read, serial_chr_read,
                               NULL, s);
     }
     return true;
@@ -315,31 +293,27 @@ static void serial_unrealize(DeviceState *dev)
 {
     SerialState *s = ISA_SERIAL(dev);
 
-    if (s->chr) {
-        qemu_chr_set_handlers(s->chr, NULL, NULL, NULL, NULL);
-        s->chr = NULL;
+    if (s->out.chr) {
+        qemu_chr_set_handlers(s->out.chr, NULL, NULL, NULL, NULL);
     }
     memory_region_del_subregion(get_system_io(), &s->io);
     memory_region_finalize(&s->io);
-    if (s->fd >= 0) {
-        close(s->fd);
-        s->fd = -1;
-    }
+    char_out_close(&s->out);
 }
 
 static void serial_instance_init(Object *obj)
 {
     SerialState *s = ISA_SERIAL(obj);
 
-    s->fd = -1;
+    char_out_init(&s->out);
     qdev_init_gpio_out(DEVICE(obj), &s->irq, 1);
 }
 
 static const Property serial_props[] = {
     DEFINE_PROP_UINT32("iobase", SerialState, iobase, 0x3f8),
     DEFINE_PROP_UINT32("irq", SerialState, isa_irq, 4),
-    DEFINE_PROP_STRING("chardev", SerialState, chardev),
-    DEFINE_PROP_STRING("x-file", SerialState, file),
+    DEFINE_PROP_STRING("chardev", SerialState, out.chardev),
+    DEFINE_PROP_STRING("x-file", SerialState, out.file),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -8,6 +8,8 @@
 #ifndef HW_CHAR_DEBUGCON_H
 #define HW_CHAR_DEBUGCON_H
 
+#include "hw/char/char-out.h"
+
 #include "hw/qdev-core.h"
 #include "exec/memory.h"
 
@@ -18,11 +20,8 @@ struct ISADebugconState {
     DeviceState parent_obj;
     uint32_t iobase;
     uint32_t readback;
-    char *chardev;          /* chardev=ID */
-    char *file;             /* x-file=PATH: what -debugcon file:PATH uses */
     /* private */
-    struct Chardev *chr;
-    int fd;
+    CharOut out;                /* chardev= or x-file= */
     MemoryRegion io;
 };
 

@@ -11,6 +11,8 @@
 #ifndef HW_CHAR_SERIAL_H
 #define HW_CHAR_SERIAL_H
 
+#include "hw/char/char-out.h"
+
 #include "hw/qdev-core.h"
 #include "hw/irq.h"
 #include "exec/memory.h"
@@ -66,11 +68,8 @@ struct SerialState {
     DeviceState parent_obj;
     uint32_t iobase;
     uint32_t isa_irq;           /* the board wires line 0 to this ISA IRQ */
-    char *chardev;
-    char *file;
     /* private */
-    struct Chardev *chr;
-    int fd;
+    CharOut out;                /* chardev= or x-file= */
     MemoryRegion io;
     qemu_irq irq;
     /* registers */
