@@ -40,11 +40,10 @@ typedef struct Args {
     char **argv;
 } Args;
 
-static void empty_scratch(void);
 
 static void remove_scratch(void)
 {
-    empty_scratch();
+    fuzz_empty_dir(scratch);
     g_rmdir(scratch);
 }
 
@@ -72,23 +71,6 @@ static void run_child(void *opaque)
     qemu_init(a->argc, a->argv);
     qemu_cleanup();
     fuzz_child_exit(0);
-}
-
-static void empty_scratch(void)
-{
-    GDir *dir = g_dir_open(scratch, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        g_autofree char *path = g_build_filename(scratch, name, NULL);
-
-        if (g_remove(path) < 0) {
-            g_rmdir(path);
-        }
-    }
-    if (dir) {
-        g_dir_close(dir);
-    }
 }
 
 static bool word_ok(const char *w)
@@ -126,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     a.argc = words->len - 1;
     a.argv = (char **)words->pdata;
     status = fuzz_fork_run(run_child, &a, TIMEOUT_MS);
-    empty_scratch();
+    fuzz_empty_dir(scratch);
     if (status == -1) {
         fprintf(stderr, "fuzz-cmdline: no answer within %d ms\n", TIMEOUT_MS);
         abort();

@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <glib/gstdio.h>
 #include "fuzz.h"
 
 /* libFuzzer's inline 8-bit counters (absent without -fsanitize=fuzzer). */
@@ -123,4 +124,21 @@ static void fuzz_log_handler(const char *domain, GLogLevelFlags level,
 static void __attribute__((constructor)) fuzz_common_init(void)
 {
     g_log_set_default_handler(fuzz_log_handler, NULL);
+}
+
+void fuzz_empty_dir(const char *path)
+{
+    GDir *dir = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *entry = g_build_filename(path, name, NULL);
+
+        if (g_remove(entry) < 0) {
+            g_rmdir(entry);
+        }
+    }
+    if (dir) {
+        g_dir_close(dir);
+    }
 }

@@ -326,26 +326,9 @@ static void run_child(void *opaque)
     fuzz_child_exit(0);
 }
 
-static void empty_scratch(void)
-{
-    GDir *dir = g_dir_open(scratch, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        g_autofree char *path = g_build_filename(scratch, name, NULL);
-
-        if (g_remove(path) < 0) {
-            g_rmdir(path);
-        }
-    }
-    if (dir) {
-        g_dir_close(dir);
-    }
-}
-
 static void remove_scratch(void)
 {
-    empty_scratch();
+    fuzz_empty_dir(scratch);
     g_rmdir(scratch);
 }
 
@@ -378,7 +361,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     status = fuzz_fork_run(run_child, &in, TIMEOUT_MS);
-    empty_scratch();
+    fuzz_empty_dir(scratch);
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fprintf(stderr, "fuzz-qom: child status %d\n", status);
         abort();

@@ -41,6 +41,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 int fuzz_fork_run(void (*fn)(void *opaque), void *opaque,
                   unsigned timeout_ms);
 
+/*
+ * fuzz_empty_dir: remove every file and empty subdirectory in @dir (a
+ * target's scratch directory between inputs); @dir itself stays.
+ */
+void fuzz_empty_dir(const char *dir);
+
 /* fuzz_child_exit: end a child of fuzz_fork_run() with @status. */
 G_NORETURN void fuzz_child_exit(int status);
 
