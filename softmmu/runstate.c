@@ -44,8 +44,15 @@ const char *runstate_name(RunState state)
         [RUN_STATE_RUNNING] = "running",
         [RUN_STATE_PAUSED] = "paused",
         [RUN_STATE_INTERNAL_ERROR] = "internal-error",
+        [RUN_STATE_SHUTDOWN] = "shutdown",
     };
     return names[state];
+}
+
+/* The states only system_reset leaves: cont is refused in them. */
+static bool runstate_needs_reset_state(RunState state)
+{
+    return state == RUN_STATE_INTERNAL_ERROR || state == RUN_STATE_SHUTDOWN;
 }
 
 void vm_stop_reason(RunState state)
@@ -53,7 +60,7 @@ void vm_stop_reason(RunState state)
     bool was_running = runstate_is_running();
 
     accel_pause_vcpus();
-    if (was_running || state == RUN_STATE_INTERNAL_ERROR) {
+    if (was_running || runstate_needs_reset_state(state)) {
         current_state = state;
     }
     if (was_running) {
@@ -68,7 +75,7 @@ void vm_stop(void)
 
 bool vm_start(GError **errp)
 {
-    if (current_state == RUN_STATE_INTERNAL_ERROR) {
+    if (runstate_needs_reset_state(current_state)) {
         error_setg(errp, "Resetting the Virtual Machine is required");
         return false;
     }
@@ -99,15 +106,21 @@ void qemu_system_shutdown_request(ShutdownCause cause)
     };
     JsonObject *data;
 
+    bool guest = cause == SHUTDOWN_CAUSE_GUEST_RESET;
+
     if (shutdown_requested) {
         return;
     }
-    shutdown_requested = true;
     accel_pause_vcpus();
     data = guest_reason(reasons[cause]);
-    json_object_set_boolean_member(data, "guest",
-                                   cause == SHUTDOWN_CAUSE_GUEST_RESET);
+    json_object_set_boolean_member(data, "guest", guest);
     qmp_event_send("SHUTDOWN", data);
+    if (guest && runstate_no_shutdown()) {
+        /* -no-shutdown: the VM stops in "shutdown"; the process stays. */
+        vm_stop_reason(RUN_STATE_SHUTDOWN);
+        return;
+    }
+    shutdown_requested = true;
     if (main_loop) {
         g_main_loop_quit(main_loop);
     }
@@ -120,7 +133,7 @@ static void system_reset(const char *reason, bool guest)
     accel_pause_vcpus();
     qemu_devices_reset();
     accel_reset_vcpus();
-    if (current_state == RUN_STATE_INTERNAL_ERROR) {
+    if (runstate_needs_reset_state(current_state)) {
         current_state = RUN_STATE_PAUSED;
     }
     json_object_set_boolean_member(data, "guest", guest);

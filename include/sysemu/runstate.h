@@ -19,6 +19,7 @@ typedef enum {
     RUN_STATE_RUNNING,
     RUN_STATE_PAUSED,
     RUN_STATE_INTERNAL_ERROR,
+    RUN_STATE_SHUTDOWN,         /* guest shut down under -no-shutdown */
 } RunState;
 
 typedef enum {
@@ -46,7 +47,8 @@ void vm_stop_reason(RunState state);
 
 /*
  * Start or resume the VM (RESUME event); no-op when running.  Returns
- * false with @errp in "internal-error" (a reset is required first).
+ * false with @errp in "internal-error" or "shutdown" (a reset is
+ * required first).
  */
 bool vm_start(GError **errp);
 

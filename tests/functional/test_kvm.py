@@ -338,6 +338,28 @@ def test_no_reboot_ends_on_triple_fault(guest):
     assert run.proc.wait(timeout=10) == 0
 
 
+def test_no_shutdown_keeps_the_process_after_guest_shutdown(guest):
+    """-no-reboot -no-shutdown (as libvirt starts every domain): the
+    guest's shutdown stops the VM in state "shutdown" instead of ending
+    the process; cont needs a reset first, and after system_reset the
+    guest boots again."""
+    run = guest("mode=hello exit=shutdown",
+                ["-no-reboot", "-no-shutdown", "-S"])
+    run.qmp.cmd("cont")
+    ev = run.qmp.event("SHUTDOWN")
+    assert ev["data"] == {"guest": True, "reason": "guest-reset"}
+    run.qmp.event("STOP")
+    assert run.qmp.cmd("query-status")["status"] == "shutdown"
+    assert run.proc.poll() is None
+    resp = run.qmp.execute("cont")
+    assert "Resetting the Virtual Machine is required" in \
+        resp["error"]["desc"], resp
+    run.qmp.cmd("system_reset")
+    assert run.qmp.cmd("query-status")["status"] == "paused"
+    run.qmp.cmd("cont")
+    run.wait_line(r"^guest: hello", READY_TIMEOUT, 1)
+
+
 def test_dynamic_memslots_refuses_unplugged_accessible():
     rc, _, err = run_binary([
         "-accel", "qtest", "-m", "1G,maxmem=5G", "-object",
