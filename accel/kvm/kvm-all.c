@@ -260,8 +260,17 @@ static int kvm_set_slot(void *opaque, unsigned id, uint32_t flags,
     return ret;
 }
 
+static int kvm_get_slot_dirty_log(void *opaque, unsigned id,
+                                  unsigned long *bitmap)
+{
+    struct kvm_dirty_log log = { .slot = id, .dirty_bitmap = bitmap };
+
+    return kvm_vm_ioctl(opaque, KVM_GET_DIRTY_LOG, &log);
+}
+
 static const KvmSlotOps kvm_slot_ops = {
     .set_slot = kvm_set_slot,
+    .get_dirty_log = kvm_get_slot_dirty_log,
 };
 
 /* --- ioeventfds: guest writes that signal an fd without an exit --- */
