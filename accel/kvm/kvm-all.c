@@ -391,7 +391,7 @@ static bool kvm_machine_done(MachineState *ms, GError **errp)
                                  &address_space_io);
     }
     kvm_connect_ioapic(s);
-    return kvm_cpus_create(s, n, errp);
+    return kvm_cpus_create(s, n, errp) && kvm_migration_register(s, errp);
 }
 
 static void kvm_reset_chips(KVMState *s)

@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "exec/address-spaces.h"
+#include "exec/ramblock.h"
 #include "monitor/qmp.h"
 #include "sysemu/reset.h"
 #include "hw/boards.h"
@@ -109,6 +110,11 @@ bool machine_init_board(MachineState *ms, GError **errp)
         }
         ms->own_ram_inited = true;
         ms->ram = &ms->own_ram;
+        /* Its RAM block id is what migration names its section by. */
+        if (!qemu_ram_set_idstr(memory_region_get_ram_block(ms->ram),
+                                mc->default_ram_id, errp)) {
+            return false;
+        }
     }
     return mc->init ? mc->init(ms, errp) : true;
 }
