@@ -102,3 +102,79 @@ def test_kvm_guest_migrates_mid_workload(tmp_path):
     finally:
         src.stop()
         dst.stop()
+
+
+def read_sections(data):
+    """(kind, name, type, version, payload offset, length) of each."""
+    import struct
+    assert data[:8] == b"QELMIGR\n"
+    pos, out = 12, []
+    while pos < len(data):
+        start = pos
+        kind = data[pos]
+        pos += 2
+        n, = struct.unpack_from("<H", data, pos)
+        name = data[pos + 2:pos + 2 + n].decode()
+        pos += 2 + n
+        n, = struct.unpack_from("<H", data, pos)
+        typ = data[pos + 2:pos + 2 + n].decode()
+        pos += 2 + n
+        version, length = struct.unpack_from("<IQ", data, pos)
+        pos += 12
+        out.append((start, kind, name, typ, version, pos, length))
+        pos += length + 4
+    return out
+
+
+def test_bad_vcpu_section_refused_before_anything_applies(tmp_path):
+    """A kvm-cpu/0 record with an unknown tag (crc fixed up) is refused
+    naming the section; the destination stays paused."""
+    import struct
+    import zlib
+    need_guest()
+    stream = tmp_path / "stream.bin"
+    src = GuestRun(qemu_binary(), ["-accel", "kvm"], str(tmp_path / "src"),
+                   append="mode=virtio-mem")
+    try:
+        src.start()
+        src.wait_line(r"^virtio-mem: ready", TIMEOUT)
+        src.qmp.cmd("migrate", {"uri": f"exec:cat > {stream}"})
+        deadline = time.monotonic() + TIMEOUT
+        while src.qmp.cmd("query-migrate")["status"] in ("setup", "active"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert src.qmp.cmd("query-migrate")["status"] == "completed"
+    finally:
+        src.stop()
+    data = bytearray(stream.read_bytes())
+    secs = {s[2]: s for s in read_sections(bytes(data))}
+    assert secs["kvm-cpu/0"][3] == "kvm-x86-cpu"
+    assert secs["kvm-irqchip"][3] == "kvm-x86-chips"
+    start, _, _, _, _, off, length = secs["kvm-cpu/0"]
+    tag, = struct.unpack_from("<I", data, off)
+    assert tag == 1                              # regs come first
+    struct.pack_into("<I", data, off, 99)
+    crc = zlib.crc32(bytes(data[start:off + length])) & 0xffffffff
+    struct.pack_into("<I", data, off + length, crc)
+    stream.write_bytes(bytes(data))
+
+    dst = GuestRun(qemu_binary(), ["-accel", "kvm"], str(tmp_path / "dst"),
+                   append="mode=virtio-mem",
+                   extra=["-incoming", f"exec:cat {stream}"])
+    try:
+        dst.start()
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            info = dst.qmp.cmd("query-migrate")
+            if info.get("status") in ("failed", "completed"):
+                break
+            assert time.monotonic() < deadline, info
+            time.sleep(0.05)
+        assert info["status"] == "failed", info
+        assert "kvm-cpu/0" in info["error-desc"], info
+        assert "unknown record 99" in info["error-desc"], info
+        assert not dst.qmp.cmd("query-status")["running"]
+        time.sleep(0.5)
+        assert dst.transcript() == []            # the guest never ran
+    finally:
+        dst.stop()
