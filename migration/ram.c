@@ -128,11 +128,14 @@ MigRam *mig_ram_setup(void)
         qemu_ram_dirty_log_start(rb);
         for_each_populated(rb, 0, mark_range, &ram->total);
     }
+    /* Accelerators that write guest RAM directly (KVM) log from here on. */
+    memory_global_dirty_log_start();
     return ram;
 }
 
 void mig_ram_free(MigRam *ram)
 {
+    memory_global_dirty_log_stop();
     for (guint i = 0; i < ram->blocks->len; i++) {
         qemu_ram_dirty_log_stop(g_ptr_array_index(ram->blocks, i));
     }
@@ -174,6 +177,7 @@ uint64_t mig_ram_remaining(MigRam *ram)
 {
     uint64_t pages = 0;
 
+    memory_global_dirty_log_sync();
     for (guint i = 0; i < ram->blocks->len; i++) {
         for_each_populated(g_ptr_array_index(ram->blocks, i), 0,
                            count_range, &pages);
@@ -246,6 +250,10 @@ bool mig_ram_next_chunk(MigRam *ram, GByteArray *out, const char **id,
                         size_t limit)
 {
     g_byte_array_set_size(out, 0);
+    if (ram->cur_block == 0 && ram->cur_offset == 0) {
+        /* A pass starts: fold in the writes the accelerator logged. */
+        memory_global_dirty_log_sync();
+    }
     while (ram->cur_block < ram->blocks->len) {
         RAMBlock *rb = g_ptr_array_index(ram->blocks, ram->cur_block);
         ChunkFill f = { .ram = ram, .out = out, .budget = limit };

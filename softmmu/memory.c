@@ -19,6 +19,8 @@ static bool update_pending;
 /* Set while listeners are being called: they must not change the graph. */
 static bool notifying_listeners;
 static GList *address_spaces;
+/* memory_global_dirty_log_start calls not yet stopped. */
+static unsigned global_dirty_log;
 
 /* --- Regions --- */
 
@@ -668,6 +670,9 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as)
                                          listener_cmp);
     listener_replay(listener, as->current_map, true);
     memory_listener_replay_ioeventfds(listener, as, true);
+    if (global_dirty_log && listener->log_global_start) {
+        listener->log_global_start(listener);
+    }
 }
 
 void memory_listener_unregister(MemoryListener *listener)
@@ -681,6 +686,50 @@ void memory_listener_unregister(MemoryListener *listener)
     listener_replay(listener, as->current_map, false);
     as->listeners = g_list_remove(as->listeners, listener);
     listener->address_space = NULL;
+}
+
+/* --- Global dirty logging --- */
+
+typedef enum { LOG_START, LOG_STOP, LOG_SYNC } LogOp;
+
+static void global_dirty_log_call(LogOp op)
+{
+    for (GList *a = address_spaces; a; a = a->next) {
+        AddressSpace *as = a->data;
+
+        for (GList *l = as->listeners; l; l = l->next) {
+            MemoryListener *ml = l->data;
+            void (*fn)(MemoryListener *) =
+                op == LOG_START ? ml->log_global_start :
+                op == LOG_STOP ? ml->log_global_stop : ml->log_sync;
+
+            if (fn) {
+                fn(ml);
+            }
+        }
+    }
+}
+
+void memory_global_dirty_log_start(void)
+{
+    if (global_dirty_log++ == 0) {
+        global_dirty_log_call(LOG_START);
+    }
+}
+
+void memory_global_dirty_log_stop(void)
+{
+    g_assert(global_dirty_log > 0);
+    if (--global_dirty_log == 0) {
+        global_dirty_log_call(LOG_STOP);
+    }
+}
+
+void memory_global_dirty_log_sync(void)
+{
+    if (global_dirty_log) {
+        global_dirty_log_call(LOG_SYNC);
+    }
 }
 
 /* --- Address spaces --- */

@@ -260,8 +260,17 @@ static int kvm_set_slot(void *opaque, unsigned id, uint32_t flags,
     return ret;
 }
 
+static int kvm_get_slot_dirty_log(void *opaque, unsigned id,
+                                  unsigned long *bitmap)
+{
+    struct kvm_dirty_log log = { .slot = id, .dirty_bitmap = bitmap };
+
+    return kvm_vm_ioctl(opaque, KVM_GET_DIRTY_LOG, &log);
+}
+
 static const KvmSlotOps kvm_slot_ops = {
     .set_slot = kvm_set_slot,
+    .get_dirty_log = kvm_get_slot_dirty_log,
 };
 
 /* --- ioeventfds: guest writes that signal an fd without an exit --- */
@@ -382,7 +391,7 @@ static bool kvm_machine_done(MachineState *ms, GError **errp)
                                  &address_space_io);
     }
     kvm_connect_ioapic(s);
-    return kvm_cpus_create(s, n, errp);
+    return kvm_cpus_create(s, n, errp) && kvm_migration_register(s, errp);
 }
 
 static void kvm_reset_chips(KVMState *s)

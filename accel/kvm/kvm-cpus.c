@@ -288,6 +288,11 @@ static KVMCPU *kvm_cpu_new(KVMState *s, unsigned index, GError **errp)
     return cpu;
 }
 
+int kvm_cpu_get_fd(KVMCPU *cpu)
+{
+    return cpu->fd;
+}
+
 static void kvm_cpu_free(KVMCPU *cpu)
 {
     if (cpu->run) {

@@ -56,6 +56,14 @@ void kvm_cpus_resume(void);
 void kvm_cpus_pause(void);
 void kvm_cpus_reset(void);
 void kvm_cpus_destroy(void);
+/* @cpu's vCPU fd (for state ioctls while it is parked). */
+int kvm_cpu_get_fd(KVMCPU *cpu);
+
+/*
+ * Register the migration sections of @s's vCPUs and in-kernel chips
+ * (kvm-migration.c).  After kvm_cpus_create.
+ */
+bool kvm_migration_register(KVMState *s, GError **errp);
 
 /*
  * x86 state of one vCPU fd (kvm-x86.c): set CPUID once; capture the

@@ -12,6 +12,8 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
+#include "qemu/bitmap.h"
+#include "exec/ramblock.h"
 #include "kvm-slots.h"
 
 #define KVM_SLOT_PAGE       4096u
@@ -42,6 +44,7 @@ struct KvmSlotTable {
     /* Per transaction (between begin and commit). */
     GArray *want;           /* of KvmRange, ascending gpa, merged */
     bool changed;
+    bool logging;           /* between log_global_start and _stop */
     KvmSlotStats stats;
 };
 
@@ -136,6 +139,116 @@ static void slots_region_del(MemoryListener *l, MemoryRegionSection *s)
     container_of(l, KvmSlotTable, listener)->changed = true;
 }
 
+/* --- Dirty logging --- */
+
+/* The flags KVM gets for @r now: its own plus the log bit if logging. */
+static uint32_t slot_flags(const KvmSlotTable *t, const KvmRange *r)
+{
+    if (t->logging && !(r->flags & KVM_SLOT_FLAG_READONLY)) {
+        return r->flags | KVM_SLOT_FLAG_LOG_DIRTY;
+    }
+    return r->flags;
+}
+
+/* Mark pages [@first, @first + @n) of @slot dirty in their RAM blocks. */
+static void slot_mark_run(const KvmSlot *slot, uint64_t first, uint64_t n)
+{
+    while (n) {
+        uint8_t *host = (uint8_t *)slot->r.hva + first * KVM_SLOT_PAGE;
+        ram_addr_t off;
+        RAMBlock *rb = qemu_ram_block_from_host(host, false, &off);
+        uint64_t take;
+
+        if (!rb) {
+            return;             /* not a RAM block's memory: nothing to log */
+        }
+        take = MIN(n, (rb->max_length - off) / KVM_SLOT_PAGE);
+        if (!take) {
+            return;
+        }
+        qemu_ram_mark_dirty(rb, off, take * KVM_SLOT_PAGE);
+        first += take;
+        n -= take;
+    }
+}
+
+/* Read slot @id's dirty log from KVM into the RAM blocks' dirty logs. */
+static void slot_sync(KvmSlotTable *t, unsigned id)
+{
+    const KvmSlot *slot = &g_array_index(t->slots, KvmSlot, id);
+    uint64_t pages = slot->r.size / KVM_SLOT_PAGE;
+    unsigned long *bmap;
+    uint64_t p;
+    int ret;
+
+    if (!(slot_flags(t, &slot->r) & KVM_SLOT_FLAG_LOG_DIRTY)) {
+        return;
+    }
+    /* Whole u64 words as KVM writes them, whatever sizeof(long) is. */
+    bmap = g_malloc0(QEMU_ALIGN_UP(pages, 64) / 8);
+    ret = t->ops->get_dirty_log(t->opaque, id, bmap);
+    if (ret) {
+        /* Unknown writes: all of the slot has to be treated as dirty. */
+        error_report("kvm: cannot read the dirty log of memory slot %u: %s",
+                     id, strerror(-ret));
+        bitmap_set(bmap, 0, pages);
+    }
+    t->stats.log_syncs++;
+    p = find_next_bit(bmap, pages, 0);
+    while (p < pages) {
+        uint64_t end = find_next_zero_bit(bmap, pages, p);
+
+        slot_mark_run(slot, p, end - p);
+        p = find_next_bit(bmap, pages, end);
+    }
+    g_free(bmap);
+}
+
+/* Re-set every used writable slot with the current log flag. */
+static void slots_set_logging(KvmSlotTable *t, bool on)
+{
+    if (!t->ops->get_dirty_log || t->logging == on) {
+        return;
+    }
+    t->logging = on;
+    for (unsigned id = 0; id < t->slots->len; id++) {
+        KvmSlot *slot = &g_array_index(t->slots, KvmSlot, id);
+        int ret;
+
+        if (!slot->used || (slot->r.flags & KVM_SLOT_FLAG_READONLY)) {
+            continue;
+        }
+        ret = t->ops->set_slot(t->opaque, id, slot_flags(t, &slot->r),
+                               slot->r.gpa, slot->r.size,
+                               (void *)slot->r.hva);
+        if (ret) {
+            error_report("kvm: cannot %s dirty logging on memory slot %u: "
+                         "%s", on ? "start" : "stop", id, strerror(-ret));
+        }
+    }
+}
+
+static void slots_log_start(MemoryListener *l)
+{
+    slots_set_logging(container_of(l, KvmSlotTable, listener), true);
+}
+
+static void slots_log_stop(MemoryListener *l)
+{
+    slots_set_logging(container_of(l, KvmSlotTable, listener), false);
+}
+
+static void slots_log_sync(MemoryListener *l)
+{
+    KvmSlotTable *t = container_of(l, KvmSlotTable, listener);
+
+    for (unsigned id = 0; t->logging && id < t->slots->len; id++) {
+        if (g_array_index(t->slots, KvmSlot, id).used) {
+            slot_sync(t, id);
+        }
+    }
+}
+
 /* --- Applying them --- */
 
 /* The wanted range containing @gpa, or NULL (binary search). */
@@ -178,8 +291,13 @@ static uint64_t still_mapped_bytes(KvmSlotTable *t, const KvmRange *s)
 static void slot_delete(KvmSlotTable *t, unsigned id)
 {
     KvmSlot *slot = &g_array_index(t->slots, KvmSlot, id);
-    int ret = t->ops->set_slot(t->opaque, id, slot->r.flags, slot->r.gpa, 0,
-                               (void *)slot->r.hva);
+    int ret;
+
+    if (t->logging) {
+        slot_sync(t, id);       /* keep the writes logged so far */
+    }
+    ret = t->ops->set_slot(t->opaque, id, slot_flags(t, &slot->r),
+                           slot->r.gpa, 0, (void *)slot->r.hva);
 
     if (ret) {
         error_report("kvm: cannot delete memory slot %u (0x%" PRIx64
@@ -217,8 +335,8 @@ static void slot_create(KvmSlotTable *t, const KvmRange *r)
 
         cur.size = MIN(piece.size, KVM_SLOT_MAX_SIZE);
         if (id >= 0) {
-            ret = t->ops->set_slot(t->opaque, id, cur.flags, cur.gpa,
-                                   cur.size, (void *)cur.hva);
+            ret = t->ops->set_slot(t->opaque, id, slot_flags(t, &cur),
+                                   cur.gpa, cur.size, (void *)cur.hva);
         }
         if (ret) {
             error_report("kvm: no memory slot for 0x%" PRIx64 "+0x%" PRIx64
@@ -333,6 +451,9 @@ KvmSlotTable *kvm_slots_new(const KvmSlotOps *ops, void *opaque,
         .region_add = slots_region_add,
         .region_del = slots_region_del,
         .region_nop = slots_region_nop,
+        .log_global_start = slots_log_start,
+        .log_global_stop = slots_log_stop,
+        .log_sync = slots_log_sync,
         .priority = 10,
         .name = "kvm-slots",
     };
@@ -349,6 +470,7 @@ void kvm_slots_free(KvmSlotTable *t)
     if (!t) {
         return;
     }
+    t->logging = false;         /* tearing down: nothing left to read */
     if (t->listener.address_space) {
         memory_listener_unregister(&t->listener);
     }

@@ -29,6 +29,14 @@
  * get a slot (table full) is left to MMIO exits: correct but slow, and
  * reported once per commit.  Ranges are clipped to 4 KiB pages; a
  * sub-page head or tail is served by MMIO exits too.
+ *
+ * Dirty logging: between memory_global_dirty_log_start and _stop every
+ * writable slot carries KVM_SLOT_FLAG_LOG_DIRTY (set in place on the
+ * existing slots, which KVM allows for flags); memory_global_dirty_log_sync
+ * reads each slot's log with one get_dirty_log call and marks the written
+ * runs in the RAM blocks' dirty logs (qemu_ram_mark_dirty_range, one call
+ * per run of set bits).  A slot deleted while logging is read first, so
+ * no write is lost when the view changes under migration.
  */
 #ifndef ACCEL_KVM_KVM_SLOTS_H
 #define ACCEL_KVM_KVM_SLOTS_H
@@ -36,6 +44,7 @@
 #include "exec/memory.h"
 
 /* KVM's slot flags as passed to KvmSlotOps.set_slot. */
+#define KVM_SLOT_FLAG_LOG_DIRTY (1u << 0)   /* KVM_MEM_LOG_DIRTY_PAGES */
 #define KVM_SLOT_FLAG_READONLY  (1u << 1)   /* KVM_MEM_READONLY */
 
 typedef struct KvmSlotOps {
@@ -45,6 +54,14 @@ typedef struct KvmSlotOps {
      */
     int (*set_slot)(void *opaque, unsigned id, uint32_t flags, uint64_t gpa,
                     uint64_t size, void *hva);
+    /*
+     * Dirty logging (optional; without it the table ignores the memory
+     * API's global dirty log).  Fill @bitmap (one bit per 4 KiB page of
+     * slot @id, rounded up to 64 bits, zeroed by the caller) with the
+     * pages written since the last call or since KVM_SLOT_FLAG_LOG_DIRTY
+     * was set, and clear them in KVM (KVM_GET_DIRTY_LOG).  0 or -errno.
+     */
+    int (*get_dirty_log)(void *opaque, unsigned id, unsigned long *bitmap);
 } KvmSlotOps;
 
 typedef struct KvmSlotStats {
@@ -52,6 +69,7 @@ typedef struct KvmSlotStats {
     uint64_t deleted;           /* slots removed */
     uint64_t recreated_bytes;   /* still-mapped bytes deleted and re-added */
     uint64_t failed;            /* pieces left without a slot */
+    uint64_t log_syncs;         /* get_dirty_log calls */
 } KvmSlotStats;
 
 typedef struct KvmSlotTable KvmSlotTable;

@@ -11,6 +11,7 @@
 #include "qapi/error.h"
 #include "qemu/oslib.h"
 #include "exec/address-spaces.h"
+#include "exec/ramblock.h"
 #include "monitor/qmp.h"
 #include "sysemu/reset.h"
 #include "hw/boards.h"
@@ -116,6 +117,11 @@ bool machine_init_board(MachineState *ms, GError **errp)
         }
         ms->own_ram_inited = true;
         ms->ram = &ms->own_ram;
+        /* Its RAM block id is what migration names its section by. */
+        if (!qemu_ram_set_idstr(memory_region_get_ram_block(ms->ram),
+                                mc->default_ram_id, errp)) {
+            return false;
+        }
         if (!dump_guest_core &&
             qemu_madvise(memory_region_get_ram_ptr(ms->ram), ms->ram_size,
                          QEMU_MADV_DONTDUMP) < 0) {

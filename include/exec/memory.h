@@ -209,6 +209,18 @@ struct MemoryListener {
     void (*eventfd_del)(MemoryListener *listener,
                         MemoryRegionSection *section, bool match_data,
                         uint64_t data, int fd);
+    /*
+     * Global dirty logging (memory_global_dirty_log_start/stop/sync):
+     * start/stop bracket a period in which writes that bypass the memory
+     * API (an accelerator's direct guest access) must be tracked; sync
+     * asks the listener to fold what it tracked since the last sync into
+     * the RAM blocks' dirty logs (qemu_ram_mark_dirty_range).  A listener
+     * registered while logging is on gets log_global_start at
+     * registration.
+     */
+    void (*log_global_start)(MemoryListener *listener);
+    void (*log_global_stop)(MemoryListener *listener);
+    void (*log_sync)(MemoryListener *listener);
     int priority;
     const char *name;
     AddressSpace *address_space;    /* set while registered */
@@ -381,6 +393,18 @@ const FlatRange *flatview_lookup(const FlatView *fv, hwaddr addr);
 void memory_listener_register(MemoryListener *listener, AddressSpace *as);
 /* Unregister: begin, region_del for every range, commit. */
 void memory_listener_unregister(MemoryListener *listener);
+
+/*
+ * memory_global_dirty_log_start/stop: tell every listener that dirty
+ * logging (migration) starts/stops; nested calls are counted, only the
+ * first start and the last stop reach the listeners.
+ * memory_global_dirty_log_sync: have every listener fold its tracked
+ * writes into the RAM blocks' dirty logs (no-op while logging is off).
+ * Big lock held.
+ */
+void memory_global_dirty_log_start(void);
+void memory_global_dirty_log_stop(void);
+void memory_global_dirty_log_sync(void);
 
 /* --- Access --- */
 

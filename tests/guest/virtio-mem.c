@@ -461,6 +461,7 @@ static struct {
     bool timing, poke, reprobe;
     char poke_what[16];
     uint64_t poke_blocks;
+    uint64_t churn_ms;      /* churn=MS: re-verify/rewrite every MS ms */
 } opts;
 
 static void parse_options(void)
@@ -480,6 +481,27 @@ static void parse_options(void)
                  streq(opts.poke_what, "unplugged"));
     opts.poke_blocks = cmdline_u64("poke-blocks", 64);
     opts.reprobe = cmdline_get("reprobe", buf, sizeof(buf));
+    opts.churn_ms = cmdline_u64("churn", 0);
+}
+
+/*
+ * churn=MS (a continuous workload, e.g. for live migration): until the
+ * configuration changes, every MS ms check that every plugged block
+ * still holds the last pattern and write a new one; silent unless a
+ * block lost its data.
+ */
+static void churn_until_config_change(void)
+{
+    uint64_t ap_verified;
+
+    while (!config_changed) {
+        irq_enable();
+        backoff_wait(opts.churn_ms);
+        if (!config_changed) {
+            verify_plugged(&ap_verified);
+        }
+    }
+    config_changed = false;
 }
 
 /* Find, initialise and check the device; map its region; unplug all. */
@@ -608,6 +630,10 @@ void virtio_mem_run(void)
             printk("virtio-mem: ready (%s)\n",
                    poll_mode ? "polling" : "INTx");
             ready = true;
+        }
+        if (opts.churn_ms && !poll_mode) {
+            churn_until_config_change();
+            continue;
         }
         wait_config_change();
     }

@@ -14,6 +14,7 @@
 
 static ram_addr_t next_offset;
 unsigned fake_ram_blocks_live;
+static GList *fake_blocks;      /* live blocks, for qemu_ram_block_from_host */
 
 static RAMBlock *fake_block(ram_addr_t size, ram_addr_t max, uint8_t *host,
                             uint32_t flags, struct MemoryRegion *mr)
@@ -30,6 +31,7 @@ static RAMBlock *fake_block(ram_addr_t size, ram_addr_t max, uint8_t *host,
     rb->page_size = qemu_real_host_page_size();
     next_offset += ROUND_UP(max, 1 * MiB);
     fake_ram_blocks_live++;
+    fake_blocks = g_list_prepend(fake_blocks, rb);
     return rb;
 }
 
@@ -107,6 +109,8 @@ void qemu_ram_free(RAMBlock *block)
         g_free(block->host);
     }
     fake_ram_blocks_live--;
+    fake_blocks = g_list_remove(fake_blocks, block);
+    g_free(block->dirty_bmap);
     g_free(block);
 }
 
@@ -136,4 +140,36 @@ void qemu_ram_mark_dirty_range(RAMBlock *rb, ram_addr_t offset,
     if (offset + len <= rb->max_length) {
         bitmap_set(rb->dirty_bmap, first, last - first + 1);
     }
+}
+
+/* As physmem.c: a dirty log of max_length bits; the KVM slot table's
+ * test reads it after memory_global_dirty_log_sync. */
+void qemu_ram_dirty_log_start(RAMBlock *rb)
+{
+    if (!rb->dirty_bmap) {
+        rb->dirty_bmap = bitmap_new(rb->max_length >> RAM_DIRTY_PAGE_BITS);
+    }
+}
+
+void qemu_ram_dirty_log_stop(RAMBlock *rb)
+{
+    g_clear_pointer(&rb->dirty_bmap, g_free);
+}
+
+RAMBlock *qemu_ram_block_from_host(void *ptr, bool round_offset,
+                                   ram_addr_t *offset)
+{
+    uint8_t *host = ptr;
+
+    for (GList *l = fake_blocks; l; l = l->next) {
+        RAMBlock *rb = l->data;
+
+        if (host >= rb->host && (uint64_t)(host - rb->host) < rb->max_length) {
+            if (offset) {
+                *offset = host - rb->host;
+            }
+            return rb;
+        }
+    }
+    return NULL;
 }

@@ -11,11 +11,16 @@
  * anything else has none).  Fixed scenarios check growth without any
  * window, shrinking, transactions, a virtio-mem-shaped usable region and
  * the slot budget; a model test applies random region sequences.
+ * The fake also keeps a dirty log per slot like KVM_MEM_LOG_DIRTY_PAGES
+ * (only flags may change on an existing slot, as in KVM): "guest writes"
+ * set bits there and get_dirty_log hands them over and clears them.
  *
  * TEST_KVM_SLOTS_SEED picks another seed for the random test.
  */
 #include "qemu/osdep.h"
+#include "qemu/bitmap.h"
 #include "exec/memory.h"
+#include "exec/ramblock.h"
 #include "kvm-slots.h"
 
 #define PAGE        4096u
@@ -30,6 +35,7 @@ typedef struct FakeSlot {
     bool used;
     uint32_t flags;
     uint64_t gpa, size, hva;
+    uint64_t dirty[NPAGES / 64];    /* pages written while logging */
 } FakeSlot;
 
 typedef struct FakeKvm {
@@ -54,7 +60,18 @@ static int fake_set_slot(void *opaque, unsigned id, uint32_t flags,
         return 0;
     }
     if (k->slot[id].used) {
-        return -EINVAL;         /* KVM: size/hva cannot change in place */
+        FakeSlot *s = &k->slot[id];
+
+        /* KVM: only the log flag may change in place. */
+        if (s->gpa != gpa || s->size != size || s->hva != (uintptr_t)hva ||
+            ((s->flags ^ flags) & ~KVM_SLOT_FLAG_LOG_DIRTY)) {
+            return -EINVAL;
+        }
+        s->flags = flags;
+        if (!(flags & KVM_SLOT_FLAG_LOG_DIRTY)) {
+            memset(s->dirty, 0, sizeof(s->dirty));
+        }
+        return 0;
     }
     if (gpa % PAGE || size % PAGE || (uintptr_t)hva % PAGE) {
         return -EINVAL;
@@ -70,7 +87,48 @@ static int fake_set_slot(void *opaque, unsigned id, uint32_t flags,
     return 0;
 }
 
-static const KvmSlotOps fake_ops = { .set_slot = fake_set_slot };
+static int fake_get_dirty_log(void *opaque, unsigned id,
+                              unsigned long *bitmap)
+{
+    FakeKvm *k = opaque;
+    FakeSlot *s = &k->slot[id];
+    uint64_t pages = s->size / PAGE;
+
+    k->calls++;
+    if (id >= MAX_FAKE || !s->used) {
+        return -EINVAL;
+    }
+    if (!(s->flags & KVM_SLOT_FLAG_LOG_DIRTY)) {
+        return -ENOENT;
+    }
+    for (uint64_t p = 0; p < pages; p++) {
+        if (s->dirty[p / 64] & (UINT64_C(1) << (p % 64))) {
+            set_bit(p, bitmap);
+        }
+    }
+    memset(s->dirty, 0, sizeof(s->dirty));
+    return 0;
+}
+
+static const KvmSlotOps fake_ops = {
+    .set_slot = fake_set_slot,
+    .get_dirty_log = fake_get_dirty_log,
+};
+
+static const FakeSlot *fake_find(FakeKvm *k, uint64_t gpa);
+
+/* The guest writes the page at @gpa (the slot logs it if logging). */
+static void fake_guest_write(FakeKvm *k, uint64_t gpa)
+{
+    FakeSlot *s = (FakeSlot *)fake_find(k, gpa);
+    uint64_t p;
+
+    g_assert_nonnull(s);
+    p = (gpa - s->gpa) / PAGE;
+    if (s->flags & KVM_SLOT_FLAG_LOG_DIRTY) {
+        s->dirty[p / 64] |= UINT64_C(1) << (p % 64);
+    }
+}
 
 static const FakeSlot *fake_find(FakeKvm *k, uint64_t gpa)
 {
@@ -116,7 +174,8 @@ static void check_matches_view(FakeKvm *k, AddressSpace *as, bool ro_ok)
         g_assert_cmphex(s->hva + (gpa - s->gpa), ==,
                         (uintptr_t)memory_region_get_ram_ptr(fr->mr) +
                         fr->offset_in_region + (gpa - fr->addr));
-        g_assert_cmpuint(s->flags, ==, ro ? KVM_SLOT_FLAG_READONLY : 0);
+        g_assert_cmpuint(s->flags & ~KVM_SLOT_FLAG_LOG_DIRTY, ==,
+                         ro ? KVM_SLOT_FLAG_READONLY : 0);
     }
     flatview_unref(fv);
 }
@@ -483,6 +542,101 @@ static void test_random_sequences(void)
     g_rand_free(rng);
 }
 
+/* Pages set in @rb's dirty log, as a bit mask of its first 64 pages. */
+static uint64_t dirty_mask(RAMBlock *rb)
+{
+    uint64_t m = 0;
+
+    for (unsigned p = 0; p < 64; p++) {
+        if (test_bit(p, rb->dirty_bmap)) {
+            m |= UINT64_C(1) << p;
+        }
+    }
+    return m;
+}
+
+static bool slot_logs(FakeKvm *k, uint64_t gpa)
+{
+    const FakeSlot *s = fake_find(k, gpa);
+
+    return s && (s->flags & KVM_SLOT_FLAG_LOG_DIRTY);
+}
+
+/*
+ * Global dirty logging: writable slots get the log flag in place (no
+ * re-creation), new slots get it too, read-only ones never; a sync moves
+ * exactly the written pages into the RAM block's dirty log at the right
+ * offsets; a slot deleted while logging is read before it goes; stopping
+ * drops the flag and later writes are not logged.
+ */
+static void test_dirty_log_start_sync_stop(void)
+{
+    Rig r;
+    MemoryRegion ram, alias, rom;
+    RAMBlock *rb;
+    uint64_t created;
+
+    rig_init(&r, MAX_FAKE, true);
+    ram_init(&ram, "ram", 0, 64 * PAGE);
+    ram_init(&rom, "rom", 1, 4 * PAGE);
+    memory_region_set_readonly(&rom, true);
+    /* The alias maps ram offset 8 pages at guest page 16. */
+    memory_region_init_alias(&alias, NULL, "usable", &ram, 8 * PAGE,
+                             16 * PAGE);
+    memory_region_add_subregion(&r.root, 16 * PAGE, &alias);
+    memory_region_add_subregion(&r.root, 100 * PAGE, &rom);
+    rb = memory_region_get_ram_block(&ram);
+    qemu_ram_dirty_log_start(rb);
+
+    /* Writes before logging starts are not KVM's to report. */
+    fake_guest_write(&r.kvm, 16 * PAGE);
+    created = kvm_slots_stats(r.t).created;
+    memory_global_dirty_log_start();
+    g_assert_true(slot_logs(&r.kvm, 16 * PAGE));
+    g_assert_false(slot_logs(&r.kvm, 100 * PAGE));
+    g_assert_cmpuint(kvm_slots_stats(r.t).created, ==, created);
+    check_matches_view(&r.kvm, &r.as, true);
+
+    fake_guest_write(&r.kvm, 16 * PAGE);            /* ram page 8 */
+    fake_guest_write(&r.kvm, 17 * PAGE);            /* ram page 9 */
+    fake_guest_write(&r.kvm, 31 * PAGE);            /* ram page 23 */
+    g_assert_cmphex(dirty_mask(rb), ==, 0);
+    memory_global_dirty_log_sync();
+    g_assert_cmphex(dirty_mask(rb), ==,
+                    (UINT64_C(3) << 8) | (UINT64_C(1) << 23));
+    /* KVM cleared its log: a second sync adds nothing. */
+    bitmap_zero(rb->dirty_bmap, 64);
+    memory_global_dirty_log_sync();
+    g_assert_cmphex(dirty_mask(rb), ==, 0);
+
+    /* Growth while logging: the new slot logs too. */
+    memory_region_set_size(&alias, 24 * PAGE);
+    check_matches_view(&r.kvm, &r.as, true);
+    g_assert_true(slot_logs(&r.kvm, 39 * PAGE));
+    fake_guest_write(&r.kvm, 39 * PAGE);            /* ram page 31 */
+    /* Shrinking deletes that slot: its log is read first. */
+    memory_region_set_size(&alias, 16 * PAGE);
+    g_assert_null(fake_find(&r.kvm, 39 * PAGE));
+    g_assert_cmphex(dirty_mask(rb), ==, UINT64_C(1) << 31);
+
+    memory_global_dirty_log_stop();
+    g_assert_false(slot_logs(&r.kvm, 16 * PAGE));
+    check_matches_view(&r.kvm, &r.as, true);
+    bitmap_zero(rb->dirty_bmap, 64);
+    fake_guest_write(&r.kvm, 18 * PAGE);
+    memory_global_dirty_log_sync();
+    g_assert_cmphex(dirty_mask(rb), ==, 0);
+    g_assert_cmpuint(kvm_slots_stats(r.t).failed, ==, 0);
+
+    qemu_ram_dirty_log_stop(rb);
+    memory_region_del_subregion(&r.root, &alias);
+    memory_region_del_subregion(&r.root, &rom);
+    memory_region_finalize(&alias);
+    memory_region_finalize(&rom);
+    memory_region_finalize(&ram);
+    rig_destroy(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -500,6 +654,8 @@ int main(int argc, char **argv)
                     test_dynamic_memslots);
     g_test_add_func("/kvm-slots/budget/full-table-and-readonly",
                     test_budget_and_readonly);
+    g_test_add_func("/kvm-slots/dirty-log/start-sync-stop",
+                    test_dirty_log_start_sync_stop);
     g_test_add_func("/kvm-slots/model/random-region-sequences",
                     test_random_sequences);
     return g_test_run();
