@@ -107,6 +107,9 @@ class QMPClient:
         resp = self.execute(name, arguments)
         if "error" in resp:
             raise QMPError(resp["error"])
+        if "return" not in resp:
+            raise ValueError("%s: not a response: %r (queued events: %r)"
+                             % (name, resp, self.events))
         return resp["return"]
 
     def negotiate(self):
