@@ -181,24 +181,62 @@ def refused(vms, args, data, path):
 
 # ---- 1. q35 host bridge -------------------------------------------------
 
+def test_q35_mmconfig(vms):
+    """PCIEXBAR places the MMCONFIG window as on QEMU 7.2: reset value
+    0xb0000000 disabled, 256/128/64 MiB, the reserved length disables,
+    bus 0 only, 256 bytes per function, all ones elsewhere."""
+    vm = start(base_args())
+    vms.append(vm)
+    assert cfg_readl(vm, 0, 0x60) == 0xb0000000
+    assert vm.readl(0xb0000000) == 0
+    cfg_writel(vm, 0, 0x60, 0xb0000001)
+    assert vm.readl(0xb0000000) == 0x29c08086           # MCH
+    assert vm.readl(0xb0000000 + (0xf8 << 12)) == 0x29188086  # LPC
+    assert vm.readw(0xb0000002) == 0x29c0
+    assert vm.readl(0xb0000100) == 0xffffffff           # no extended space
+    assert vm.readl(0xb0000000 + (0x10 << 12)) == 0xffffffff  # no function
+    assert vm.readl(0xb0100000) == 0xffffffff           # no bus 1
+    assert vm.readl(0xb0000060) == 0xb0000001
+    cfg_writel(vm, 0, 0x60, 0xe0000005)                 # 64 MiB
+    assert vm.readl(0xb0000000) == 0
+    assert vm.readl(0xe0000000) == 0x29c08086
+    assert vm.readl(0xe4000000) == 0
+    vm.writel(0xe0000094, 0x00332211)                   # PAM4-6 via MMCONFIG
+    assert cfg_readl(vm, 0, 0x94) == 0x00332211
+    cfg_writel(vm, 0, 0x60, 0xe0000007)                 # reserved length
+    assert vm.readl(0xe0000000) == 0
+    cfg_writel(vm, 0, 0x60, 0xe0000001)
+    vm.command("system_reset")
+    assert cfg_readl(vm, 0, 0x60) == 0xb0000000
+    assert cfg_readl(vm, 0, 0x94) == 0
+    assert vm.readl(0xe0000000) == 0
+    vm.shutdown()
+
+
 def test_q35_chipset_registers_travel(vms, sock_path):
-    """PCIEXBAR, PAM and SMRAM/ESMRAMC are plain configuration bytes in
-    this model (no MMCONFIG window, no PAM/SMRAM remapping: see
-    docs/devel/machine.md): what the guest wrote must read back on the
-    destination, from the MCH's configuration section."""
+    """After migration the destination answers MMCONFIG where the source
+    moved it (not at the old base); PAM and SMRAM/ESMRAMC, plain bytes in
+    this model (no 0xa0000-0xfffff remapping), read back the same."""
     src, dst = migrate_pair(vms, sock_path, base_args())
-    cfg_writel(src, 0, 0x60, 0xe0000001)        # PCIEXBAR: 0xe0000000, on
-    cfg_writel(src, 0, 0x64, 0)
+    cfg_writel(src, 0, 0x60, 0xb0000001)        # enable at the default
+    assert src.readl(0xb0000000) == 0x29c08086
+    cfg_writel(src, 0, 0x60, 0xe0000003)        # move: 128 MiB at 0xe0000000
     pam = [0x10, 0x33, 0x11, 0x22, 0x30, 0x03, 0x31]
     for i, v in enumerate(pam):
         cfg_writeb(src, 0, 0x90 + i, v)
     cfg_writeb(src, 0, 0x9d, 0x4a)              # SMRAM: G_SMRAME | C_BASE
-    cfg_writeb(src, 0, 0x9e, 0x38)              # ESMRAMC
+    cfg_writeb(src, 0, 0x9e, 0x39)              # ESMRAMC
     migrate(src, dst, sock_path)
-    assert cfg_readl(dst, 0, 0x60) == 0xe0000001
+    assert dst.readl(0xe0000000) == 0x29c08086
+    assert dst.readl(0xe0000000 + (0xf8 << 12)) == 0x29188086
+    assert dst.readl(0xe7ff8000) == 0xffffffff  # inside the 128 MiB
+    assert dst.readl(0xe8000000) == 0           # beyond it
+    assert dst.readl(0xb0000000) == 0           # not at the old base
+    assert cfg_readl(dst, 0, 0x60) == 0xe0000003
     assert [cfg_readb(dst, 0, 0x90 + i) for i in range(7)] == pam
+    assert [dst.readb(0xe0000090 + i) for i in range(7)] == pam
     assert cfg_readb(dst, 0, 0x9d) == 0x4a
-    assert cfg_readb(dst, 0, 0x9e) == 0x38
+    assert cfg_readb(dst, 0, 0x9e) == 0x39
     src.shutdown()
     dst.shutdown()
 
