@@ -153,16 +153,7 @@ static const MigStateOps edu_state_ops = {
 static bool edu_realize(PCIDevice *dev, GError **errp)
 {
     EduState *edu = PCI_EDU_DEVICE(dev);
-    g_autofree char *path = object_get_canonical_path(OBJECT(dev));
 
-    if (path) {
-        g_autofree char *id = g_strdup_printf("%s#edu", path);
-
-        if (!migration_state_register(id, &edu_state_ops, edu, errp)) {
-            return false;
-        }
-        edu->migration_id = g_steal_pointer(&id);
-    }
     pci_config_set_interrupt_pin(dev->config, 1);
     memory_region_init_io(&edu->mmio, OBJECT(edu), &edu_mmio_ops, edu,
                           "edu-mmio", MiB);
@@ -181,6 +172,37 @@ static void edu_exit(PCIDevice *dev)
     memory_region_finalize(&edu->mmio);
 }
 
+/* The PCI core's realize and unrealize, which edu's wrap. */
+static bool (*edu_parent_realize)(DeviceState *dev, GError **errp);
+static void (*edu_parent_unrealize)(DeviceState *dev);
+
+/*
+ * Register "#edu" after the PCI core registered "#pci": sections are
+ * sent and checked in registration order, so a destination without the
+ * device is refused naming its configuration section first.
+ */
+static bool edu_qdev_realize(DeviceState *qdev, GError **errp)
+{
+    EduState *edu = PCI_EDU_DEVICE(qdev);
+    g_autofree char *path = NULL;
+    g_autofree char *id = NULL;
+
+    if (!edu_parent_realize(qdev, errp)) {
+        return false;
+    }
+    path = object_get_canonical_path(OBJECT(qdev));
+    if (!path) {
+        return true;
+    }
+    id = g_strdup_printf("%s#edu", path);
+    if (!migration_state_register(id, &edu_state_ops, edu, errp)) {
+        edu_parent_unrealize(qdev);
+        return false;
+    }
+    edu->migration_id = g_steal_pointer(&id);
+    return true;
+}
+
 static void edu_reset(DeviceState *dev)
 {
     EduState *edu = PCI_EDU_DEVICE(dev);
@@ -197,6 +219,9 @@ static void edu_class_init(ObjectClass *oc, void *data)
 
     dc->reset = edu_reset;
     dc->category = DEVICE_CATEGORY_MISC;
+    edu_parent_realize = dc->realize;
+    edu_parent_unrealize = dc->unrealize;
+    dc->realize = edu_qdev_realize;
     pc->realize = edu_realize;
     pc->exit = edu_exit;
     pc->vendor_id = 0x1234;
