@@ -12,8 +12,8 @@
  * every function has the conventional 256 bytes, so the rest reads all
  * ones, as on QEMU 7.2.  The same code places the window after a
  * configuration write, a reset and a migration (the PCI section's
- * post_load).  PAM and SMRAM/ESMRAMC are plain bytes with QEMU's reset
- * values: nothing remaps 0xa0000-0xfffff when they change.
+ * post_load).  PAM and SMRAM/ESMRAMC are plain bytes (SMRAM/ESMRAMC
+ * reset to QEMU's values): nothing remaps 0xa0000-0xfffff.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -27,8 +27,6 @@
 #define MCH_PCIEXBAR_LEN_MASK   0x6ull
 #define MCH_PCIEXBAR_BASE_MASK  0xffc000000ull      /* bits 35:26 */
 #define MCH_PCIEXBAR_RESET      0xb0000000ull       /* QEMU 7.2, disabled */
-#define MCH_PAM0                0x90
-#define MCH_PAM_COUNT           7
 #define MCH_SMRAM               0x9d
 #define MCH_SMRAM_RESET         0x02
 #define MCH_ESMRAMC             0x9e
@@ -218,13 +216,15 @@ static void mch_exit(PCIDevice *dev)
     memory_region_finalize(&mch->mmcfg);
 }
 
-/* QEMU 7.2's reset values: window disabled at 0xb0000000, PAM to PCI. */
+/*
+ * QEMU 7.2's reset: the window disabled at 0xb0000000, SMRAM/ESMRAMC to
+ * their defaults; PAM keeps what the guest wrote (as on QEMU).
+ */
 static void mch_reset(DeviceState *qdev)
 {
     PCIDevice *dev = PCI_DEVICE(qdev);
 
     pci_set_quad(dev->config + MCH_PCIEXBAR, MCH_PCIEXBAR_RESET);
-    memset(dev->config + MCH_PAM0, 0, MCH_PAM_COUNT);
     dev->config[MCH_SMRAM] = MCH_SMRAM_RESET;
     dev->config[MCH_ESMRAMC] = MCH_ESMRAMC_RESET;
     mch_update_pciexbar(MCH(dev));
