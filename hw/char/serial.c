@@ -13,12 +13,17 @@
  * The interrupt line is high whenever IIR shows a pending source (as on
  * QEMU 7.2, OUT2 does not gate it).  Guest accesses arrive under the
  * BQL, and so do the chardev callbacks.
+ *
+ * The register file travels in a migration section ("isa-serial", named
+ * by the QOM path; see the payload below), registered at realize.
  */
 #include "qemu/osdep.h"
 #include <fcntl.h>
 #include "qapi/error.h"
 #include "chardev/char.h"
 #include "exec/address-spaces.h"
+#include "migration/stream.h"
+#include "migration/vmstate.h"
 #include "hw/char/serial.h"
 
 static const uint8_t fifo_trigger[4] = { 1, 4, 8, 14 };
@@ -228,6 +233,149 @@ static const MemoryRegionOps serial_ops = {
     .impl = { .min_access_size = 1, .max_access_size = 1 },
 };
 
+/*
+ * --- migration section ---
+ *
+ * Payload, version 1, little-endian: u32 iobase, u32 irq (configuration,
+ * must agree), u16 divisor, u8 IER, LCR, MCR, LSR, MSR, SCR, FCR,
+ * u8 THR-empty interrupt latched, u8 receive count, then that many
+ * received bytes, oldest first.  The interrupt line is not sent: it is
+ * recomputed from the registers on load.
+ */
+#define SERIAL_STATE_VERSION 1
+#define SERIAL_STATE_FIXED   (4 + 4 + 2 + 7 + 1 + 1)
+
+static bool serial_state_save(void *opaque, GByteArray *out, GError **errp)
+{
+    SerialState *s = opaque;
+    uint8_t regs[7] = { s->ier, s->lcr, s->mcr, s->lsr, s->msr, s->scr,
+                        s->fcr };
+
+    mig_put_u32(out, s->iobase);
+    mig_put_u32(out, s->isa_irq);
+    mig_put_u8(out, s->divider & 0xff);
+    mig_put_u8(out, s->divider >> 8);
+    mig_put_bytes(out, regs, sizeof(regs));
+    mig_put_u8(out, s->thr_ipending);
+    mig_put_u8(out, s->rx_count);
+    for (unsigned i = 0; i < s->rx_count; i++) {
+        mig_put_u8(out, s->rx[(s->rx_head + i) % SERIAL_FIFO_SIZE]);
+    }
+    return true;
+}
+
+/* What a payload holds, decoded; see serial_state_decode(). */
+typedef struct SerialImage {
+    uint32_t iobase, irq;
+    uint16_t divider;
+    uint8_t ier, lcr, mcr, lsr, msr, scr, fcr;
+    uint8_t thr_ipending;
+    uint8_t rx_count;
+    const uint8_t *rx;
+} SerialImage;
+
+/* Decode and validate @data against @s's configuration. */
+static bool serial_state_decode(SerialState *s, const uint8_t *data,
+                                size_t len, uint32_t version,
+                                SerialImage *im, GError **errp)
+{
+    MigCursor c;
+
+    if (version != SERIAL_STATE_VERSION) {
+        error_setg(errp, "unknown isa-serial state version %u", version);
+        return false;
+    }
+    if (len < SERIAL_STATE_FIXED || len > SERIAL_STATE_FIXED +
+                                          SERIAL_FIFO_SIZE) {
+        error_setg(errp, "%zu bytes, expected %u to %u", len,
+                   SERIAL_STATE_FIXED, SERIAL_STATE_FIXED + SERIAL_FIFO_SIZE);
+        return false;
+    }
+    mig_cursor_init(&c, data, len);
+    im->iobase = mig_get_u32(&c);
+    im->irq = mig_get_u32(&c);
+    im->divider = mig_get_u8(&c);
+    im->divider |= mig_get_u8(&c) << 8;
+    im->ier = mig_get_u8(&c);
+    im->lcr = mig_get_u8(&c);
+    im->mcr = mig_get_u8(&c);
+    im->lsr = mig_get_u8(&c);
+    im->msr = mig_get_u8(&c);
+    im->scr = mig_get_u8(&c);
+    im->fcr = mig_get_u8(&c);
+    im->thr_ipending = mig_get_u8(&c);
+    im->rx_count = mig_get_u8(&c);
+    if (len != SERIAL_STATE_FIXED + im->rx_count) {
+        error_setg(errp, "%zu bytes for %u received characters", len,
+                   im->rx_count);
+        return false;
+    }
+    im->rx = mig_get_bytes(&c, im->rx_count);
+    if (im->iobase != s->iobase || im->irq != s->isa_irq) {
+        error_setg(errp, "iobase 0x%x irq %u in the stream, 0x%x irq %u "
+                   "here", im->iobase, im->irq, s->iobase, s->isa_irq);
+        return false;
+    }
+    if ((im->ier & ~0x0f) || (im->mcr & ~0x1f) || im->thr_ipending > 1 ||
+        (im->fcr & ~0xc9) || (im->fcr && !(im->fcr & UART_FCR_ENABLE))) {
+        error_setg(errp, "impossible register values (IER 0x%02x MCR 0x%02x "
+                   "FCR 0x%02x THRI %u)", im->ier, im->mcr, im->fcr,
+                   im->thr_ipending);
+        return false;
+    }
+    if (im->rx_count > ((im->fcr & UART_FCR_ENABLE) ? SERIAL_FIFO_SIZE : 1) ||
+        !(im->lsr & UART_LSR_DR) != !im->rx_count) {
+        error_setg(errp, "%u received characters with FCR 0x%02x "
+                   "LSR 0x%02x", im->rx_count, im->fcr, im->lsr);
+        return false;
+    }
+    return mig_cursor_done(&c, "isa-serial", errp);
+}
+
+static bool serial_state_check(void *opaque, const uint8_t *data,
+                               size_t len, uint32_t version, GError **errp)
+{
+    SerialImage im;
+
+    return serial_state_decode(opaque, data, len, version, &im, errp);
+}
+
+static bool serial_state_load(void *opaque, const uint8_t *data, size_t len,
+                              uint32_t version, GError **errp)
+{
+    SerialState *s = opaque;
+    SerialImage im;
+
+    if (!serial_state_decode(s, data, len, version, &im, errp)) {
+        return false;
+    }
+    s->divider = im.divider;
+    s->ier = im.ier;
+    s->lcr = im.lcr;
+    s->mcr = im.mcr;
+    s->lsr = im.lsr;
+    s->msr = im.msr;
+    s->scr = im.scr;
+    s->fcr = im.fcr;
+    s->thr_ipending = im.thr_ipending;
+    s->rx_head = 0;
+    s->rx_count = im.rx_count;
+    memcpy(s->rx, im.rx, im.rx_count);
+    serial_update_irq(s);
+    if (s->out.chr) {
+        qemu_chr_accept_input(s->out.chr);
+    }
+    return true;
+}
+
+static const MigStateOps serial_state_ops = {
+    .type = TYPE_ISA_SERIAL,
+    .version = SERIAL_STATE_VERSION,
+    .save = serial_state_save,
+    .check = serial_state_check,
+    .load = serial_state_load,
+};
+
 /* --- chardev frontend --- */
 
 static int serial_can_read(void *opaque)
@@ -279,6 +427,14 @@ static bool serial_realize(DeviceState *dev, GError **errp)
     if (!char_out_open(&s->out, "isa-serial", errp)) {
         return false;
     }
+    s->migration_id = object_get_canonical_path(OBJECT(dev));
+    if (s->migration_id &&
+        !migration_state_register(s->migration_id, &serial_state_ops, s,
+                                  errp)) {
+        g_clear_pointer(&s->migration_id, g_free);
+        char_out_close(&s->out);
+        return false;
+    }
     memory_region_init_io(&s->io, OBJECT(dev), &serial_ops, s, "serial", 8);
     memory_region_add_subregion(get_system_io(), s->iobase, &s->io);
     serial_reset(dev);
@@ -295,6 +451,10 @@ static void serial_unrealize(DeviceState *dev)
 
     if (s->out.chr) {
         qemu_chr_set_handlers(s->out.chr, NULL, NULL, NULL, NULL);
+    }
+    if (s->migration_id) {
+        migration_state_unregister(s->migration_id);
+        g_clear_pointer(&s->migration_id, g_free);
     }
     memory_region_del_subregion(get_system_io(), &s->io);
     memory_region_finalize(&s->io);

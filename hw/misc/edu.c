@@ -14,8 +14,13 @@
  * this one has no capabilities).  Reset clears liveness and status.
  *
  * Register accesses are a switch; nothing here is performance-relevant.
+ * Liveness and interrupt status travel in a migration section
+ * "<QOM path>#edu" (payload below) beside the PCI configuration.
  */
 #include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "migration/stream.h"
+#include "migration/vmstate.h"
 #include "hw/pci/pci.h"
 #include "hw/misc/edu.h"
 
@@ -31,6 +36,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(EduState, PCI_EDU_DEVICE)
 struct EduState {
     PCIDevice parent_obj;
     MemoryRegion mmio;
+    char *migration_id;         /* registered section, or NULL */
     uint32_t liveness;
     uint32_t irq_status;
 };
@@ -92,6 +98,58 @@ static const MemoryRegionOps edu_mmio_ops = {
     .impl = { .min_access_size = 4, .max_access_size = 8 },
 };
 
+/*
+ * Migration payload, version 1: u32 liveness, u32 interrupt status.  The
+ * INTx level follows from the status on load (the PCI section carries
+ * the same level).
+ */
+#define EDU_STATE_VERSION 1
+#define EDU_STATE_LEN     8
+
+static bool edu_state_save(void *opaque, GByteArray *out, GError **errp)
+{
+    EduState *edu = opaque;
+
+    mig_put_u32(out, edu->liveness);
+    mig_put_u32(out, edu->irq_status);
+    return true;
+}
+
+static bool edu_state_check(void *opaque, const uint8_t *data, size_t len,
+                            uint32_t version, GError **errp)
+{
+    if (version != EDU_STATE_VERSION) {
+        error_setg(errp, "unknown edu state version %u", version);
+        return false;
+    }
+    if (len != EDU_STATE_LEN) {
+        error_setg(errp, "%zu bytes, expected %u", len, EDU_STATE_LEN);
+        return false;
+    }
+    return true;
+}
+
+static bool edu_state_load(void *opaque, const uint8_t *data, size_t len,
+                           uint32_t version, GError **errp)
+{
+    EduState *edu = opaque;
+    MigCursor c;
+
+    mig_cursor_init(&c, data, len);
+    edu->liveness = mig_get_u32(&c);
+    edu->irq_status = mig_get_u32(&c);
+    edu_update_irq(edu);
+    return true;
+}
+
+static const MigStateOps edu_state_ops = {
+    .type = TYPE_PCI_EDU_DEVICE,
+    .version = EDU_STATE_VERSION,
+    .save = edu_state_save,
+    .check = edu_state_check,
+    .load = edu_state_load,
+};
+
 static bool edu_realize(PCIDevice *dev, GError **errp)
 {
     EduState *edu = PCI_EDU_DEVICE(dev);
@@ -105,7 +163,44 @@ static bool edu_realize(PCIDevice *dev, GError **errp)
 
 static void edu_exit(PCIDevice *dev)
 {
-    memory_region_finalize(&PCI_EDU_DEVICE(dev)->mmio);
+    EduState *edu = PCI_EDU_DEVICE(dev);
+
+    if (edu->migration_id) {
+        migration_state_unregister(edu->migration_id);
+        g_clear_pointer(&edu->migration_id, g_free);
+    }
+    memory_region_finalize(&edu->mmio);
+}
+
+/* The PCI core's realize and unrealize, which edu's wrap. */
+static bool (*edu_parent_realize)(DeviceState *dev, GError **errp);
+static void (*edu_parent_unrealize)(DeviceState *dev);
+
+/*
+ * Register "#edu" after the PCI core registered "#pci": sections are
+ * sent and checked in registration order, so a destination without the
+ * device is refused naming its configuration section first.
+ */
+static bool edu_qdev_realize(DeviceState *qdev, GError **errp)
+{
+    EduState *edu = PCI_EDU_DEVICE(qdev);
+    g_autofree char *path = NULL;
+    g_autofree char *id = NULL;
+
+    if (!edu_parent_realize(qdev, errp)) {
+        return false;
+    }
+    path = object_get_canonical_path(OBJECT(qdev));
+    if (!path) {
+        return true;
+    }
+    id = g_strdup_printf("%s#edu", path);
+    if (!migration_state_register(id, &edu_state_ops, edu, errp)) {
+        edu_parent_unrealize(qdev);
+        return false;
+    }
+    edu->migration_id = g_steal_pointer(&id);
+    return true;
 }
 
 static void edu_reset(DeviceState *dev)
@@ -124,6 +219,9 @@ static void edu_class_init(ObjectClass *oc, void *data)
 
     dc->reset = edu_reset;
     dc->category = DEVICE_CATEGORY_MISC;
+    edu_parent_realize = dc->realize;
+    edu_parent_unrealize = dc->unrealize;
+    dc->realize = edu_qdev_realize;
     pc->realize = edu_realize;
     pc->exit = edu_exit;
     pc->vendor_id = 0x1234;

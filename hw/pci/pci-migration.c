@@ -3,9 +3,9 @@
  * A PCI device's configuration space as a migration state section
  * (include/migration/vmstate.h), registered for every realized PCI
  * device under "<QOM path>#pci": the 256 bytes of configuration space
- * and the asserted INTx pins.  Loading copies the space and remaps the
- * BARs from it; device-specific side effects of configuration writes
- * (the q35 host's PCIEXBAR, PAM) are not replayed.
+ * and the asserted INTx pins.  Loading copies the space, remaps the BARs
+ * from it and lets the device re-apply the side effects of its own
+ * registers (PCIDeviceClass.post_load: the q35 MCH's PCIEXBAR).
  *
  * Payload, version 1: 256 bytes of configuration space, u32 irq_state.
  */
@@ -56,10 +56,14 @@ static bool pci_state_load(void *opaque, const uint8_t *data, size_t len,
                            uint32_t version, GError **errp)
 {
     PCIDevice *dev = opaque;
+    PCIDeviceClass *pc = PCI_DEVICE_GET_CLASS(dev);
     uint32_t irq_state = ldl_le_p(data + PCI_CONFIG_SPACE_SIZE);
 
     memcpy(dev->config, data, PCI_CONFIG_SPACE_SIZE);
     pci_update_mappings(dev);
+    if (pc->post_load) {
+        pc->post_load(dev);
+    }
     if (irq_state != (uint32_t)dev->irq_state) {
         pci_set_irq(dev, irq_state & 1);
     }

@@ -72,6 +72,7 @@ struct SerialState {
     CharOut out;                /* chardev= or x-file= */
     MemoryRegion io;
     qemu_irq irq;
+    char *migration_id;         /* registered migration section, or NULL */
     /* registers */
     uint16_t divider;
     uint8_t ier, lcr, mcr, lsr, msr, scr, fcr;

@@ -87,6 +87,13 @@ struct PCIDeviceClass {
     uint32_t (*config_read)(PCIDevice *dev, uint32_t addr, int len);
     void (*config_write)(PCIDevice *dev, uint32_t addr, uint32_t val,
                          int len);
+    /*
+     * Optional: the configuration space was just replaced by a migrated
+     * one (BARs already remapped).  Re-apply what config_write would
+     * have applied for the new values (e.g. the q35 MCH's MMCONFIG
+     * window); device state of its own travels in its own section.
+     */
+    void (*post_load)(PCIDevice *dev);
 
     uint16_t vendor_id;
     uint16_t device_id;
