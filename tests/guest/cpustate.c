@@ -12,8 +12,8 @@
  * - Debug registers: DR0-3 hold addresses and DR7 disabled breakpoints
  *   with their type and length fields set; read back every round.
  * - kvmclock: MSR_KVM_SYSTEM_TIME_NEW points at a pvclock structure;
- *   every round reads the clock and checks that it never goes back and
- *   report the largest step between two rounds.
+ *   every round reads the MSR back, reads the clock, checks that it
+ *   never goes back and reports the largest step between two rounds.
  *
  * CPL0 work per round is a few hundred instructions; the vector check
  * runs for the rest of each period at CPL3 (natively on the PVM host).
@@ -71,6 +71,14 @@ static void wrmsr(uint32_t msr, uint64_t v)
 {
     __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
                      "d"((uint32_t)(v >> 32)));
+}
+
+static uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return lo | ((uint64_t)hi << 32);
 }
 
 /* XCR0, read at CPL3 (see vector-user.S). */
@@ -206,6 +214,19 @@ static bool kvmclock_setup(void)
     return true;
 }
 
+/* The MSR still points at the structure (the VMM kept it). */
+static void kvmclock_check_msr(void)
+{
+    uint64_t want = (uint64_t)&pvti | 1, v = rdmsr(MSR_KVM_SYSTEM_TIME_NEW);
+
+    if (v != want) {
+        printk("cpu-state: FAIL MSR_KVM_SYSTEM_TIME_NEW holds 0x%llx, "
+               "expected 0x%llx\n", (unsigned long long)v,
+               (unsigned long long)want);
+        wrmsr(MSR_KVM_SYSTEM_TIME_NEW, want);
+    }
+}
+
 /* Nanoseconds of kvmclock, from a consistent copy of the structure. */
 static uint64_t kvmclock_ns(void)
 {
@@ -259,6 +280,7 @@ void cpu_state_run(void)
         }
         dr_check();
         if (clock) {
+            kvmclock_check_msr();
             now = kvmclock_ns();
             if (now < prev) {
                 printk("cpu-state: FAIL kvmclock went back by %llu us\n",
