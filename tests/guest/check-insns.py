@@ -21,8 +21,7 @@ FORBIDDEN = re.compile(
 VECTOR_REG = re.compile(r"%[xyz]mm\d|%k[0-7]\b")
 INT3 = re.compile(r"^int\s+\$0x3$")
 # Functions allowed to hold a forbidden instruction, and which ones.
-ALLOWED = {"guest_popcnt": {"popcnt"}, "allowed_popcnt": {"popcnt"},
-           "user_vec_xgetbv": {"xgetbv"}}
+ALLOWED = {"guest_popcnt": {"popcnt"}, "allowed_popcnt": {"popcnt"}}
 # Functions that run at CPL3 only (natively on the PVM host) may use
 # vector registers: mode=cpu-state's vector half (vector-user.S).
 CPL3_VECTOR_PREFIX = "user_vec_"

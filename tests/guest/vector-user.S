@@ -12,10 +12,7 @@
  * check-insns.py lets functions named user_vec_* use vector registers;
  * nothing at CPL0 may call them directly.
  *
- * user_vec_xgetbv stores XCR0 in the job's bad field: XGETBV stops
- * KVM's emulator at CPL0 on this host, at CPL3 it runs natively.
- *
- * All take a struct vec_job (guest.h) in RDI and end with user_exit(0):
+ * Both take a struct vec_job (guest.h) in RDI and end with user_exit(0):
  *   0  pattern    address of 32 x 64 bytes, one slot per register
  *   8  zmm        nonzero: zmm0-31 (AVX-512), else ymm0-14 (AVX)
  *   16 deadline   TSC value at which user_vec_check returns
@@ -39,17 +36,6 @@ user_vec_load:
     vmovdqu64 \n*64(%rsi), %zmm\n
     .endr
 3:  xorl %edi, %edi
-    jmp user_exit
-
-    .globl user_vec_xgetbv
-user_vec_xgetbv:
-    movq %rdi, %rsi
-    xorl %ecx, %ecx
-    xgetbv
-    shlq $32, %rdx
-    orq %rax, %rdx
-    movq %rdx, 24(%rsi)
-    xorl %edi, %edi
     jmp user_exit
 
     .globl user_vec_check
