@@ -6,8 +6,9 @@
  * clock is read once with KVM_GET_CLOCK; when they resume it is put back
  * with KVM_SET_CLOCK, so the guest never sees the time it was stopped.
  * Migration sends the frozen value (kvm-migration.c) and the destination
- * loads it before its vCPUs run, so guest time never goes back across
- * hosts whose VMs were created at different times.
+ * loads it before its vCPUs run and keeps it frozen until they resume
+ * (also when it was started with -S), so guest time never goes back
+ * across hosts whose VMs were created at different times.
  *
  * Needs KVM_CAP_ADJUST_CLOCK; without it the clock runs on (as before).
  * Main thread, BQL held, vCPUs parked whenever the value is read or set.
@@ -54,6 +55,17 @@ bool kvm_clock_set(KVMState *s, uint64_t clock, GError **errp)
         /* Still stopped: resume puts this value back, not the old one. */
         s->clock = clock;
     }
+    return true;
+}
+
+bool kvm_clock_load(KVMState *s, uint64_t clock, GError **errp)
+{
+    if (!kvm_clock_set(s, clock, errp)) {
+        return false;
+    }
+    /* The vCPUs are parked: the clock waits for them at this value. */
+    s->clock = clock;
+    s->clock_frozen = true;
     return true;
 }
 

@@ -55,13 +55,17 @@ int kvm_vm_check_extension(KVMState *s, int cap);
  * warn and carry on when KVM refuses.
  * kvm_clock_read: the frozen value, or KVM_GET_CLOCK now.
  * kvm_clock_set: KVM_SET_CLOCK(@clock); when frozen, also the value
- * thaw will set.  Both return false with @errp set on a KVM error.
+ * thaw will set.
+ * kvm_clock_load (incoming migration, vCPUs parked): set @clock and
+ * keep it frozen until the vCPUs resume.
+ * These three return false with @errp set on a KVM error.
  */
 void kvm_clock_init(KVMState *s);
 void kvm_clock_freeze(KVMState *s);
 void kvm_clock_thaw(KVMState *s);
 bool kvm_clock_read(KVMState *s, uint64_t *clock, GError **errp);
 bool kvm_clock_set(KVMState *s, uint64_t clock, GError **errp);
+bool kvm_clock_load(KVMState *s, uint64_t clock, GError **errp);
 
 /*
  * Binary statistics (kvm-stats.c): open @kvm_fd's (a VM or vCPU fd)

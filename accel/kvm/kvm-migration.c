@@ -507,6 +507,7 @@ static int load_fpu_state(CpuMig *cm, const Rec r[REC_MAX],
     if (ret >= 0 && r[REC_XSAVE].data) {
         /* KVM_SET_XSAVE reads this host's whole buffer size. */
         *what = "XSAVE area";
+        g_assert(r[REC_XSAVE].len <= cm->caps->xsave_size);    /* check */
         xsave = g_malloc0(cm->caps->xsave_size);
         memcpy(xsave, r[REC_XSAVE].data, r[REC_XSAVE].len);
         ret = ioctl_retry(cm->fd, KVM_SET_XSAVE, xsave);
@@ -708,7 +709,7 @@ static bool chips_load(void *opaque, const uint8_t *data, size_t len,
 
         /* Before the vCPUs' MSRs (their sections come later). */
         memcpy(&clock, r[REC_CLOCK].data, sizeof(clock));
-        if (!kvm_clock_set(s, clock.clock, errp)) {
+        if (!kvm_clock_load(s, clock.clock, errp)) {
             return false;
         }
     }
