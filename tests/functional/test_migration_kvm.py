@@ -223,32 +223,21 @@ def wait_completed(run):
     assert run.qmp.cmd("query-migrate")["status"] == "completed"
 
 
-def wait_migration(src, dst):
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        info = src.qmp.cmd("query-migrate")
-        if info["status"] not in ("setup", "active"):
-            break
-        assert time.monotonic() < deadline, info
-        time.sleep(0.05)
-    assert info["status"] == "completed", info
-    while not dst.qmp.cmd("query-status")["running"]:
-        assert time.monotonic() < deadline, dst.qmp.cmd("query-migrate")
-        time.sleep(0.05)
-    return info
-
-
 def test_kvm_cpu_state_migrates(tmp_path):
     """zmm/ymm contents, XCR0, DR0-3/DR7 and kvmclock survive: the guest
     on the destination continues its rounds with no FAIL line, and its
     clock neither goes back (the destination's VM is younger) nor jumps
-    by more than the downtime plus slack."""
+    by more than the downtime plus slack, although the destination (-S)
+    waited 2 s for cont."""
     need_guest()
     sock = str(tmp_path / "mig.sock")
     src = GuestRun(qemu_binary(), ["-accel", "kvm"], str(tmp_path / "src"),
                    append=CPU_APPEND)
+    # -S: the destination stays paused after the migration until cont,
+    # and its kvmclock must wait with it.
     dst = GuestRun(qemu_binary(), ["-accel", "kvm"], str(tmp_path / "dst"),
-                   append=CPU_APPEND, extra=["-incoming", "unix:" + sock])
+                   append=CPU_APPEND,
+                   extra=["-incoming", "unix:" + sock, "-S"])
     try:
         src.start()
         src.wait_line(r"^cpu-state: ready \(vector on, debug registers on, "
@@ -259,7 +248,15 @@ def test_kvm_cpu_state_migrates(tmp_path):
         dst.start()
         assert not dst.qmp.cmd("query-status")["running"]
         src.qmp.cmd("migrate", {"uri": "unix:" + sock})
-        info = wait_migration(src, dst)
+        wait_completed(src)
+        deadline = time.monotonic() + TIMEOUT
+        while dst.qmp.cmd("query-migrate").get("status") != "completed":
+            assert time.monotonic() < deadline, dst.qmp.cmd("query-migrate")
+            time.sleep(0.05)
+        time.sleep(2)
+        assert not dst.qmp.cmd("query-status")["running"]
+        dst.qmp.cmd("cont")
+        info = src.qmp.cmd("query-migrate")
         before = rounds(src)
         wait_rounds(dst, 3)
         after = rounds(dst)
