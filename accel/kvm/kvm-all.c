@@ -54,7 +54,7 @@ static int kvm_check_extension(KVMState *s, int cap)
     return ret < 0 ? 0 : ret;
 }
 
-static int kvm_vm_check_extension(KVMState *s, int cap)
+int kvm_vm_check_extension(KVMState *s, int cap)
 {
     int ret = ioctl(s->vmfd, KVM_CHECK_EXTENSION, cap);
 
@@ -231,6 +231,7 @@ static bool kvm_init(GError **errp)
     }
     g_cond_init(&s->parked_cond);
     s->stats = kvm_stats_open(s->vmfd);
+    kvm_clock_init(s);
     kvm_state = s;
     return true;
 }
@@ -410,6 +411,19 @@ static void kvm_reset(void)
     kvm_cpus_reset();
 }
 
+/* Stop and cont: kvmclock stands still while the vCPUs are paused. */
+static void kvm_pause_vm(void)
+{
+    kvm_cpus_pause();
+    kvm_clock_freeze(kvm_state);
+}
+
+static void kvm_resume_vm(void)
+{
+    kvm_clock_thaw(kvm_state);
+    kvm_cpus_resume();
+}
+
 static void kvm_cleanup(void)
 {
     KVMState *s = kvm_state;
@@ -430,8 +444,8 @@ const AccelOps kvm_accel_ops = {
     .name = "kvm",
     .init = kvm_init,
     .machine_done = kvm_machine_done,
-    .resume_vcpus = kvm_cpus_resume,
-    .pause_vcpus = kvm_cpus_pause,
+    .resume_vcpus = kvm_resume_vm,
+    .pause_vcpus = kvm_pause_vm,
     .reset_vcpus = kvm_reset,
     .cleanup = kvm_cleanup,
     .runs_guest_code = true,

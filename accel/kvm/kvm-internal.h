@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Shared by the files of accel/kvm/: the VM (kvm-all.c), the vCPU
- * threads (kvm-cpus.c) and the x86 register state (kvm-x86.c).
+ * threads (kvm-cpus.c), the x86 register state (kvm-x86.c), the
+ * kvmclock (kvm-clock.c) and the migration sections (kvm-migration.c).
  */
 #ifndef ACCEL_KVM_KVM_INTERNAL_H
 #define ACCEL_KVM_KVM_INTERNAL_H
@@ -24,6 +25,10 @@ typedef struct KVMState {
     bool irqchip;               /* in-kernel PIC/IOAPIC/LAPIC created */
     bool pit;                   /* in-kernel PIT created */
     struct kvm_cpuid2 *cpuid;   /* KVM_GET_SUPPORTED_CPUID */
+    /* kvmclock (kvm-clock.c); BQL. */
+    bool adjust_clock;          /* KVM_CAP_ADJUST_CLOCK */
+    bool clock_frozen;          /* stopped: @clock is what resume sets */
+    uint64_t clock;
     KvmSlotTable *slots;
     KVMStatsFile *stats;        /* VM statistics, or NULL */
     /* Boot state of the in-kernel chips, restored on reset. */
@@ -39,6 +44,28 @@ extern KVMState *kvm_state;
 
 /* ioctl on the VM fd, retried on EINTR; returns the result or -errno. */
 int kvm_vm_ioctl(KVMState *s, unsigned long req, void *arg);
+/* KVM_CHECK_EXTENSION on the VM fd (the system fd if that fails); 0 = no. */
+int kvm_vm_check_extension(KVMState *s, int cap);
+
+/*
+ * kvmclock (kvm-clock.c).  kvm_clock_init probes KVM_CAP_ADJUST_CLOCK.
+ * kvm_clock_freeze (vCPUs just paused) reads the clock once, unless it
+ * is frozen already; kvm_clock_thaw (before the vCPUs resume) sets it
+ * back to that value, so stopped time is invisible to the guest.  Both
+ * warn and carry on when KVM refuses.
+ * kvm_clock_read: the frozen value, or KVM_GET_CLOCK now.
+ * kvm_clock_set: KVM_SET_CLOCK(@clock); when frozen, also the value
+ * thaw will set.
+ * kvm_clock_load (incoming migration, vCPUs parked): set @clock and
+ * keep it frozen until the vCPUs resume.
+ * These three return false with @errp set on a KVM error.
+ */
+void kvm_clock_init(KVMState *s);
+void kvm_clock_freeze(KVMState *s);
+void kvm_clock_thaw(KVMState *s);
+bool kvm_clock_read(KVMState *s, uint64_t *clock, GError **errp);
+bool kvm_clock_set(KVMState *s, uint64_t clock, GError **errp);
+bool kvm_clock_load(KVMState *s, uint64_t clock, GError **errp);
 
 /*
  * Binary statistics (kvm-stats.c): open @kvm_fd's (a VM or vCPU fd)

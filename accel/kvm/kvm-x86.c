@@ -7,8 +7,12 @@
  * EBX = start_info, as the PVH boot ABI specifies.
  *
  * Reset puts the captured state back rather than computing it, so that
- * whatever KVM considers its reset state is what a guest sees again.
- * Not covered: MSRs beyond EFER and the APIC base, XSAVE state.
+ * whatever KVM considers its reset state is what a guest sees again:
+ * registers, FPU, LAPIC, and where KVM has them the XSAVE area, XCR0,
+ * the debug registers and the MSRs a guest sets up for itself (the
+ * paravirtual ones above all: a kvmclock or steal-time area left
+ * enabled would keep KVM writing into the rebooted guest's memory).
+ * Not covered: the TSC, which keeps counting as on hardware.
  */
 #include "qemu/osdep.h"
 #include <sys/ioctl.h>
@@ -16,13 +20,29 @@
 #include "hw/i386/pvh.h"
 #include "kvm-internal.h"
 
+/* MSRs put back on reset, each when KVM read it at creation. */
+static const uint32_t reset_msrs[] = {
+    0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102,
+    0x00000174, 0x00000175, 0x00000176, 0x00000277, 0x0000003b,
+    0x00000da0, 0x00000011, 0x00000012, 0x4b564d00, 0x4b564d01,
+    0x4b564d02, 0x4b564d03, 0x4b564d04, 0x4b564d05, 0x4b564d06,
+    0x000006e0,
+};
+#define NR_RESET_MSRS G_N_ELEMENTS(reset_msrs)
+
 struct KVMX86Boot {
     unsigned index;
     bool has_lapic;
+    bool has_xcrs;
+    bool has_debugregs;
     struct kvm_regs regs;
     struct kvm_sregs sregs;
     struct kvm_fpu fpu;
     struct kvm_lapic_state lapic;
+    struct kvm_xcrs xcrs;
+    struct kvm_debugregs debugregs;
+    void *xsave;                /* KVM_GET_XSAVE(2) buffer, or NULL */
+    struct kvm_msrs *msrs;      /* those of reset_msrs KVM read */
 };
 
 static int vcpu_ioctl(int fd, unsigned long req, void *arg)
@@ -54,6 +74,67 @@ static int set_cpuid(KVMState *s, int fd, unsigned index)
     return vcpu_ioctl(fd, KVM_SET_CPUID2, c);
 }
 
+/*
+ * One MSR read and written back (KVM stops a batch at the first it
+ * cannot handle; some it reads it refuses to set, e.g. IA32_XSS when the
+ * CPUID has no XSAVES).  False when either fails.
+ */
+static bool get_one_msr(int fd, struct kvm_msr_entry *e)
+{
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e[1];
+    } one = { .hdr.nmsrs = 1, .e[0].index = e->index };
+    int ret;
+
+    do {
+        ret = ioctl(fd, KVM_GET_MSRS, &one);
+    } while (ret < 0 && errno == EINTR);
+    if (ret != 1) {
+        return false;
+    }
+    do {
+        ret = ioctl(fd, KVM_SET_MSRS, &one);
+    } while (ret < 0 && errno == EINTR);
+    if (ret != 1) {
+        return false;
+    }
+    *e = one.e[0];
+    return true;
+}
+
+/* The optional parts of the creation state; what KVM lacks is skipped. */
+static void capture_extra(KVMState *s, int fd, KVMX86Boot *b)
+{
+    int size = kvm_vm_check_extension(s, KVM_CAP_XSAVE2);
+    unsigned long get = KVM_GET_XSAVE2;
+
+    if (size <= 0 && kvm_vm_check_extension(s, KVM_CAP_XSAVE)) {
+        get = KVM_GET_XSAVE;
+        size = sizeof(struct kvm_xsave);
+    }
+    if (size > 0) {
+        b->xsave = g_malloc0(MAX((size_t)size, sizeof(struct kvm_xsave)));
+        if (vcpu_ioctl(fd, get, b->xsave)) {
+            g_clear_pointer(&b->xsave, g_free);
+        }
+    }
+    b->has_xcrs = kvm_vm_check_extension(s, KVM_CAP_XCRS) > 0 &&
+                  !vcpu_ioctl(fd, KVM_GET_XCRS, &b->xcrs);
+    b->has_debugregs = kvm_vm_check_extension(s, KVM_CAP_DEBUGREGS) > 0 &&
+                       !vcpu_ioctl(fd, KVM_GET_DEBUGREGS, &b->debugregs);
+    b->msrs = g_malloc0(sizeof(*b->msrs) +
+                        NR_RESET_MSRS * sizeof(struct kvm_msr_entry));
+    for (size_t i = 0; i < NR_RESET_MSRS; i++) {
+        struct kvm_msr_entry *e = &b->msrs->entries[b->msrs->nmsrs];
+
+        e->index = reset_msrs[i];
+        if (get_one_msr(fd, e)) {
+            b->msrs->nmsrs++;
+        }
+    }
+}
+
 KVMX86Boot *kvm_x86_capture(KVMState *s, int vcpufd, unsigned index,
                             GError **errp)
 {
@@ -81,12 +162,42 @@ KVMX86Boot *kvm_x86_capture(KVMState *s, int vcpufd, unsigned index,
         g_free(b);
         return NULL;
     }
+    capture_extra(s, vcpufd, b);
     return b;
 }
 
 void kvm_x86_boot_free(KVMX86Boot *boot)
 {
-    g_free(boot);
+    if (boot) {
+        g_free(boot->xsave);
+        g_free(boot->msrs);
+        g_free(boot);
+    }
+}
+
+/* XCR0 before the XSAVE area (whose features it must enable). */
+static int reset_extra(int vcpufd, KVMX86Boot *b)
+{
+    int ret = 0;
+
+    if (b->has_xcrs) {
+        ret = vcpu_ioctl(vcpufd, KVM_SET_XCRS, &b->xcrs);
+    }
+    if (!ret && b->xsave) {
+        ret = vcpu_ioctl(vcpufd, KVM_SET_XSAVE, b->xsave);
+    }
+    if (!ret && b->has_debugregs) {
+        ret = vcpu_ioctl(vcpufd, KVM_SET_DEBUGREGS, &b->debugregs);
+    }
+    if (!ret && b->msrs->nmsrs) {
+        int n;
+
+        do {
+            n = ioctl(vcpufd, KVM_SET_MSRS, b->msrs);
+        } while (n < 0 && errno == EINTR);
+        ret = n < 0 ? -errno : (uint32_t)n == b->msrs->nmsrs ? 0 : -EINVAL;
+    }
+    return ret;
 }
 
 static void flat_segment(struct kvm_segment *seg, uint16_t sel, uint8_t type)
@@ -163,6 +274,9 @@ bool kvm_x86_reset(int vcpufd, KVMX86Boot *b, GError **errp)
     }
     if (!ret) {
         ret = vcpu_ioctl(vcpufd, KVM_SET_FPU, &b->fpu);
+    }
+    if (!ret) {
+        ret = reset_extra(vcpufd, b);
     }
     if (!ret && b->has_lapic) {
         ret = vcpu_ioctl(vcpufd, KVM_SET_LAPIC, &b->lapic);

@@ -14,6 +14,7 @@ bad:
     popcnt %rdi, %rax           /* bad */
     popcntl %edi, %eax          /* bad */
     fwait                       /* bad */
+    xgetbv                      /* bad */
     ldmxcsr (%rdi)              /* bad */
     movq %xmm0, %rax            /* bad */
     vpxor %ymm1, %ymm1, %ymm1   /* bad */
@@ -24,4 +25,11 @@ bad:
     .globl allowed_popcnt
 allowed_popcnt:
     popcnt %rdi, %rax
+    ret
+    .globl user_vec_selftest
+user_vec_selftest:
+    vpxor %ymm1, %ymm1, %ymm1
+    vmovdqu64 (%rdi), %zmm17
+    kmovw %k1, %eax
+    xsave (%rdi)                /* bad */
     ret

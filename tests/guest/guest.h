@@ -273,6 +273,10 @@ void console_unlock(void);
 /* Drive the first virtio-mem device forever (mode=virtio-mem). */
 void virtio_mem_run(void);
 
+/* --- cpustate.c --- */
+/* mode=cpu-state: check vector, debug registers and kvmclock forever. */
+void cpu_state_run(void);
+
 /* --- workload.c --- */
 /*
  * Write a pattern into every page (@per_page) or block of

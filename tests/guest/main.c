@@ -139,6 +139,8 @@ void guest_main(uint32_t start_info)
     } else if (MODE_IS("cpl3")) {
         mode_cpl3();
         printk("guest: done\n");
+    } else if (MODE_IS("cpu-state")) {
+        cpu_state_run();
     } else if (MODE_IS("fault-popcnt")) {
         mode_fault_popcnt();
         printk("guest: done\n");
