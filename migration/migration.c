@@ -60,13 +60,15 @@ typedef struct MigSource {
     uint64_t dirty_rate;        /* pages/s in the last pass */
     uint64_t mbps;
     unsigned passes;
+    RunState vm_state;          /* the run state when the final pass began */
 } MigSource;
 
 typedef struct MigIncoming {
     MigStatus status;
     bool requested;             /* -incoming given */
     bool deferred;              /* -incoming defer, migrate-incoming pending */
-    bool autostart;
+    bool got_vm_state;          /* the "runstate" section arrived */
+    RunState vm_state;          /* the source's, from that section */
     int listen_fd;
     guint listen_watch;
     GThread *thread;
@@ -338,9 +340,13 @@ static bool src_complete(GByteArray *buf, bool *stopped, GError **errp)
 
     bql_lock();
     t0 = g_get_monotonic_time();
+    /* QEMU 7.2: "finish-migrate" whether or not the VM was running. */
+    src.vm_state = runstate_get();
     if (runstate_is_running()) {
-        vm_stop();
+        vm_stop_reason(RUN_STATE_FINISH_MIGRATE);
         *stopped = true;
+    } else {
+        runstate_set(RUN_STATE_FINISH_MIGRATE);
     }
     post_pass(++src.passes);
     ok = src_ram_pass(buf, true, errp) && save_devices(false, late, errp) &&
@@ -400,10 +406,14 @@ static gpointer src_thread(gpointer opaque)
     src.ram = NULL;
     migration_state_set_migrating(false);
     if (ok) {
+        runstate_set(RUN_STATE_POSTMIGRATE);
         src_set_status(MIG_COMPLETED);
     } else {
         if (stopped) {
             vm_start(NULL);
+        } else if (runstate_get() == RUN_STATE_FINISH_MIGRATE) {
+            /* It was not running: QEMU 7.2 leaves it in postmigrate. */
+            runstate_set(RUN_STATE_POSTMIGRATE);
         }
         g_free(src.error);
         src.error = g_strdup(err->message);
@@ -585,6 +595,27 @@ out:
     return ok;
 }
 
+/*
+ * The completed destination takes the source's run state, as QEMU 7.2
+ * does: a running source resumes here unless -S (or stop while
+ * "inmigrate") said otherwise, then it is "paused"; any other state is
+ * copied ("paused", "prelaunch", ...).  Big lock held.
+ */
+static void in_set_runstate(void)
+{
+    RunState want = in.got_vm_state ? in.vm_state : RUN_STATE_RUNNING;
+
+    if (want == RUN_STATE_RUNNING) {
+        if (runstate_autostart()) {
+            vm_start(NULL);
+        } else {
+            runstate_set(RUN_STATE_PAUSED);
+        }
+    } else {
+        runstate_set(want);
+    }
+}
+
 static gboolean in_finish_in_main(gpointer opaque)
 {
     if (in.thread && GPOINTER_TO_UINT(opaque) == in_generation) {
@@ -604,10 +635,12 @@ static gpointer in_thread(gpointer opaque)
     migration_state_set_migrating(false);
     if (ok) {
         in_set_status(MIG_COMPLETED);
-        if (in.autostart) {
-            vm_start(NULL);
-        }
+        in_set_runstate();
     } else {
+        /*
+         * QEMU 7.2 exits here, in "inmigrate"; we stay in it (the VM never
+         * runs a half-loaded state) so that query-migrate can say why.
+         */
         g_free(in.error);
         in.error = g_strdup(err->message);
         in_set_status(MIG_FAILED);
@@ -622,6 +655,7 @@ static gpointer in_thread(gpointer opaque)
 
 static void in_start_thread(void)
 {
+    in.got_vm_state = false;
     migration_state_set_migrating(true);
     in.thread = g_thread_new("migration-in", in_thread,
                              GUINT_TO_POINTER(++in_generation));
@@ -664,7 +698,7 @@ bool migration_incoming_start(const char *uri, bool autostart,
                               GError **errp)
 {
     in.requested = true;
-    in.autostart = autostart;
+    runstate_set_autostart(autostart);
     if (!strcmp(uri, "defer")) {
         in.deferred = true;
         return true;
@@ -816,8 +850,67 @@ static const QmpArgSpec params_args[] = {
     { NULL },
 };
 
+/* ---- The run state section ------------------------------------------------ */
+
+/*
+ * A late section "runstate" carries the source's run state as it was
+ * when the final pass began (QEMU sends the same in its global state),
+ * so that the destination ends in the same one (in_set_runstate()).
+ */
+static bool runstate_save(void *opaque, GByteArray *out, GError **errp)
+{
+    mig_put_str(out, runstate_name(src.vm_state));
+    return true;
+}
+
+static bool runstate_parse(const uint8_t *data, size_t len, RunState *st,
+                           GError **errp)
+{
+    MigCursor c;
+    g_autofree char *name = NULL;
+
+    mig_cursor_init(&c, data, len);
+    name = mig_get_str(&c);
+    if (!mig_cursor_done(&c, "runstate", errp)) {
+        return false;
+    }
+    if (!runstate_from_name(name, st) || *st == RUN_STATE_INMIGRATE ||
+        *st == RUN_STATE_FINISH_MIGRATE) {
+        error_setg(errp, "run state '%s' cannot be migrated", name);
+        return false;
+    }
+    return true;
+}
+
+static bool runstate_check(void *opaque, const uint8_t *data, size_t len,
+                           uint32_t version, GError **errp)
+{
+    RunState st;
+
+    return runstate_parse(data, len, &st, errp);
+}
+
+static bool runstate_load(void *opaque, const uint8_t *data, size_t len,
+                          uint32_t version, GError **errp)
+{
+    if (!runstate_parse(data, len, &in.vm_state, errp)) {
+        return false;
+    }
+    in.got_vm_state = true;
+    return true;
+}
+
+static const MigStateOps runstate_ops = {
+    .type = "runstate", .version = 1,
+    .save = runstate_save, .check = runstate_check, .load = runstate_load,
+};
+
 void migration_register_commands(void)
 {
+    bool ok = migration_state_register("runstate", &runstate_ops, NULL,
+                                       NULL);
+
+    g_assert(ok);
     qmp_register_command("migrate", qmp_migrate, migrate_args, 0);
     qmp_register_command("migrate-incoming", qmp_migrate_incoming,
                          incoming_args, 0);

@@ -349,7 +349,7 @@ def test_tcp_loopback_and_fd(vms):
     wait_status(dst, ("completed",))
     assert dst.readq(drv.block_addr(2) + 4096) == 0xabcdef0123
     assert dst.command("query-status")["status"] == "running"
-    assert src.command("query-status")["status"] == "paused"
+    assert src.command("query-status")["status"] == "postmigrate"
     # fd: a descriptor the process does not have is refused.
     rsp = src.qmp("migrate", uri="fd:987")
     assert "987" in rsp["error"]["desc"]
@@ -395,3 +395,100 @@ def test_events_follow_the_capability(vms, sock_path):
     assert dst_statuses == ["setup", "active", "completed"]
     src.shutdown()
     dst.shutdown()
+
+
+REF_BINARY = "/usr/bin/qemu-system-x86_64"
+RUNSTATE_BINARIES = [pytest.param((None, None), id="ours"),
+                     pytest.param((REF_BINARY, "-accel tcg"), id="qemu-7.2")]
+
+
+def runstate_vm(binary, accel, extra):
+    vm = qtest.QTestMachine(["-machine", "q35", "-m", "128M"] + extra,
+                            binary=binary, accel=accel, timeout=60)
+    vm.launch()
+    return vm
+
+
+def stop_resume(vm):
+    return [e["event"] for e in vm.get_events()
+            if e["event"] in ("STOP", "RESUME")]
+
+
+# (source -S, source stopped, destination -S, cont on the destination
+#  while it waits) -> (destination's state at the end, its events)
+RUNSTATE_CASES = [
+    ((False, False, False, False), ("running", ["RESUME"])),
+    ((False, False, True, False), ("paused", [])),
+    ((False, False, True, True), ("running", ["RESUME"])),
+    ((False, True, False, False), ("paused", [])),
+    ((True, False, False, False), ("prelaunch", [])),
+]
+
+
+@pytest.mark.parametrize("binary", RUNSTATE_BINARIES)
+@pytest.mark.parametrize("case,want", RUNSTATE_CASES,
+                         ids=["running", "dst-S", "dst-S-cont", "src-paused",
+                              "src-prelaunch"])
+def test_run_states(vms, sock_path, binary, case, want):
+    """query-status and STOP/RESUME around a migration, as QEMU 7.2 shows
+    them: the destination is "inmigrate" until the stream is complete,
+    then takes the source's state (a running source: running unless -S
+    or a stop said otherwise, when cont while waiting undoes -S); the
+    source ends "postmigrate" and cont resumes it."""
+    path, accel = binary
+    if path and not os.access(path, os.X_OK):
+        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    src_s, src_stop, dst_s, dst_cont = case
+    src = runstate_vm(path, accel, ["-S"] if src_s else [])
+    vms.append(src)
+    dst = runstate_vm(path, accel, (["-S"] if dst_s else []) +
+                      ["-incoming", "unix:" + sock_path])
+    vms.append(dst)
+    assert dst.command("query-status") == {
+        "status": "inmigrate", "running": False, "singlestep": False}
+    if src_stop:
+        src.command("stop")
+    if dst_cont:
+        dst.command("cont")
+        assert dst.command("query-status")["status"] == "inmigrate"
+    src.get_events()
+    src.command("migrate", uri="unix:" + sock_path)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert src.command("query-status")["status"] == "postmigrate"
+    assert stop_resume(src) == ([] if src_s or src_stop else ["STOP"])
+    deadline = time.monotonic() + 10
+    while dst.command("query-status")["status"] == "inmigrate":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    state, events = want
+    st = dst.command("query-status")
+    assert st["status"] == state and st["running"] == (state == "running")
+    assert stop_resume(dst) == events
+    # cont on a postmigrate source resumes it, as in QEMU 7.2.
+    src.command("cont")
+    assert src.command("query-status")["status"] == "running"
+    assert stop_resume(src) == ["RESUME"]
+
+
+@pytest.mark.parametrize("binary", RUNSTATE_BINARIES)
+def test_failed_incoming_run_state(vms, binary):
+    """QEMU 7.2 exits when an incoming stream is refused; until then it is
+    "inmigrate".  We stay in "inmigrate" (never running a half-loaded
+    VM) and keep the process so query-migrate can say why."""
+    path, accel = binary
+    if path and not os.access(path, os.X_OK):
+        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    dst = runstate_vm(path, accel, ["-incoming", "defer"])
+    vms.append(dst)
+    dst.command("stop")         # while waiting: only clears autostart
+    assert dst.command("query-status")["status"] == "inmigrate"
+    dst.command("migrate-incoming", uri="exec:echo garbage")
+    if path:
+        assert dst.proc.wait(10) != 0
+        return
+    wait_status(dst, ("failed",))
+    assert dst.command("query-status")["status"] == "inmigrate"
+    dst.command("cont")
+    assert dst.command("query-status")["status"] == "inmigrate"
+    assert stop_resume(dst) == []
