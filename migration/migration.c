@@ -56,7 +56,9 @@ typedef struct MigSource {
     MigRam *ram;
     char *error;
     int64_t start_ms, setup_ms, downtime_ms, total_ms;
-    uint64_t remaining;
+    uint64_t remaining;         /* dirty bytes at the last estimate */
+    uint64_t sent_at_estimate;  /* pages sent (data + zero) by then */
+    uint64_t total, normal, zero;   /* kept when the RAM state is freed */
     uint64_t dirty_rate;        /* pages/s in the last pass */
     uint64_t mbps;
     unsigned passes;
@@ -314,6 +316,8 @@ static bool src_iterate(GByteArray *buf, GError **errp)
         bql_lock();
         remaining = mig_ram_remaining(src.ram);
         src.remaining = remaining;
+        src.sent_at_estimate = mig_ram_normal_pages(src.ram) +
+                               mig_ram_zero_pages(src.ram);
         bw = (src.ch.bytes - before) * G_USEC_PER_SEC / dt;
         src.mbps = bw * 8 / 1000000;
         if (src.passes > 1) {
@@ -402,6 +406,12 @@ static gpointer src_thread(gpointer opaque)
     /* The big lock is held here. */
     src.total_ms = g_get_monotonic_time() / 1000 - src.start_ms;
     src.remaining = ok ? 0 : mig_ram_remaining(src.ram);
+    src.sent_at_estimate = mig_ram_normal_pages(src.ram) +
+                           mig_ram_zero_pages(src.ram);
+    /* The counts include the final pass: keep them past the free. */
+    src.total = mig_ram_total(src.ram);
+    src.normal = mig_ram_normal_pages(src.ram);
+    src.zero = mig_ram_zero_pages(src.ram);
     mig_ram_free(src.ram);
     src.ram = NULL;
     migration_state_set_migrating(false);
@@ -454,6 +464,7 @@ static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
     src.passes = 0;
     src.ram = mig_ram_setup();
     src.remaining = mig_ram_remaining(src.ram);
+    src.sent_at_estimate = 0;
     migration_state_set_migrating(true);
     src_set_status(MIG_SETUP);
     src.thread = g_thread_new("migration", src_thread,
@@ -725,15 +736,27 @@ static bool qmp_migrate_incoming(JsonObject *args, JsonNode **ret,
 
 /* ---- query-migrate and parameters ------------------------------------------ */
 
+/*
+ * The "ram" member, meaning what QEMU 7.2's does: pages sent so far as
+ * data (normal, normal-bytes) and as zero pages (duplicate), final pass
+ * included; remaining is the dirty bytes found by the last estimate less
+ * what was sent since (0 once completed); total is what is populated
+ * (7.2: every RAM block's size); dirty-sync-count the passes begun, the
+ * final one included.  Big lock held.
+ */
 static JsonObject *ram_info(void)
 {
     JsonObject *ram = json_object_new();
-    uint64_t normal = src.ram ? mig_ram_normal_pages(src.ram) : 0;
-    uint64_t zero = src.ram ? mig_ram_zero_pages(src.ram) : 0;
-    uint64_t total = src.ram ? mig_ram_total(src.ram) : 0;
+    uint64_t normal = src.ram ? mig_ram_normal_pages(src.ram) : src.normal;
+    uint64_t zero = src.ram ? mig_ram_zero_pages(src.ram) : src.zero;
+    uint64_t total = src.ram ? mig_ram_total(src.ram) : src.total;
+    uint64_t sent = (normal + zero - src.sent_at_estimate) *
+                    RAM_DIRTY_PAGE_SIZE;
 
     json_object_set_int_member(ram, "transferred", src.ch.bytes);
-    json_object_set_int_member(ram, "remaining", src.remaining);
+    json_object_set_int_member(ram, "remaining",
+                               src.remaining > sent ? src.remaining - sent
+                                                    : 0);
     json_object_set_int_member(ram, "total", total);
     json_object_set_int_member(ram, "duplicate", zero);
     json_object_set_int_member(ram, "normal", normal);
@@ -745,9 +768,6 @@ static JsonObject *ram_info(void)
     json_object_set_double_member(ram, "mbps", src.mbps);
     return ram;
 }
-
-/* The last source migration's totals, kept after it ended. */
-static uint64_t last_total, last_normal, last_zero;
 
 static bool qmp_query_migrate(JsonObject *args, JsonNode **ret,
                               GError **errp)
@@ -761,21 +781,8 @@ static bool qmp_query_migrate(JsonObject *args, JsonNode **ret,
             json_object_set_string_member(o, "error-desc", in.error);
         }
     } else if (src.status != MIG_NONE) {
-        JsonObject *ram;
+        JsonObject *ram = ram_info();
 
-        if (src.ram) {
-            last_total = mig_ram_total(src.ram);
-            last_normal = mig_ram_normal_pages(src.ram);
-            last_zero = mig_ram_zero_pages(src.ram);
-        }
-        ram = ram_info();
-        if (!src.ram) {
-            json_object_set_int_member(ram, "total", last_total);
-            json_object_set_int_member(ram, "normal", last_normal);
-            json_object_set_int_member(ram, "normal-bytes",
-                                       last_normal * RAM_DIRTY_PAGE_SIZE);
-            json_object_set_int_member(ram, "duplicate", last_zero);
-        }
         json_object_set_string_member(o, "status", status_names[src.status]);
         json_object_set_int_member(o, "setup-time", src.setup_ms);
         json_object_set_int_member(o, "total-time", is_active(src.status) ?

@@ -492,3 +492,48 @@ def test_failed_incoming_run_state(vms, binary):
     dst.command("cont")
     assert dst.command("query-status")["status"] == "inmigrate"
     assert stop_resume(dst) == []
+
+
+@pytest.mark.parametrize("binary", RUNSTATE_BINARIES)
+def test_ram_counters_cover_every_pass(vms, sock_path, binary):
+    """query-migrate's ram counters after completion, same scenario and
+    qtest writes on both binaries: every populated page went once, as
+    data (normal, normal-bytes) or as a zero page (duplicate), the final
+    pass included; nothing remains.  (7.2's total is every RAM block's
+    size; ours what is populated.  7.2 also sends its ROMs.)"""
+    path, accel = binary
+    if path and not os.access(path, os.X_OK):
+        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    if path:
+        accel += " -S"      # 7.2's vCPU must not write
+    cfg = ["-machine", "q35", "-m", "128M,maxmem=2G",
+           "-object", "memory-backend-ram,id=mem0,size=1G,reserve=off",
+           "-device", "virtio-mem-pci,id=vm0,memdev=mem0,block-size=2M,"
+           "requested-size=64M"]
+    src = qtest.QTestMachine(cfg, binary=path, accel=accel)
+    src.launch()
+    vms.append(src)
+    dst = qtest.QTestMachine(cfg + ["-incoming", "unix:" + sock_path],
+                             binary=path, accel=accel)
+    dst.launch()
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 8) == ACK
+    for i in range(8):
+        src.memset(drv.block_addr(i), 64 * 1024, 0x11 + i)
+    src.command("migrate-set-parameters", **{"max-bandwidth": GiB})
+    src.command("migrate", uri="unix:" + sock_path)
+    ram = wait_status(src, ("completed",))["ram"]
+    populated = (128 * MiB + 8 * 2 * MiB) // 4096
+    written = 8 * 64 * 1024 // 4096
+    assert ram["page-size"] == 4096
+    assert ram["remaining"] == 0
+    assert ram["normal-bytes"] == ram["normal"] * 4096
+    assert written <= ram["normal"] < written + 256, ram
+    assert populated <= ram["normal"] + ram["duplicate"] < populated + 256
+    assert ram["transferred"] >= ram["normal-bytes"]
+    assert ram["dirty-sync-count"] >= 2       # a pass and the final one
+    if not path:
+        assert ram["total"] == populated * 4096
+    assert dst.readq(drv.block_addr(7)) == 0x1818181818181818
