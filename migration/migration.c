@@ -230,24 +230,32 @@ static bool src_setup(GError **errp)
     return ok;
 }
 
-/* Sleep as needed to keep under max-bandwidth (windows of 100 ms). */
+/*
+ * Sleep as needed to keep under max-bandwidth: a window (reset after
+ * 100 ms) may not carry more than its length allows, whatever the size
+ * of the sections written in it.  Sleeps in slices of at most 100 ms so
+ * that migrate_cancel is noticed.
+ */
 static void rate_limit(int64_t *window_start, uint64_t *window_bytes,
                        size_t just_sent)
 {
-    int64_t now = g_get_monotonic_time();
-    uint64_t allowed;
+    uint64_t bw;
+    int64_t elapsed;
 
     bql_lock();
-    allowed = max_bandwidth / 10;
+    bw = max_bandwidth;
     bql_unlock();
     *window_bytes += just_sent;
-    if (now - *window_start >= 100000) {
-        *window_start = now;
-        *window_bytes = 0;
-        return;
+    elapsed = g_get_monotonic_time() - *window_start;
+    if (bw) {
+        int64_t due = *window_bytes * G_USEC_PER_SEC / bw;
+
+        while (due > elapsed && !g_atomic_int_get(&src.cancel)) {
+            g_usleep(MIN(due - elapsed, 100000));
+            elapsed = g_get_monotonic_time() - *window_start;
+        }
     }
-    if (allowed && *window_bytes >= allowed) {
-        g_usleep(100000 - (now - *window_start));
+    if (elapsed >= 100000) {
         *window_start = g_get_monotonic_time();
         *window_bytes = 0;
     }

@@ -537,3 +537,21 @@ def test_ram_counters_cover_every_pass(vms, sock_path, binary):
     if not path:
         assert ram["total"] == populated * 4096
     assert dst.readq(drv.block_addr(7)) == 0x1818181818181818
+
+
+def test_max_bandwidth_holds_for_large_sections(vms):
+    """4 MiB sections must not pass a 4 MiB/s limit in 100 ms windows:
+    the average rate stays under max-bandwidth (a lower bound on the
+    time, not a performance target)."""
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 4) == ACK
+    for i in range(4):
+        src.memset(drv.block_addr(i), MiB, 0x31 + i)
+    src.command("migrate-set-parameters", **{"max-bandwidth": 4 * MiB})
+    src.command("migrate", uri="exec:cat > /dev/null")
+    info = wait_status(src, ("completed",))
+    rate = info["ram"]["transferred"] * 1000 / max(info["total-time"], 1)
+    assert rate < 4 * MiB * 1.2, info
