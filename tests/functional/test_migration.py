@@ -539,6 +539,48 @@ def test_ram_counters_cover_every_pass(vms, sock_path, binary):
     assert dst.readq(drv.block_addr(7)) == 0x1818181818181818
 
 
+def test_requested_size_set_while_migrating_arrives(vms, sock_path):
+    """A requested-size set on the source after the migration started
+    (the virtio-mem section went early) reaches the destination in the
+    late part: same requested size and usable region there, and the
+    guest gets a configuration change on the destination to act on."""
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    dst = start(vm_args(requested="64M", incoming="unix:" + sock_path))
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 8) == ACK
+    for i in range(8):
+        src.memset(drv.block_addr(i), 512 * 1024, 0x21 + i)
+    # About a second of transfer: the qom-set lands mid-migration.
+    src.command("migrate-set-parameters", **{"max-bandwidth": 4 * MiB})
+    src.command("migrate", uri="unix:" + sock_path)
+    src.command("qom-set", path="/machine/peripheral/vm0",
+                property="requested-size", value=512 * MiB)
+    # The final pass (which holds the big lock) had not begun.
+    assert src.command("query-status")["status"] == "running"
+    assert src.command("query-migrate")["status"] in ("setup", "active")
+    usable = drv.usable_region_size
+    assert usable >= 512 * MiB
+    gen = drv._common(0x15, 1)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert dst.command("qom-get", path="/machine/peripheral/vm0",
+                       property="requested-size") == 512 * MiB
+    drv.vm = dst
+    assert drv.config_u64(48) == 512 * MiB          # requested_size
+    assert drv.usable_region_size == usable
+    assert drv.plugged_size == 8 * 2 * MiB
+    # Told on the destination: a configuration change after the load.
+    assert drv._common(0x15, 1) == (gen + 1) & 0xff
+    isr_addr = drv._addr(3, 0)                     # ISR capability
+    assert dst.readb(isr_addr) & 2
+    # The guest can act on it there: plugging up to 512 MiB is ACKed.
+    assert drv.plug(drv.block_addr(8), 8) == ACK
+    assert dst.readq(drv.block_addr(7) + 8) == 0x2828282828282828
+
+
 def test_max_bandwidth_holds_for_large_sections(vms):
     """4 MiB sections must not pass a 4 MiB/s limit in 100 ms windows:
     the average rate stays under max-bandwidth (a lower bound on the
