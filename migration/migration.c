@@ -58,7 +58,7 @@ typedef struct MigSource {
     int64_t start_ms, setup_ms, downtime_ms, total_ms;
     uint64_t remaining;         /* dirty bytes at the last estimate */
     uint64_t sent_at_estimate;  /* pages sent (data + zero) by then */
-    uint64_t total, normal, zero;   /* kept when the RAM state is freed */
+    uint64_t total, normal, zero, syncs;    /* kept when RAM state is freed */
     uint64_t dirty_rate;        /* pages/s in the last pass */
     uint64_t mbps;
     unsigned passes;
@@ -360,6 +360,8 @@ static bool src_complete(GByteArray *buf, bool *stopped, GError **errp)
     } else {
         runstate_set(RUN_STATE_FINISH_MIGRATE);
     }
+    /* The last estimate's sync came before the stop. */
+    mig_ram_sync_before_next_pass(src.ram);
     post_pass(++src.passes);
     ok = src_ram_pass(buf, true, errp) && save_devices(false, late, errp) &&
          write_devices(late, errp) &&
@@ -420,6 +422,7 @@ static gpointer src_thread(gpointer opaque)
     src.total = mig_ram_total(src.ram);
     src.normal = mig_ram_normal_pages(src.ram);
     src.zero = mig_ram_zero_pages(src.ram);
+    src.syncs = mig_ram_sync_count(src.ram);
     mig_ram_free(src.ram);
     src.ram = NULL;
     migration_state_set_migrating(false);
@@ -749,8 +752,8 @@ static bool qmp_migrate_incoming(JsonObject *args, JsonNode **ret,
  * data (normal, normal-bytes) and as zero pages (duplicate), final pass
  * included; remaining is the dirty bytes found by the last estimate less
  * what was sent since (0 once completed); total is what is populated
- * (7.2: every RAM block's size); dirty-sync-count the passes begun, the
- * final one included.  Big lock held.
+ * (7.2: every RAM block's size); dirty-sync-count the dirty-log syncs,
+ * the final pass's included.  Big lock held.
  */
 static JsonObject *ram_info(void)
 {
@@ -771,7 +774,9 @@ static JsonObject *ram_info(void)
     json_object_set_int_member(ram, "normal-bytes",
                                normal * RAM_DIRTY_PAGE_SIZE);
     json_object_set_int_member(ram, "dirty-pages-rate", src.dirty_rate);
-    json_object_set_int_member(ram, "dirty-sync-count", src.passes);
+    json_object_set_int_member(ram, "dirty-sync-count",
+                               src.ram ? mig_ram_sync_count(src.ram)
+                                       : src.syncs);
     json_object_set_int_member(ram, "page-size", RAM_DIRTY_PAGE_SIZE);
     json_object_set_double_member(ram, "mbps", src.mbps);
     return ram;

@@ -39,7 +39,21 @@ struct MigRam {
     uint64_t normal_pages;
     uint64_t zero_pages;
     uint64_t dirty_pages;       /* sent again in passes after the first */
+    uint64_t syncs;             /* memory_global_dirty_log_sync() calls */
+    bool synced;                /* one happened since the last pass began */
 };
+
+/*
+ * Fold in what the accelerator logged (KVM: one KVM_GET_DIRTY_LOG per
+ * slot).  A pass begins with the sync the remaining-bytes estimate just
+ * did instead of a second one (mig_ram_sync_before_next_pass()).
+ */
+static void ram_sync(MigRam *ram)
+{
+    memory_global_dirty_log_sync();
+    ram->syncs++;
+    ram->synced = true;
+}
 
 static bool page_is_zero(const uint8_t *p, size_t len)
 {
@@ -163,6 +177,16 @@ uint64_t mig_ram_dirty_pages(MigRam *ram)
     return ram->dirty_pages;
 }
 
+uint64_t mig_ram_sync_count(MigRam *ram)
+{
+    return ram->syncs;
+}
+
+void mig_ram_sync_before_next_pass(MigRam *ram)
+{
+    ram->synced = false;
+}
+
 static int count_range(RAMBlock *rb, uint64_t start, uint64_t size,
                        void *opaque)
 {
@@ -177,7 +201,7 @@ uint64_t mig_ram_remaining(MigRam *ram)
 {
     uint64_t pages = 0;
 
-    memory_global_dirty_log_sync();
+    ram_sync(ram);
     for (guint i = 0; i < ram->blocks->len; i++) {
         for_each_populated(g_ptr_array_index(ram->blocks, i), 0,
                            count_range, &pages);
@@ -250,9 +274,9 @@ bool mig_ram_next_chunk(MigRam *ram, GByteArray *out, const char **id,
                         size_t limit)
 {
     g_byte_array_set_size(out, 0);
-    if (ram->cur_block == 0 && ram->cur_offset == 0) {
+    if (ram->cur_block == 0 && ram->cur_offset == 0 && !ram->synced) {
         /* A pass starts: fold in the writes the accelerator logged. */
-        memory_global_dirty_log_sync();
+        ram_sync(ram);
     }
     while (ram->cur_block < ram->blocks->len) {
         RAMBlock *rb = g_ptr_array_index(ram->blocks, ram->cur_block);
@@ -273,6 +297,7 @@ bool mig_ram_next_chunk(MigRam *ram, GByteArray *out, const char **id,
     ram->cur_block = 0;
     ram->cur_offset = 0;
     ram->pass++;
+    ram->synced = false;
     return false;
 }
 
