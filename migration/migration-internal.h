@@ -93,6 +93,16 @@ bool mig_ram_prepare(MigCursor *c, GError **errp);
 bool mig_ram_next_chunk(MigRam *ram, GByteArray *out, const char **id,
                         size_t limit);
 
+/*
+ * Destination, around the RAM sections (after mig_ram_prepare()): track
+ * which pages may hold something other than zeroes, so that zero runs
+ * touch nothing else, and have virtio-mem blocks take arriving pages as
+ * small pages (no transparent huge page cleared for a few KiB written);
+ * _end() drops the tracking and advises huge pages again.  Big lock held.
+ */
+void mig_ram_incoming_start(void);
+void mig_ram_incoming_end(void);
+
 /* Destination: apply one RAM section.  Big lock held. */
 bool mig_ram_load_section(const MigSection *sec, GError **errp);
 

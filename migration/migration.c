@@ -554,7 +554,7 @@ static bool in_receive(GError **errp)
 {
     g_autoptr(GPtrArray) devs = g_ptr_array_new_with_free_func(section_free);
     MigSection cfg = { 0 };
-    bool ram_started = false, ok = false;
+    bool ram_started = false, ok = false, advised = false;
 
     if (!in_read_config(&cfg, errp)) {
         goto out;
@@ -591,6 +591,11 @@ static bool in_receive(GError **errp)
             }
             bql_lock();
             ok = mig_ram_prepare(&c, errp);
+            if (ok) {
+                /* Zero runs touch only what may hold something. */
+                mig_ram_incoming_start();
+                advised = true;
+            }
             bql_unlock();
             if (!ok) {
                 section_free(s);
@@ -613,6 +618,11 @@ static bool in_receive(GError **errp)
         ok = false;
     }
 out:
+    if (advised) {
+        bql_lock();
+        mig_ram_incoming_end();
+        bql_unlock();
+    }
     mig_section_clear(&cfg);
     return ok;
 }

@@ -630,3 +630,68 @@ def test_one_dirty_log_sync_per_pass(vms):
     assert len(passes) >= 2
     assert info["ram"]["dirty-sync-count"] == len(passes) + 1, \
         (info["ram"], passes)
+
+
+def minflt(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[7])
+
+
+def test_destination_holds_only_what_arrived(vms, sock_path):
+    """The destination neither keeps a huge page per 2 MiB block for the
+    64 KiB written in it nor faults in the pages of zero runs: its RSS
+    stays near the data sent and its page faults near the pages
+    written (not the 256 Ki pages of the plugged GiB)."""
+    src = start(vm_args())
+    vms.append(src)
+    dst = start(vm_args(incoming="unix:" + sock_path))
+    vms.append(dst)
+    drv = plug_1g(src)
+    write_pattern(src, drv, 0x6b)
+    faults = minflt(dst.pid)
+    src.command("migrate-set-parameters", **{"max-bandwidth": 4 * GiB})
+    src.command("migrate", uri="unix:" + sock_path)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    faults = minflt(dst.pid) - faults
+    nblocks = GiB // drv.block_size
+    written_pages = nblocks * (64 * 1024 // 4096 + 1)
+    assert faults < written_pages + 32 * 1024, faults
+    assert rss_kib(dst.pid) < (nblocks * (64 + 4) + 64 * 1024), \
+        rss_kib(dst.pid)
+    drv.vm = dst
+    check_pattern(dst, drv, 0x6b, {})
+
+
+def test_zero_runs_clear_what_came_before(vms, sock_path):
+    """A page that arrived as data and was zeroed on the source later, and
+    a page written on the destination (qtest) while waiting, both end
+    zero once the source sends them as zero pages."""
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    dst = start(vm_args(requested="64M", incoming="unix:" + sock_path))
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 8) == ACK
+    page_a = drv.block_addr(0) + 4096
+    page_b = drv.block_addr(7) + 8192
+    src.writeq(page_a, 0x1111111111111111)
+    for i in range(1, 7):
+        src.memset(drv.block_addr(i), MiB, 0x51 + i)  # about 1.5 s of data
+    src.command("migrate-set-parameters", **{"max-bandwidth": 4 * MiB,
+                                             "downtime-limit": 1})
+    src.command("migrate", uri="unix:" + sock_path)
+    deadline = time.monotonic() + 30
+    while dst.readq(page_a) != 0x1111111111111111:   # it arrived
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    dst.writeq(page_b, 0x2222222222222222)
+    src.writeq(page_a, 0)       # zero again, dirty: goes as a zero run
+    src.writeq(page_b, 0)       # was zero, dirty: goes as a zero run
+    assert src.command("query-status")["status"] == "running"
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert dst.readq(page_a) == 0
+    assert dst.readq(page_b) == 0
+    assert dst.readq(drv.block_addr(6)) == 0x5757575757575757
