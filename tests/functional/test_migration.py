@@ -556,6 +556,13 @@ def test_requested_size_set_while_migrating_arrives(vms, sock_path):
     # About a second of transfer: the qom-set lands mid-migration.
     src.command("migrate-set-parameters", **{"max-bandwidth": 4 * MiB})
     src.command("migrate", uri="unix:" + sock_path)
+    # Once the early section is in (the destination plugged), not before:
+    # a value set before the source saved it would travel early.
+    deadline = time.monotonic() + 30
+    while dst.command("qom-get", path="/machine/peripheral/vm0",
+                      property="size") != 16 * MiB:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     src.command("qom-set", path="/machine/peripheral/vm0",
                 property="requested-size", value=512 * MiB)
     # The final pass (which holds the big lock) had not begun.
@@ -695,3 +702,4 @@ def test_zero_runs_clear_what_came_before(vms, sock_path):
     assert dst.readq(page_a) == 0
     assert dst.readq(page_b) == 0
     assert dst.readq(drv.block_addr(6)) == 0x5757575757575757
+
