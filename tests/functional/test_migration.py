@@ -12,6 +12,7 @@ section named; a cut connection or migrate_cancel leaves the source
 running with its memory intact.
 """
 
+import json
 import os
 import socket
 import sys
@@ -703,3 +704,77 @@ def test_zero_runs_clear_what_came_before(vms, sock_path):
     assert dst.readq(page_b) == 0
     assert dst.readq(drv.block_addr(6)) == 0x5757575757575757
 
+
+def qmp_with_fds(vm, fds, cmd, **args):
+    """One QMP command whose bytes carry @fds (SCM_RIGHTS), as libvirt
+    sends getfd; returns the whole response."""
+    data = json.dumps({"execute": cmd, "arguments": args}) + "\n"
+    socket.send_fds(vm.qmp_chan.sock, [data.encode()], fds)
+    while True:
+        rsp = vm.qmp_receive()
+        if "event" not in rsp:
+            return rsp
+
+
+@pytest.mark.parametrize("binary", RUNSTATE_BINARIES)
+def test_getfd_closefd(vms, binary):
+    """getfd takes the descriptor that came with the command, under a
+    name; closefd and migrate fd:NAME consume it; QEMU 7.2's errors."""
+    path, accel = binary
+    if path and not os.access(path, os.X_OK):
+        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    vm = runstate_vm(path, accel, ["-S"] if path else [])
+    vms.append(vm)
+    rsp = vm.qmp("getfd", fdname="x")
+    assert rsp["error"]["desc"] == \
+        "No file descriptor supplied via SCM_RIGHTS"
+    r, w = os.pipe()
+    rsp = qmp_with_fds(vm, [w], "getfd", fdname="1x")
+    assert rsp["error"]["desc"] == \
+        "Parameter 'fdname' expects a name not starting with a digit"
+    assert qmp_with_fds(vm, [w], "getfd", fdname="spare") == {"return": {}}
+    rsp = vm.qmp("closefd", fdname="nope")
+    assert rsp["error"]["desc"] == "File descriptor named 'nope' not found"
+    vm.command("closefd", fdname="spare")
+    rsp = vm.qmp("closefd", fdname="spare")
+    assert "not found" in rsp["error"]["desc"]
+    rsp = vm.qmp("migrate", uri="fd:migrate")
+    assert rsp["error"]["desc"] == \
+        "File descriptor named 'migrate' has not been found"
+    # Ours: the descriptor we passed is ours alone once closed there.
+    os.close(w)
+    if not path:
+        # The process holds no copy of the pipe's write end any more:
+        # reading sees EOF.
+        assert os.read(r, 1) == b""
+    os.close(r)
+
+
+def test_migrate_to_getfd_descriptor(vms):
+    """libvirt's way: getfd fdname=migrate with a socket passed by
+    SCM_RIGHTS, then migrate uri=fd:migrate; the destination gets its
+    end the same way with migrate-incoming fd:NAME."""
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    dst = start(vm_args(requested="64M", incoming="defer"))
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 4) == ACK
+    src.writeq(drv.block_addr(3) + 16, 0x600dfd)
+    a, b = socket.socketpair()
+    assert qmp_with_fds(dst, [b.fileno()], "getfd",
+                        fdname="incoming") == {"return": {}}
+    dst.command("migrate-incoming", uri="fd:incoming")
+    assert qmp_with_fds(src, [a.fileno()], "getfd",
+                        fdname="migrate") == {"return": {}}
+    a.close()
+    b.close()
+    src.command("migrate", uri="fd:migrate")
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert dst.readq(drv.block_addr(3) + 16) == 0x600dfd
+    assert dst.command("query-status")["status"] == "running"
+    # Consumed by migrate: the name is gone.
+    rsp = src.qmp("closefd", fdname="migrate")
+    assert "not found" in rsp["error"]["desc"]
