@@ -125,11 +125,78 @@ void chr_attach_peer(Chardev *chr, int in_fd, int out_fd)
     chr_send_event(chr, CHR_EVENT_OPENED);
 }
 
+/* Close the passed descriptors nobody took. */
+static void chr_drop_msgfds(Chardev *chr)
+{
+    for (int i = 0; i < chr->n_msgfds; i++) {
+        close(chr->msgfds[i]);
+    }
+    chr->n_msgfds = 0;
+}
+
+/* Keep the descriptors that came with @msg (replacing older ones). */
+static void chr_keep_msgfds(Chardev *chr, struct msghdr *msg)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+        int n;
+
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+            continue;
+        }
+        n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        chr_drop_msgfds(chr);
+        for (int i = 0; i < n; i++) {
+            int fd;
+
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            if (chr->n_msgfds < CHR_MAX_MSGFDS) {
+                chr->msgfds[chr->n_msgfds++] = fd;
+            } else {
+                close(fd);
+            }
+        }
+    }
+}
+
+int qemu_chr_get_msgfd(Chardev *chr)
+{
+    int fd;
+
+    if (!chr->n_msgfds) {
+        return -1;
+    }
+    fd = chr->msgfds[0];
+    chr->n_msgfds--;
+    memmove(chr->msgfds, chr->msgfds + 1, chr->n_msgfds * sizeof(int));
+    return fd;
+}
+
+/* Read from a socket peer, keeping passed descriptors. */
+static ssize_t chr_recv(Chardev *chr, int fd, uint8_t *buf, size_t len)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * CHR_MAX_MSGFDS)];
+    } ctl;
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+    };
+    ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+
+    if (n > 0 && msg.msg_controllen) {
+        chr_keep_msgfds(chr, &msg);
+    }
+    return n;
+}
+
 void chr_detach_peer(Chardev *chr)
 {
     if (!chr->connected) {
         return;
     }
+    chr_drop_msgfds(chr);
     chr_unwatch_input(chr);
     chr_unwatch_output(chr);
     chr->connected = false;
@@ -158,7 +225,7 @@ static gboolean chr_readable(gint fd, GIOCondition cond, gpointer opaque)
             return G_SOURCE_REMOVE;
         }
     }
-    n = read(fd, buf, want);
+    n = chr->is_stdio ? read(fd, buf, want) : chr_recv(chr, fd, buf, want);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
         return G_SOURCE_CONTINUE;
     }

@@ -5,6 +5,8 @@
 
 #include "chardev/char.h"
 
+#define CHR_MAX_MSGFDS 16
+
 struct Chardev {
     char *id;
     /* The connected stream: both -1 while no peer is connected. */
@@ -25,6 +27,13 @@ struct Chardev {
     size_t out_head, out_len, out_cap;
     uint64_t out_moved;
     bool connected;
+    /*
+     * Descriptors the peer passed (SCM_RIGHTS) with the bytes read last,
+     * until the frontend takes them (qemu_chr_get_msgfd()); the next
+     * read that brings descriptors, or the peer leaving, closes them.
+     */
+    int msgfds[CHR_MAX_MSGFDS];
+    int n_msgfds;
 
     IOCanReadHandler can_read;
     IOReadHandler read;

@@ -50,8 +50,19 @@ MigRam *mig_ram_setup(void);
 void mig_ram_free(MigRam *ram);
 /* Bytes populated (plugged) over all blocks, as of setup. */
 uint64_t mig_ram_total(MigRam *ram);
-/* Dirty populated bytes now (one walk over populated ranges). Big lock. */
+/*
+ * Dirty populated bytes now (one walk over populated ranges), after a
+ * dirty-log sync that the next pass then starts from instead of syncing
+ * again.  Big lock held.
+ */
 uint64_t mig_ram_remaining(MigRam *ram);
+/*
+ * The VM stopped (final pass): the next pass must sync again, so that it
+ * sees every write made before the stop.  Big lock held.
+ */
+void mig_ram_sync_before_next_pass(MigRam *ram);
+/* Dirty-log syncs so far (query-migrate's dirty-sync-count). */
+uint64_t mig_ram_sync_count(MigRam *ram);
 /* Pages sent as data / as zero runs so far. */
 uint64_t mig_ram_normal_pages(MigRam *ram);
 uint64_t mig_ram_zero_pages(MigRam *ram);
@@ -81,6 +92,16 @@ bool mig_ram_prepare(MigCursor *c, GError **errp);
  */
 bool mig_ram_next_chunk(MigRam *ram, GByteArray *out, const char **id,
                         size_t limit);
+
+/*
+ * Destination, around the RAM sections (after mig_ram_prepare()): track
+ * which pages may hold something other than zeroes, so that zero runs
+ * touch nothing else, and have virtio-mem blocks take arriving pages as
+ * small pages (no transparent huge page cleared for a few KiB written);
+ * _end() drops the tracking and advises huge pages again.  Big lock held.
+ */
+void mig_ram_incoming_start(void);
+void mig_ram_incoming_end(void);
 
 /* Destination: apply one RAM section.  Big lock held. */
 bool mig_ram_load_section(const MigSection *sec, GError **errp);

@@ -56,17 +56,21 @@ typedef struct MigSource {
     MigRam *ram;
     char *error;
     int64_t start_ms, setup_ms, downtime_ms, total_ms;
-    uint64_t remaining;
+    uint64_t remaining;         /* dirty bytes at the last estimate */
+    uint64_t sent_at_estimate;  /* pages sent (data + zero) by then */
+    uint64_t total, normal, zero, syncs;    /* kept when RAM state is freed */
     uint64_t dirty_rate;        /* pages/s in the last pass */
     uint64_t mbps;
     unsigned passes;
+    RunState vm_state;          /* the run state when the final pass began */
 } MigSource;
 
 typedef struct MigIncoming {
     MigStatus status;
     bool requested;             /* -incoming given */
     bool deferred;              /* -incoming defer, migrate-incoming pending */
-    bool autostart;
+    bool got_vm_state;          /* the "runstate" section arrived */
+    RunState vm_state;          /* the source's, from that section */
     int listen_fd;
     guint listen_watch;
     GThread *thread;
@@ -226,24 +230,32 @@ static bool src_setup(GError **errp)
     return ok;
 }
 
-/* Sleep as needed to keep under max-bandwidth (windows of 100 ms). */
+/*
+ * Sleep as needed to keep under max-bandwidth: a window (reset after
+ * 100 ms) may not carry more than its length allows, whatever the size
+ * of the sections written in it.  Sleeps in slices of at most 100 ms so
+ * that migrate_cancel is noticed.
+ */
 static void rate_limit(int64_t *window_start, uint64_t *window_bytes,
                        size_t just_sent)
 {
-    int64_t now = g_get_monotonic_time();
-    uint64_t allowed;
+    uint64_t bw;
+    int64_t elapsed;
 
     bql_lock();
-    allowed = max_bandwidth / 10;
+    bw = max_bandwidth;
     bql_unlock();
     *window_bytes += just_sent;
-    if (now - *window_start >= 100000) {
-        *window_start = now;
-        *window_bytes = 0;
-        return;
+    elapsed = g_get_monotonic_time() - *window_start;
+    if (bw) {
+        int64_t due = *window_bytes * G_USEC_PER_SEC / bw;
+
+        while (due > elapsed && !g_atomic_int_get(&src.cancel)) {
+            g_usleep(MIN(due - elapsed, 100000));
+            elapsed = g_get_monotonic_time() - *window_start;
+        }
     }
-    if (allowed && *window_bytes >= allowed) {
-        g_usleep(100000 - (now - *window_start));
+    if (elapsed >= 100000) {
         *window_start = g_get_monotonic_time();
         *window_bytes = 0;
     }
@@ -312,6 +324,8 @@ static bool src_iterate(GByteArray *buf, GError **errp)
         bql_lock();
         remaining = mig_ram_remaining(src.ram);
         src.remaining = remaining;
+        src.sent_at_estimate = mig_ram_normal_pages(src.ram) +
+                               mig_ram_zero_pages(src.ram);
         bw = (src.ch.bytes - before) * G_USEC_PER_SEC / dt;
         src.mbps = bw * 8 / 1000000;
         if (src.passes > 1) {
@@ -338,10 +352,16 @@ static bool src_complete(GByteArray *buf, bool *stopped, GError **errp)
 
     bql_lock();
     t0 = g_get_monotonic_time();
+    /* QEMU 7.2: "finish-migrate" whether or not the VM was running. */
+    src.vm_state = runstate_get();
     if (runstate_is_running()) {
-        vm_stop();
+        vm_stop_reason(RUN_STATE_FINISH_MIGRATE);
         *stopped = true;
+    } else {
+        runstate_set(RUN_STATE_FINISH_MIGRATE);
     }
+    /* The last estimate's sync came before the stop. */
+    mig_ram_sync_before_next_pass(src.ram);
     post_pass(++src.passes);
     ok = src_ram_pass(buf, true, errp) && save_devices(false, late, errp) &&
          write_devices(late, errp) &&
@@ -396,14 +416,25 @@ static gpointer src_thread(gpointer opaque)
     /* The big lock is held here. */
     src.total_ms = g_get_monotonic_time() / 1000 - src.start_ms;
     src.remaining = ok ? 0 : mig_ram_remaining(src.ram);
+    src.sent_at_estimate = mig_ram_normal_pages(src.ram) +
+                           mig_ram_zero_pages(src.ram);
+    /* The counts include the final pass: keep them past the free. */
+    src.total = mig_ram_total(src.ram);
+    src.normal = mig_ram_normal_pages(src.ram);
+    src.zero = mig_ram_zero_pages(src.ram);
+    src.syncs = mig_ram_sync_count(src.ram);
     mig_ram_free(src.ram);
     src.ram = NULL;
     migration_state_set_migrating(false);
     if (ok) {
+        runstate_set(RUN_STATE_POSTMIGRATE);
         src_set_status(MIG_COMPLETED);
     } else {
         if (stopped) {
             vm_start(NULL);
+        } else if (runstate_get() == RUN_STATE_FINISH_MIGRATE) {
+            /* It was not running: QEMU 7.2 leaves it in postmigrate. */
+            runstate_set(RUN_STATE_POSTMIGRATE);
         }
         g_free(src.error);
         src.error = g_strdup(err->message);
@@ -444,6 +475,7 @@ static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
     src.passes = 0;
     src.ram = mig_ram_setup();
     src.remaining = mig_ram_remaining(src.ram);
+    src.sent_at_estimate = 0;
     migration_state_set_migrating(true);
     src_set_status(MIG_SETUP);
     src.thread = g_thread_new("migration", src_thread,
@@ -522,7 +554,7 @@ static bool in_receive(GError **errp)
 {
     g_autoptr(GPtrArray) devs = g_ptr_array_new_with_free_func(section_free);
     MigSection cfg = { 0 };
-    bool ram_started = false, ok = false;
+    bool ram_started = false, ok = false, advised = false;
 
     if (!in_read_config(&cfg, errp)) {
         goto out;
@@ -559,6 +591,11 @@ static bool in_receive(GError **errp)
             }
             bql_lock();
             ok = mig_ram_prepare(&c, errp);
+            if (ok) {
+                /* Zero runs touch only what may hold something. */
+                mig_ram_incoming_start();
+                advised = true;
+            }
             bql_unlock();
             if (!ok) {
                 section_free(s);
@@ -581,8 +618,34 @@ static bool in_receive(GError **errp)
         ok = false;
     }
 out:
+    if (advised) {
+        bql_lock();
+        mig_ram_incoming_end();
+        bql_unlock();
+    }
     mig_section_clear(&cfg);
     return ok;
+}
+
+/*
+ * The completed destination takes the source's run state, as QEMU 7.2
+ * does: a running source resumes here unless -S (or stop while
+ * "inmigrate") said otherwise, then it is "paused"; any other state is
+ * copied ("paused", "prelaunch", ...).  Big lock held.
+ */
+static void in_set_runstate(void)
+{
+    RunState want = in.got_vm_state ? in.vm_state : RUN_STATE_RUNNING;
+
+    if (want == RUN_STATE_RUNNING) {
+        if (runstate_autostart()) {
+            vm_start(NULL);
+        } else {
+            runstate_set(RUN_STATE_PAUSED);
+        }
+    } else {
+        runstate_set(want);
+    }
 }
 
 static gboolean in_finish_in_main(gpointer opaque)
@@ -604,10 +667,12 @@ static gpointer in_thread(gpointer opaque)
     migration_state_set_migrating(false);
     if (ok) {
         in_set_status(MIG_COMPLETED);
-        if (in.autostart) {
-            vm_start(NULL);
-        }
+        in_set_runstate();
     } else {
+        /*
+         * QEMU 7.2 exits here, in "inmigrate"; we stay in it (the VM never
+         * runs a half-loaded state) so that query-migrate can say why.
+         */
         g_free(in.error);
         in.error = g_strdup(err->message);
         in_set_status(MIG_FAILED);
@@ -622,6 +687,7 @@ static gpointer in_thread(gpointer opaque)
 
 static void in_start_thread(void)
 {
+    in.got_vm_state = false;
     migration_state_set_migrating(true);
     in.thread = g_thread_new("migration-in", in_thread,
                              GUINT_TO_POINTER(++in_generation));
@@ -664,7 +730,7 @@ bool migration_incoming_start(const char *uri, bool autostart,
                               GError **errp)
 {
     in.requested = true;
-    in.autostart = autostart;
+    runstate_set_autostart(autostart);
     if (!strcmp(uri, "defer")) {
         in.deferred = true;
         return true;
@@ -691,29 +757,40 @@ static bool qmp_migrate_incoming(JsonObject *args, JsonNode **ret,
 
 /* ---- query-migrate and parameters ------------------------------------------ */
 
+/*
+ * The "ram" member, meaning what QEMU 7.2's does: pages sent so far as
+ * data (normal, normal-bytes) and as zero pages (duplicate), final pass
+ * included; remaining is the dirty bytes found by the last estimate less
+ * what was sent since (0 once completed); total is what is populated
+ * (7.2: every RAM block's size); dirty-sync-count the dirty-log syncs,
+ * the final pass's included.  Big lock held.
+ */
 static JsonObject *ram_info(void)
 {
     JsonObject *ram = json_object_new();
-    uint64_t normal = src.ram ? mig_ram_normal_pages(src.ram) : 0;
-    uint64_t zero = src.ram ? mig_ram_zero_pages(src.ram) : 0;
-    uint64_t total = src.ram ? mig_ram_total(src.ram) : 0;
+    uint64_t normal = src.ram ? mig_ram_normal_pages(src.ram) : src.normal;
+    uint64_t zero = src.ram ? mig_ram_zero_pages(src.ram) : src.zero;
+    uint64_t total = src.ram ? mig_ram_total(src.ram) : src.total;
+    uint64_t sent = (normal + zero - src.sent_at_estimate) *
+                    RAM_DIRTY_PAGE_SIZE;
 
     json_object_set_int_member(ram, "transferred", src.ch.bytes);
-    json_object_set_int_member(ram, "remaining", src.remaining);
+    json_object_set_int_member(ram, "remaining",
+                               src.remaining > sent ? src.remaining - sent
+                                                    : 0);
     json_object_set_int_member(ram, "total", total);
     json_object_set_int_member(ram, "duplicate", zero);
     json_object_set_int_member(ram, "normal", normal);
     json_object_set_int_member(ram, "normal-bytes",
                                normal * RAM_DIRTY_PAGE_SIZE);
     json_object_set_int_member(ram, "dirty-pages-rate", src.dirty_rate);
-    json_object_set_int_member(ram, "dirty-sync-count", src.passes);
+    json_object_set_int_member(ram, "dirty-sync-count",
+                               src.ram ? mig_ram_sync_count(src.ram)
+                                       : src.syncs);
     json_object_set_int_member(ram, "page-size", RAM_DIRTY_PAGE_SIZE);
     json_object_set_double_member(ram, "mbps", src.mbps);
     return ram;
 }
-
-/* The last source migration's totals, kept after it ended. */
-static uint64_t last_total, last_normal, last_zero;
 
 static bool qmp_query_migrate(JsonObject *args, JsonNode **ret,
                               GError **errp)
@@ -727,21 +804,8 @@ static bool qmp_query_migrate(JsonObject *args, JsonNode **ret,
             json_object_set_string_member(o, "error-desc", in.error);
         }
     } else if (src.status != MIG_NONE) {
-        JsonObject *ram;
+        JsonObject *ram = ram_info();
 
-        if (src.ram) {
-            last_total = mig_ram_total(src.ram);
-            last_normal = mig_ram_normal_pages(src.ram);
-            last_zero = mig_ram_zero_pages(src.ram);
-        }
-        ram = ram_info();
-        if (!src.ram) {
-            json_object_set_int_member(ram, "total", last_total);
-            json_object_set_int_member(ram, "normal", last_normal);
-            json_object_set_int_member(ram, "normal-bytes",
-                                       last_normal * RAM_DIRTY_PAGE_SIZE);
-            json_object_set_int_member(ram, "duplicate", last_zero);
-        }
         json_object_set_string_member(o, "status", status_names[src.status]);
         json_object_set_int_member(o, "setup-time", src.setup_ms);
         json_object_set_int_member(o, "total-time", is_active(src.status) ?
@@ -816,8 +880,67 @@ static const QmpArgSpec params_args[] = {
     { NULL },
 };
 
+/* ---- The run state section ------------------------------------------------ */
+
+/*
+ * A late section "runstate" carries the source's run state as it was
+ * when the final pass began (QEMU sends the same in its global state),
+ * so that the destination ends in the same one (in_set_runstate()).
+ */
+static bool runstate_save(void *opaque, GByteArray *out, GError **errp)
+{
+    mig_put_str(out, runstate_name(src.vm_state));
+    return true;
+}
+
+static bool runstate_parse(const uint8_t *data, size_t len, RunState *st,
+                           GError **errp)
+{
+    MigCursor c;
+    g_autofree char *name = NULL;
+
+    mig_cursor_init(&c, data, len);
+    name = mig_get_str(&c);
+    if (!mig_cursor_done(&c, "runstate", errp)) {
+        return false;
+    }
+    if (!runstate_from_name(name, st) || *st == RUN_STATE_INMIGRATE ||
+        *st == RUN_STATE_FINISH_MIGRATE) {
+        error_setg(errp, "run state '%s' cannot be migrated", name);
+        return false;
+    }
+    return true;
+}
+
+static bool runstate_check(void *opaque, const uint8_t *data, size_t len,
+                           uint32_t version, GError **errp)
+{
+    RunState st;
+
+    return runstate_parse(data, len, &st, errp);
+}
+
+static bool runstate_load(void *opaque, const uint8_t *data, size_t len,
+                          uint32_t version, GError **errp)
+{
+    if (!runstate_parse(data, len, &in.vm_state, errp)) {
+        return false;
+    }
+    in.got_vm_state = true;
+    return true;
+}
+
+static const MigStateOps runstate_ops = {
+    .type = "runstate", .version = 1,
+    .save = runstate_save, .check = runstate_check, .load = runstate_load,
+};
+
 void migration_register_commands(void)
 {
+    bool ok = migration_state_register("runstate", &runstate_ops, NULL,
+                                       NULL);
+
+    g_assert(ok);
     qmp_register_command("migrate", qmp_migrate, migrate_args, 0);
     qmp_register_command("migrate-incoming", qmp_migrate_incoming,
                          incoming_args, 0);

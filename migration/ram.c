@@ -19,6 +19,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/bitmap.h"
+#include "qemu/oslib.h"
 #include "qapi/error.h"
 #include "exec/memory.h"
 #include "exec/ram-discard-manager.h"
@@ -39,7 +40,21 @@ struct MigRam {
     uint64_t normal_pages;
     uint64_t zero_pages;
     uint64_t dirty_pages;       /* sent again in passes after the first */
+    uint64_t syncs;             /* memory_global_dirty_log_sync() calls */
+    bool synced;                /* one happened since the last pass began */
 };
+
+/*
+ * Fold in what the accelerator logged (KVM: one KVM_GET_DIRTY_LOG per
+ * slot).  A pass begins with the sync the remaining-bytes estimate just
+ * did instead of a second one (mig_ram_sync_before_next_pass()).
+ */
+static void ram_sync(MigRam *ram)
+{
+    memory_global_dirty_log_sync();
+    ram->syncs++;
+    ram->synced = true;
+}
 
 static bool page_is_zero(const uint8_t *p, size_t len)
 {
@@ -163,6 +178,16 @@ uint64_t mig_ram_dirty_pages(MigRam *ram)
     return ram->dirty_pages;
 }
 
+uint64_t mig_ram_sync_count(MigRam *ram)
+{
+    return ram->syncs;
+}
+
+void mig_ram_sync_before_next_pass(MigRam *ram)
+{
+    ram->synced = false;
+}
+
 static int count_range(RAMBlock *rb, uint64_t start, uint64_t size,
                        void *opaque)
 {
@@ -177,7 +202,7 @@ uint64_t mig_ram_remaining(MigRam *ram)
 {
     uint64_t pages = 0;
 
-    memory_global_dirty_log_sync();
+    ram_sync(ram);
     for (guint i = 0; i < ram->blocks->len; i++) {
         for_each_populated(g_ptr_array_index(ram->blocks, i), 0,
                            count_range, &pages);
@@ -250,9 +275,9 @@ bool mig_ram_next_chunk(MigRam *ram, GByteArray *out, const char **id,
                         size_t limit)
 {
     g_byte_array_set_size(out, 0);
-    if (ram->cur_block == 0 && ram->cur_offset == 0) {
+    if (ram->cur_block == 0 && ram->cur_offset == 0 && !ram->synced) {
         /* A pass starts: fold in the writes the accelerator logged. */
-        memory_global_dirty_log_sync();
+        ram_sync(ram);
     }
     while (ram->cur_block < ram->blocks->len) {
         RAMBlock *rb = g_ptr_array_index(ram->blocks, ram->cur_block);
@@ -273,6 +298,7 @@ bool mig_ram_next_chunk(MigRam *ram, GByteArray *out, const char **id,
     ram->cur_block = 0;
     ram->cur_offset = 0;
     ram->pass++;
+    ram->synced = false;
     return false;
 }
 
@@ -383,6 +409,75 @@ bool mig_ram_check_config(MigCursor *c, GError **errp)
     return true;
 }
 
+/*
+ * Destination bookkeeping while pages arrive, per RAM block with an id:
+ *
+ * - Its dirty log (unused on this side otherwise) means "may hold
+ *   something other than zeroes": set for the whole used length of a
+ *   block without a RamDiscardManager (its content is unknown), clear for
+ *   a virtio-mem block (what restore plugged it scrubbed, nothing else is
+ *   sent); a data record sets its pages, the memory API sets what it
+ *   writes (qtest), a zero record clears what it zeroed.  A zero run then
+ *   reads only pages whose bit is set: it never faults in a page that
+ *   holds nothing.
+ * - A virtio-mem block is advised no transparent huge pages while pages
+ *   arrive: the source sends what was written, often a few KiB per
+ *   2 MiB block, and each first write would have the kernel clear (and
+ *   the process keep) a whole huge page.  Afterwards it is advised as
+ *   physmem.c advises private anonymous RAM, so later faults and
+ *   khugepaged use huge pages again.
+ */
+static bool thp_advised(RAMBlock *rb)
+{
+    return qemu_ram_get_fd(rb) < 0 &&
+           !(rb->flags & (RAM_SHARED | RAM_PREALLOC));
+}
+
+static RamDiscardManager *block_rdm(RAMBlock *rb)
+{
+    return rb->mr ? memory_region_get_ram_discard_manager(rb->mr) : NULL;
+}
+
+static int incoming_start_block(RAMBlock *rb, void *opaque)
+{
+    if (!qemu_ram_get_idstr(rb)[0]) {
+        return 0;
+    }
+    qemu_ram_dirty_log_start(rb);
+    if (!block_rdm(rb)) {
+        bitmap_set(rb->dirty_bmap, 0, qemu_ram_get_used_length(rb) / PAGE);
+    } else if (thp_advised(rb)) {
+        (void)qemu_madvise(qemu_ram_get_host_addr(rb),
+                           qemu_ram_get_used_length(rb),
+                           QEMU_MADV_NOHUGEPAGE);
+    }
+    return 0;
+}
+
+static int incoming_end_block(RAMBlock *rb, void *opaque)
+{
+    if (!qemu_ram_get_idstr(rb)[0] || !rb->dirty_bmap) {
+        return 0;
+    }
+    qemu_ram_dirty_log_stop(rb);
+    if (block_rdm(rb) && thp_advised(rb)) {
+        (void)qemu_madvise(qemu_ram_get_host_addr(rb),
+                           qemu_ram_get_used_length(rb),
+                           QEMU_MADV_HUGEPAGE);
+    }
+    return 0;
+}
+
+void mig_ram_incoming_start(void)
+{
+    qemu_ram_foreach_block(incoming_start_block, NULL);
+}
+
+void mig_ram_incoming_end(void)
+{
+    qemu_ram_foreach_block(incoming_end_block, NULL);
+}
+
 bool mig_ram_prepare(MigCursor *c, GError **errp)
 {
     uint32_t n = mig_get_u32(c);
@@ -414,6 +509,34 @@ bool mig_ram_prepare(MigCursor *c, GError **errp)
 }
 
 /* ---- Destination ------------------------------------------------------- */
+
+/*
+ * Make pages [first, last) of @rb zero, touching only those that may
+ * hold something (mig_ram_incoming_start()) and are not zero already:
+ * nothing untouched or unplugged gains RSS or even a page fault.
+ */
+static void zero_pages(RAMBlock *rb, uint8_t *host, uint64_t first,
+                       uint64_t last)
+{
+    uint64_t p = first;
+
+    if (!rb->dirty_bmap) {
+        /* Not set up (not reached by in_receive()): check them all. */
+        for (; p < last; p++) {
+            if (!page_is_zero(host + p * PAGE, PAGE)) {
+                memset(host + p * PAGE, 0, PAGE);
+            }
+        }
+        return;
+    }
+    for (p = find_next_bit(rb->dirty_bmap, last, first); p < last;
+         p = find_next_bit(rb->dirty_bmap, last, p + 1)) {
+        if (!page_is_zero(host + p * PAGE, PAGE)) {
+            memset(host + p * PAGE, 0, PAGE);
+        }
+        clear_bit(p, rb->dirty_bmap);
+    }
+}
 
 /* Walk @sec's records; with @apply false only check them. */
 static bool walk_records(const MigSection *sec, RAMBlock *rb, bool apply,
@@ -448,14 +571,12 @@ static bool walk_records(const MigSection *sec, RAMBlock *rb, bool apply,
         }
         if (data) {
             memcpy(host + offset, data, pages * PAGE);
+            if (rb->dirty_bmap) {
+                bitmap_set(rb->dirty_bmap, offset / PAGE, pages);
+            }
             continue;
         }
-        /* Zero pages: touch only what is not zero already (no RSS). */
-        for (uint64_t p = 0; p < pages; p++) {
-            if (!page_is_zero(host + offset + p * PAGE, PAGE)) {
-                memset(host + offset + p * PAGE, 0, PAGE);
-            }
-        }
+        zero_pages(rb, host, offset / PAGE, offset / PAGE + pages);
     }
     return mig_cursor_done(&c, sec->name, errp);
 }

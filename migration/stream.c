@@ -6,8 +6,9 @@
  * docs/devel/migration.md.
  *
  * Tuned for RAM sections of a few MiB: a section is read into one buffer
- * and checked before anyone sees it; the crc uses a 256-entry table built
- * once.
+ * and checked before anyone sees it; the crc (CRC-32, zlib's) goes 8 bytes
+ * per step with eight 256-entry tables built once ("slicing"), several
+ * times faster than a byte per step over the MiBs of a RAM section.
  */
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
@@ -16,7 +17,8 @@
 
 #define SECTION_HEAD_FIXED  (1 + 1 + 2)     /* kind, reserved, name len */
 
-static uint32_t crc_table[256];
+/* crc_table[k][b]: the crc of byte b followed by k zero bytes. */
+static uint32_t crc_table[8][256];
 static GOnce crc_once = G_ONCE_INIT;
 
 static gpointer crc_table_init(gpointer unused)
@@ -27,7 +29,14 @@ static gpointer crc_table_init(gpointer unused)
         for (int k = 0; k < 8; k++) {
             c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
         }
-        crc_table[i] = c;
+        crc_table[0][i] = c;
+    }
+    for (int k = 1; k < 8; k++) {
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t prev = crc_table[k - 1][i];
+
+            crc_table[k][i] = (prev >> 8) ^ crc_table[0][prev & 0xff];
+        }
     }
     return NULL;
 }
@@ -38,8 +47,16 @@ uint32_t mig_crc32(uint32_t crc, const void *buf, size_t len)
 
     g_once(&crc_once, crc_table_init, NULL);
     crc = ~crc;
+    for (; len >= 8; len -= 8, p += 8) {
+        uint32_t lo = crc ^ ldl_le_p(p), hi = ldl_le_p(p + 4);
+
+        crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+              crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+              crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
+              crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+    }
     while (len--) {
-        crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+        crc = crc_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
     }
     return ~crc;
 }

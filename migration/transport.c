@@ -2,13 +2,16 @@
 /*
  * Migration transports: turning a URI into a connected file descriptor,
  * as QEMU spells them: unix:PATH, tcp:HOST:PORT, fd:N (an inherited
- * descriptor number) and exec:CMD (sh -c CMD; the source writes to its
+ * descriptor number) or fd:NAME (one passed to the monitor running the
+ * command with getfd, libvirt's way; the channel takes it over) and
+ * exec:CMD (sh -c CMD; the source writes to its
  * stdin, the destination reads its stdout).  Blocking descriptors: the
  * migration threads own them and never run on the main loop.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/cutils.h"
+#include "monitor/qmp.h"
 #include "migration/migration.h"
 #include "migration-internal.h"
 
@@ -41,7 +44,10 @@ bool migration_check_uri(const char *uri, GError **errp)
     if (g_str_has_prefix(uri, "fd:")) {
         uint64_t n;
 
-        if (qemu_strtou64(uri + 3, NULL, 10, &n) || n > INT_MAX) {
+        /* A number, or a getfd name (which cannot start with a digit). */
+        if (!uri[3] || (g_ascii_isdigit(uri[3]) &&
+                        (qemu_strtou64(uri + 3, NULL, 10, &n) ||
+                         n > INT_MAX))) {
             error_setg(errp, "File descriptor named '%s' has not been found",
                        uri + 3);
             return false;
@@ -163,8 +169,19 @@ bool mig_channel_connect(const char *uri, MigChannel *ch, GError **errp)
         return true;
     }
     if (g_str_has_prefix(uri, "fd:")) {
-        int fd = atoi(uri + 3);
+        int fd;
 
+        if (!g_ascii_isdigit(uri[3])) {
+            fd = monitor_take_fd(uri + 3, errp);
+            if (fd < 0) {
+                return false;
+            }
+            /* The threads block on it, whatever the sender's mode. */
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+            ch->fd = fd;
+            return true;
+        }
+        fd = atoi(uri + 3);
         if (fcntl(fd, F_GETFD) < 0) {
             error_setg(errp, "File descriptor named '%s' has not been found",
                        uri + 3);

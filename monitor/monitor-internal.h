@@ -40,6 +40,8 @@ void qmp_register_schema_command(void);
 
 /* Register the commands of misc-qmp-cmds.c. */
 void qmp_register_misc_commands(void);
+/* getfd and closefd (qmp.c: descriptors belong to a monitor). */
+void qmp_register_fd_commands(void);
 
 /*
  * Run one HMP command line; its text output, lines ended by "\r\n"

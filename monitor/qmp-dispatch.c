@@ -420,6 +420,7 @@ void qmp_register_builtin_commands(void)
     qmp_register_command("query-version", qmp_query_version, NULL, 0);
     qmp_register_command("query-commands", qmp_query_commands, NULL, 0);
     qmp_register_misc_commands();
+    qmp_register_fd_commands();
     qmp_register_schema_command();
     hmp_register_command();
 }

@@ -49,6 +49,8 @@ static const SchemaDecl schema_decls[] = {
     { "query-status", NULL, "{running:bool,singlestep:bool,status:str}" },
     { "query-name", NULL, "{name?:str}" },
     { "stop", NULL, NULL },
+    { "getfd", NULL, NULL },
+    { "closefd", NULL, NULL },
     { "cont", NULL, NULL },
     { "quit", NULL, NULL },
     { "system_reset", NULL, NULL },

@@ -9,6 +9,11 @@
  * is written before the next request of the same read is looked at.  A
  * disconnect resets the session; the chardev then waits for the next
  * client (server) or reconnects (client).
+ *
+ * Also owns the named descriptors of getfd/closefd: a client passes a
+ * descriptor (SCM_RIGHTS on the UNIX socket) with "getfd fdname=NAME";
+ * it stays with that monitor (across reconnects, as in QEMU) until
+ * closefd or a user takes it (monitor_take_fd(): migrate fd:NAME).
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -35,7 +40,11 @@ struct Monitor {
     bool negotiated;    /* qmp_capabilities done on this connection */
     size_t reply_max;   /* QMP_REPLY_MAX, or smaller in tests */
     bool trim;          /* large buffers were freed: return them */
+    GHashTable *fds;    /* getfd: name -> descriptor (GINT_TO_POINTER) */
 };
+
+/* The monitor whose command is running (getfd needs its chardev). */
+static Monitor *cur_mon;
 
 /* All monitors; main loop thread only. */
 static GPtrArray *monitors;
@@ -275,7 +284,9 @@ static void monitor_handle_text(Monitor *mon, const char *text, size_t len)
         monitor_send_error(mon, perr);
         return;
     }
+    cur_mon = mon;
     resp = qmp_dispatch(root, mon->negotiated, &mon->negotiated);
+    cur_mon = NULL;
     monitor_send(mon, resp);
 }
 
@@ -294,6 +305,82 @@ static void monitor_splitter_emit(void *opaque, const char *text,
         monitor_handle_text(mon, text, len);
     }
 }
+
+/* ---- Named descriptors (getfd / closefd) ---------------------------------- */
+
+static void close_fd_value(gpointer p)
+{
+    close(GPOINTER_TO_INT(p));
+}
+
+static GHashTable *monitor_fds(Monitor *mon)
+{
+    if (!mon->fds) {
+        mon->fds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                         close_fd_value);
+    }
+    return mon->fds;
+}
+
+static bool qmp_getfd(JsonObject *args, JsonNode **ret, GError **errp)
+{
+    const char *name = json_object_get_string_member(args, "fdname");
+    int fd = cur_mon && cur_mon->chr ? qemu_chr_get_msgfd(cur_mon->chr) : -1;
+
+    if (fd < 0) {
+        error_setg(errp, "No file descriptor supplied via SCM_RIGHTS");
+        return false;
+    }
+    if (g_ascii_isdigit(name[0])) {
+        close(fd);
+        error_setg(errp, "Parameter 'fdname' expects a name not starting "
+                   "with a digit");
+        return false;
+    }
+    /* A name given again replaces (and closes) the older descriptor. */
+    g_hash_table_insert(monitor_fds(cur_mon), g_strdup(name),
+                        GINT_TO_POINTER(fd));
+    return true;
+}
+
+static bool qmp_closefd(JsonObject *args, JsonNode **ret, GError **errp)
+{
+    const char *name = json_object_get_string_member(args, "fdname");
+
+    if (!cur_mon || !cur_mon->fds ||
+        !g_hash_table_remove(cur_mon->fds, name)) {
+        error_setg(errp, "File descriptor named '%s' not found", name);
+        return false;
+    }
+    return true;
+}
+
+int monitor_take_fd(const char *name, GError **errp)
+{
+    gpointer key, value;
+
+    if (!cur_mon || !cur_mon->fds ||
+        !g_hash_table_steal_extended(cur_mon->fds, name, &key, &value)) {
+        error_setg(errp, "File descriptor named '%s' has not been found",
+                   name);
+        return -1;
+    }
+    g_free(key);
+    return GPOINTER_TO_INT(value);
+}
+
+static const QmpArgSpec fdname_args[] = {
+    { "fdname", QMP_ARG_STRING, false },
+    { NULL },
+};
+
+void qmp_register_fd_commands(void)
+{
+    qmp_register_command("getfd", qmp_getfd, fdname_args, 0);
+    qmp_register_command("closefd", qmp_closefd, fdname_args, 0);
+}
+
+/* ---- The chardev frontend ------------------------------------------------- */
 
 static int monitor_can_read(void *opaque)
 {
@@ -365,6 +452,7 @@ void monitor_free_detached(Monitor *mon)
     if (mon) {
         g_assert(!mon->chr);
         json_splitter_destroy(&mon->splitter);
+        g_clear_pointer(&mon->fds, g_hash_table_unref);
         g_free(mon);
     }
 }
@@ -387,6 +475,7 @@ void monitor_cleanup(void)
 
         qemu_chr_set_handlers(mon->chr, NULL, NULL, NULL, NULL);
         json_splitter_destroy(&mon->splitter);
+        g_clear_pointer(&mon->fds, g_hash_table_unref);
         g_free(mon);
     }
     g_clear_pointer(&monitors, g_ptr_array_unref);

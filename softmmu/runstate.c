@@ -26,6 +26,7 @@
 static RunState current_state = RUN_STATE_RUNNING;
 static GMainLoop *main_loop;
 static bool shutdown_requested;
+static bool autostart = true;
 
 void runstate_init(RunState state)
 {
@@ -37,16 +38,52 @@ bool runstate_is_running(void)
     return current_state == RUN_STATE_RUNNING;
 }
 
+static const char *const state_names[RUN_STATE__MAX] = {
+    [RUN_STATE_PRELAUNCH] = "prelaunch",
+    [RUN_STATE_RUNNING] = "running",
+    [RUN_STATE_PAUSED] = "paused",
+    [RUN_STATE_INTERNAL_ERROR] = "internal-error",
+    [RUN_STATE_SHUTDOWN] = "shutdown",
+    [RUN_STATE_INMIGRATE] = "inmigrate",
+    [RUN_STATE_FINISH_MIGRATE] = "finish-migrate",
+    [RUN_STATE_POSTMIGRATE] = "postmigrate",
+};
+
 const char *runstate_name(RunState state)
 {
-    static const char *const names[] = {
-        [RUN_STATE_PRELAUNCH] = "prelaunch",
-        [RUN_STATE_RUNNING] = "running",
-        [RUN_STATE_PAUSED] = "paused",
-        [RUN_STATE_INTERNAL_ERROR] = "internal-error",
-        [RUN_STATE_SHUTDOWN] = "shutdown",
-    };
-    return names[state];
+    return state_names[state];
+}
+
+bool runstate_from_name(const char *name, RunState *state)
+{
+    for (int i = 0; i < RUN_STATE__MAX; i++) {
+        if (!strcmp(state_names[i], name)) {
+            *state = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+RunState runstate_get(void)
+{
+    return current_state;
+}
+
+void runstate_set(RunState state)
+{
+    g_assert(!runstate_is_running() && state != RUN_STATE_RUNNING);
+    current_state = state;
+}
+
+void runstate_set_autostart(bool enable)
+{
+    autostart = enable;
+}
+
+bool runstate_autostart(void)
+{
+    return autostart;
 }
 
 /* The states only system_reset leaves: cont is refused in them. */
@@ -217,12 +254,20 @@ static bool qmp_query_status(JsonObject *args, JsonNode **ret,
 
 static bool qmp_stop(JsonObject *args, JsonNode **ret, GError **errp)
 {
+    if (current_state == RUN_STATE_INMIGRATE) {
+        autostart = false;      /* QEMU 7.2: stay paused once it arrives */
+        return true;
+    }
     vm_stop();
     return true;
 }
 
 static bool qmp_cont(JsonObject *args, JsonNode **ret, GError **errp)
 {
+    if (current_state == RUN_STATE_INMIGRATE) {
+        autostart = true;       /* QEMU 7.2: run once it arrives */
+        return true;
+    }
     return vm_start(errp);
 }
 

@@ -884,8 +884,9 @@ void qemu_init(int argc, char **argv)
     configure_machine(&vp);
     check_boot_options();
     configure_memory(&vp);
-    runstate_init(sysemu_config.start_paused || sysemu_config.incoming ?
-                  RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING);
+    runstate_init(sysemu_config.incoming ? RUN_STATE_INMIGRATE :
+                  sysemu_config.start_paused ? RUN_STATE_PRELAUNCH :
+                  RUN_STATE_RUNNING);
 
     qmp_register_builtin_commands();
     register_cmdline_options();

@@ -383,3 +383,19 @@ bool virtio_mem_blocks_restore(VirtIOMEMBlocks *b, uint64_t requested,
     }
     return true;
 }
+
+bool virtio_mem_blocks_restore_requested(VirtIOMEMBlocks *b,
+                                         uint64_t requested, uint64_t usable,
+                                         GError **errp)
+{
+    if (usable > b->usable_region_size) {
+        if (!set_window(b, usable)) {
+            error_setg(errp, "cannot grow the usable region to 0x%" PRIx64,
+                       usable);
+            return false;
+        }
+        b->usable_region_size = usable;
+    }
+    b->requested_size = requested;
+    return true;
+}

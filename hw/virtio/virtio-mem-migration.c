@@ -11,6 +11,15 @@
  *   u64 block-size, u64 region-size, u64 addr, u64 requested-size,
  *   u64 usable-region-size, u64 plugged-size, u8 prealloc,
  *   u64 number of bits, then the plugged bitmap as u64 words.
+ *
+ * The requested size may still change on the source after that (qom-set
+ * while migrating: the guest gets BUSY for the plugs it would make), so
+ * a late part "<path>#late" (type virtio-mem-late), saved after the
+ * source stopped, carries u64 requested-size and u64
+ * usable-region-size.  The destination takes them over and, if they
+ * differ from the early part's, sends the guest a configuration change
+ * once every section is loaded (set_migrating(false)), so that its
+ * driver resizes there.
  */
 #include "qemu/osdep.h"
 #include "qemu/bitmap.h"
@@ -169,8 +178,86 @@ static bool vmem_load(void *opaque, const uint8_t *data, size_t len,
 
 static void vmem_set_migrating(void *opaque, bool migrating)
 {
-    ((VirtIOMEM *)opaque)->migrating = migrating;
+    VirtIOMEM *vmem = opaque;
+
+    vmem->migrating = migrating;
+    if (!migrating && vmem->migration_notify) {
+        vmem->migration_notify = false;
+        virtio_notify_config(VIRTIO_DEVICE(vmem));
+    }
 }
+
+/* ---- The late part: the requested size at the end ---------------------- */
+
+static bool vmem_late_save(void *opaque, GByteArray *out, GError **errp)
+{
+    VirtIOMEM *vmem = opaque;
+
+    mig_put_u64(out, vmem->blocks.requested_size);
+    mig_put_u64(out, vmem->blocks.usable_region_size);
+    return true;
+}
+
+static bool vmem_late_decode(VirtIOMEM *vmem, const uint8_t *data,
+                             size_t len, uint64_t *requested,
+                             uint64_t *usable, GError **errp)
+{
+    VirtIOMEMBlocks *b = &vmem->blocks;
+    MigCursor c;
+
+    mig_cursor_init(&c, data, len);
+    *requested = mig_get_u64(&c);
+    *usable = mig_get_u64(&c);
+    if (!mig_cursor_done(&c, "virtio-mem-late", errp)) {
+        return false;
+    }
+    if (*requested > b->region_size || *requested % b->block_size ||
+        *usable > b->region_size || *usable % b->block_size) {
+        error_setg(errp, "requested size 0x%" PRIx64 " or usable size 0x%"
+                   PRIx64 " does not fit the region (0x%" PRIx64 ", blocks "
+                   "of 0x%" PRIx64 ")", *requested, *usable,
+                   b->region_size, b->block_size);
+        return false;
+    }
+    return true;
+}
+
+static bool vmem_late_check(void *opaque, const uint8_t *data, size_t len,
+                            uint32_t version, GError **errp)
+{
+    uint64_t requested, usable;
+
+    return vmem_late_decode(opaque, data, len, &requested, &usable, errp);
+}
+
+static bool vmem_late_load(void *opaque, const uint8_t *data, size_t len,
+                           uint32_t version, GError **errp)
+{
+    VirtIOMEM *vmem = opaque;
+    uint64_t requested, usable;
+    bool changed;
+
+    if (!vmem_late_decode(vmem, data, len, &requested, &usable, errp)) {
+        return false;
+    }
+    changed = requested != vmem->blocks.requested_size ||
+              usable > vmem->blocks.usable_region_size;
+    if (!virtio_mem_blocks_restore_requested(&vmem->blocks, requested,
+                                             usable, errp)) {
+        return false;
+    }
+    vmem->requested_size = requested;
+    vmem->migration_notify |= changed;
+    return true;
+}
+
+static const MigStateOps vmem_late_ops = {
+    .type = "virtio-mem-late",
+    .version = VMEM_STATE_VERSION,
+    .save = vmem_late_save,
+    .check = vmem_late_check,
+    .load = vmem_late_load,
+};
 
 static const MigStateOps vmem_ops = {
     .type = TYPE_VIRTIO_MEM,
@@ -185,15 +272,22 @@ static const MigStateOps vmem_ops = {
 bool virtio_mem_migration_register(VirtIOMEM *vmem, GError **errp)
 {
     g_autofree char *path = object_get_canonical_path(OBJECT(vmem));
+    g_autofree char *late = NULL;
 
     if (!path) {
         /* Not in the composition tree (unit tests): nothing migrates. */
         return true;
     }
+    late = g_strdup_printf("%s#late", path);
     if (!migration_state_register(path, &vmem_ops, vmem, errp)) {
         return false;
     }
+    if (!migration_state_register(late, &vmem_late_ops, vmem, errp)) {
+        migration_state_unregister(path);
+        return false;
+    }
     vmem->migration_id = g_steal_pointer(&path);
+    vmem->migration_late_id = g_steal_pointer(&late);
     return true;
 }
 
@@ -202,5 +296,9 @@ void virtio_mem_migration_unregister(VirtIOMEM *vmem)
     if (vmem->migration_id) {
         migration_state_unregister(vmem->migration_id);
         g_clear_pointer(&vmem->migration_id, g_free);
+    }
+    if (vmem->migration_late_id) {
+        migration_state_unregister(vmem->migration_late_id);
+        g_clear_pointer(&vmem->migration_late_id, g_free);
     }
 }

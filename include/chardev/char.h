@@ -74,6 +74,14 @@ void qemu_chr_set_handlers(Chardev *chr, IOCanReadHandler can_read,
 /* Resume reading after can_read() returned 0. */
 void qemu_chr_accept_input(Chardev *chr);
 
+/**
+ * qemu_chr_get_msgfd: take a descriptor that the peer of a socket chardev
+ * passed (SCM_RIGHTS) with the bytes read last (QMP's getfd), the first
+ * of them.  The caller owns it.  Call from the frontend's read().
+ * Returns: the descriptor, or -1 if none came.
+ */
+int qemu_chr_get_msgfd(Chardev *chr);
+
 /* True while a peer is connected. */
 bool qemu_chr_is_connected(const Chardev *chr);
 

@@ -163,6 +163,15 @@ void monitor_init_qmp(Chardev *chr);
 void qmp_register_builtin_commands(void);
 
 /**
+ * monitor_take_fd: the descriptor that "getfd fdname=@name" stored on
+ * the monitor running the current command (libvirt's "migrate
+ * uri=fd:NAME"), removed from it: the caller owns it.
+ * Returns: the descriptor, or -1 with @errp set (QEMU's "File descriptor
+ * named '...' has not been found") when there is none or no command runs.
+ */
+int monitor_take_fd(const char *name, GError **errp);
+
+/**
  * migrate_capability_enabled: the state migrate-set-capabilities last
  * gave capability @name (false until then).  @name must be one that
  * query-migrate-capabilities lists (see migrate_capability_names()).

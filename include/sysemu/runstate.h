@@ -4,9 +4,13 @@
  *
  * States as QMP reports them: "prelaunch" (started with -S, never run),
  * "running", "paused" (stopped by the user), "internal-error" (a vCPU
- * hit an error the accelerator cannot handle; only a reset leaves it).
- * The accelerator's vCPUs follow: they run only in "running".  Changes emit QEMU's events
- * (STOP, RESUME); reset and shutdown requests emit RESET and SHUTDOWN.
+ * hit an error the accelerator cannot handle; only a reset leaves it),
+ * and migration's, as QEMU 7.2 reports them: "inmigrate" (started with
+ * -incoming, until the stream is complete), "finish-migrate" (source,
+ * final pass), "postmigrate" (source after a completed migration; cont
+ * resumes it).  The accelerator's vCPUs follow: they run only in
+ * "running".  Changes emit QEMU's events (STOP, RESUME); reset and
+ * shutdown requests emit RESET and SHUTDOWN.
  * Main loop thread only.
  */
 #ifndef SYSEMU_RUNSTATE_H
@@ -20,6 +24,10 @@ typedef enum {
     RUN_STATE_PAUSED,
     RUN_STATE_INTERNAL_ERROR,
     RUN_STATE_SHUTDOWN,         /* guest shut down under -no-shutdown */
+    RUN_STATE_INMIGRATE,        /* -incoming, stream not complete */
+    RUN_STATE_FINISH_MIGRATE,   /* source: final pass, VM stopped */
+    RUN_STATE_POSTMIGRATE,      /* source: migration completed */
+    RUN_STATE__MAX,
 } RunState;
 
 typedef enum {
@@ -32,6 +40,27 @@ typedef enum {
 void runstate_init(RunState state);
 
 bool runstate_is_running(void);
+
+/* The current state. */
+RunState runstate_get(void);
+
+/*
+ * Enter @state without an event, as QEMU does for its migration
+ * transitions (inmigrate -> paused, finish-migrate -> postmigrate).  The
+ * VM must not be running (use vm_stop_reason() / vm_start()).
+ */
+void runstate_set(RunState state);
+
+/* The state named @name (a QMP name), false if there is none. */
+bool runstate_from_name(const char *name, RunState *state);
+
+/*
+ * Whether the VM starts once an incoming migration completes: set from
+ * -S by migration_incoming_start(); in "inmigrate", cont sets it and
+ * stop clears it instead of acting at once (QEMU 7.2's behaviour).
+ */
+void runstate_set_autostart(bool autostart);
+bool runstate_autostart(void);
 
 /* The QMP name of @state ("running", ...). */
 const char *runstate_name(RunState state);

@@ -12,6 +12,7 @@ section named; a cut connection or migrate_cancel leaves the source
 running with its memory intact.
 """
 
+import json
 import os
 import socket
 import sys
@@ -349,7 +350,7 @@ def test_tcp_loopback_and_fd(vms):
     wait_status(dst, ("completed",))
     assert dst.readq(drv.block_addr(2) + 4096) == 0xabcdef0123
     assert dst.command("query-status")["status"] == "running"
-    assert src.command("query-status")["status"] == "paused"
+    assert src.command("query-status")["status"] == "postmigrate"
     # fd: a descriptor the process does not have is refused.
     rsp = src.qmp("migrate", uri="fd:987")
     assert "987" in rsp["error"]["desc"]
@@ -395,3 +396,385 @@ def test_events_follow_the_capability(vms, sock_path):
     assert dst_statuses == ["setup", "active", "completed"]
     src.shutdown()
     dst.shutdown()
+
+
+REF_BINARY = "/usr/bin/qemu-system-x86_64"
+RUNSTATE_BINARIES = [pytest.param((None, None), id="ours"),
+                     pytest.param((REF_BINARY, "-accel tcg"), id="qemu-7.2")]
+
+
+def runstate_vm(binary, accel, extra):
+    vm = qtest.QTestMachine(["-machine", "q35", "-m", "128M"] + extra,
+                            binary=binary, accel=accel, timeout=60)
+    vm.launch()
+    return vm
+
+
+def stop_resume(vm):
+    return [e["event"] for e in vm.get_events()
+            if e["event"] in ("STOP", "RESUME")]
+
+
+# (source -S, source stopped, destination -S, cont on the destination
+#  while it waits) -> (destination's state at the end, its events)
+RUNSTATE_CASES = [
+    ((False, False, False, False), ("running", ["RESUME"])),
+    ((False, False, True, False), ("paused", [])),
+    ((False, False, True, True), ("running", ["RESUME"])),
+    ((False, True, False, False), ("paused", [])),
+    ((True, False, False, False), ("prelaunch", [])),
+]
+
+
+@pytest.mark.parametrize("binary", RUNSTATE_BINARIES)
+@pytest.mark.parametrize("case,want", RUNSTATE_CASES,
+                         ids=["running", "dst-S", "dst-S-cont", "src-paused",
+                              "src-prelaunch"])
+def test_run_states(vms, sock_path, binary, case, want):
+    """query-status and STOP/RESUME around a migration, as QEMU 7.2 shows
+    them: the destination is "inmigrate" until the stream is complete,
+    then takes the source's state (a running source: running unless -S
+    or a stop said otherwise, when cont while waiting undoes -S); the
+    source ends "postmigrate" and cont resumes it."""
+    path, accel = binary
+    if path and not os.access(path, os.X_OK):
+        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    src_s, src_stop, dst_s, dst_cont = case
+    src = runstate_vm(path, accel, ["-S"] if src_s else [])
+    vms.append(src)
+    dst = runstate_vm(path, accel, (["-S"] if dst_s else []) +
+                      ["-incoming", "unix:" + sock_path])
+    vms.append(dst)
+    assert dst.command("query-status") == {
+        "status": "inmigrate", "running": False, "singlestep": False}
+    if src_stop:
+        src.command("stop")
+    if dst_cont:
+        dst.command("cont")
+        assert dst.command("query-status")["status"] == "inmigrate"
+    src.get_events()
+    src.command("migrate", uri="unix:" + sock_path)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert src.command("query-status")["status"] == "postmigrate"
+    assert stop_resume(src) == ([] if src_s or src_stop else ["STOP"])
+    deadline = time.monotonic() + 10
+    while dst.command("query-status")["status"] == "inmigrate":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    state, events = want
+    st = dst.command("query-status")
+    assert st["status"] == state and st["running"] == (state == "running")
+    assert stop_resume(dst) == events
+    # cont on a postmigrate source resumes it, as in QEMU 7.2.
+    src.command("cont")
+    assert src.command("query-status")["status"] == "running"
+    assert stop_resume(src) == ["RESUME"]
+
+
+@pytest.mark.parametrize("binary", RUNSTATE_BINARIES)
+def test_failed_incoming_run_state(vms, binary):
+    """QEMU 7.2 exits when an incoming stream is refused; until then it is
+    "inmigrate".  We stay in "inmigrate" (never running a half-loaded
+    VM) and keep the process so query-migrate can say why."""
+    path, accel = binary
+    if path and not os.access(path, os.X_OK):
+        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    dst = runstate_vm(path, accel, ["-incoming", "defer"])
+    vms.append(dst)
+    dst.command("stop")         # while waiting: only clears autostart
+    assert dst.command("query-status")["status"] == "inmigrate"
+    dst.command("migrate-incoming", uri="exec:echo garbage")
+    if path:
+        assert dst.proc.wait(10) != 0
+        return
+    wait_status(dst, ("failed",))
+    assert dst.command("query-status")["status"] == "inmigrate"
+    dst.command("cont")
+    assert dst.command("query-status")["status"] == "inmigrate"
+    assert stop_resume(dst) == []
+
+
+@pytest.mark.parametrize("binary", RUNSTATE_BINARIES)
+def test_ram_counters_cover_every_pass(vms, sock_path, binary):
+    """query-migrate's ram counters after completion, same scenario and
+    qtest writes on both binaries: every populated page went once, as
+    data (normal, normal-bytes) or as a zero page (duplicate), the final
+    pass included; nothing remains.  (7.2's total is every RAM block's
+    size; ours what is populated.  7.2 also sends its ROMs.)"""
+    path, accel = binary
+    if path and not os.access(path, os.X_OK):
+        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    if path:
+        accel += " -S"      # 7.2's vCPU must not write
+    cfg = ["-machine", "q35", "-m", "128M,maxmem=2G",
+           "-object", "memory-backend-ram,id=mem0,size=1G,reserve=off",
+           "-device", "virtio-mem-pci,id=vm0,memdev=mem0,block-size=2M,"
+           "requested-size=64M"]
+    src = qtest.QTestMachine(cfg, binary=path, accel=accel)
+    src.launch()
+    vms.append(src)
+    dst = qtest.QTestMachine(cfg + ["-incoming", "unix:" + sock_path],
+                             binary=path, accel=accel)
+    dst.launch()
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 8) == ACK
+    for i in range(8):
+        src.memset(drv.block_addr(i), 64 * 1024, 0x11 + i)
+    src.command("migrate-set-parameters", **{"max-bandwidth": GiB})
+    src.command("migrate", uri="unix:" + sock_path)
+    ram = wait_status(src, ("completed",))["ram"]
+    populated = (128 * MiB + 8 * 2 * MiB) // 4096
+    written = 8 * 64 * 1024 // 4096
+    assert ram["page-size"] == 4096
+    assert ram["remaining"] == 0
+    assert ram["normal-bytes"] == ram["normal"] * 4096
+    assert written <= ram["normal"] < written + 256, ram
+    assert populated <= ram["normal"] + ram["duplicate"] < populated + 256
+    assert ram["transferred"] >= ram["normal-bytes"]
+    assert ram["dirty-sync-count"] >= 2       # a pass and the final one
+    if not path:
+        assert ram["total"] == populated * 4096
+    assert dst.readq(drv.block_addr(7)) == 0x1818181818181818
+
+
+def test_requested_size_set_while_migrating_arrives(vms, sock_path):
+    """A requested-size set on the source after the migration started
+    (the virtio-mem section went early) reaches the destination in the
+    late part: same requested size and usable region there, and the
+    guest gets a configuration change on the destination to act on."""
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    dst = start(vm_args(requested="64M", incoming="unix:" + sock_path))
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 8) == ACK
+    for i in range(8):
+        src.memset(drv.block_addr(i), 512 * 1024, 0x21 + i)
+    # About a second of transfer: the qom-set lands mid-migration.
+    src.command("migrate-set-parameters", **{"max-bandwidth": 4 * MiB})
+    src.command("migrate", uri="unix:" + sock_path)
+    # Once the early section is in (the destination plugged), not before:
+    # a value set before the source saved it would travel early.
+    deadline = time.monotonic() + 30
+    while dst.command("qom-get", path="/machine/peripheral/vm0",
+                      property="size") != 16 * MiB:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    src.command("qom-set", path="/machine/peripheral/vm0",
+                property="requested-size", value=512 * MiB)
+    # The final pass (which holds the big lock) had not begun.
+    assert src.command("query-status")["status"] == "running"
+    assert src.command("query-migrate")["status"] in ("setup", "active")
+    usable = drv.usable_region_size
+    assert usable >= 512 * MiB
+    gen = drv._common(0x15, 1)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert dst.command("qom-get", path="/machine/peripheral/vm0",
+                       property="requested-size") == 512 * MiB
+    drv.vm = dst
+    assert drv.config_u64(48) == 512 * MiB          # requested_size
+    assert drv.usable_region_size == usable
+    assert drv.plugged_size == 8 * 2 * MiB
+    # Told on the destination: a configuration change after the load.
+    assert drv._common(0x15, 1) == (gen + 1) & 0xff
+    isr_addr = drv._addr(3, 0)                     # ISR capability
+    assert dst.readb(isr_addr) & 2
+    # The guest can act on it there: plugging up to 512 MiB is ACKed.
+    assert drv.plug(drv.block_addr(8), 8) == ACK
+    assert dst.readq(drv.block_addr(7) + 8) == 0x2828282828282828
+
+
+def test_max_bandwidth_holds_for_large_sections(vms):
+    """4 MiB sections must not pass a 4 MiB/s limit in 100 ms windows:
+    the average rate stays under max-bandwidth (a lower bound on the
+    time, not a performance target)."""
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 4) == ACK
+    for i in range(4):
+        src.memset(drv.block_addr(i), MiB, 0x31 + i)
+    src.command("migrate-set-parameters", **{"max-bandwidth": 4 * MiB})
+    src.command("migrate", uri="exec:cat > /dev/null")
+    info = wait_status(src, ("completed",))
+    rate = info["ram"]["transferred"] * 1000 / max(info["total-time"], 1)
+    assert rate < 4 * MiB * 1.2, info
+
+
+def test_one_dirty_log_sync_per_pass(vms):
+    """A pass starts from the dirty-log sync of the remaining-bytes
+    estimate that ended the previous one (under KVM each sync is one
+    KVM_GET_DIRTY_LOG per slot); only the final pass syncs again, after
+    the stop.  dirty-sync-count (QEMU's: syncs done) is therefore the
+    passes (MIGRATION_PASS events) plus the estimate made at setup."""
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 4) == ACK
+    for i in range(4):
+        src.memset(drv.block_addr(i), MiB, 0x41 + i)
+    src.command("migrate-set-capabilities", capabilities=[
+        {"capability": "events", "state": True}])
+    src.command("migrate-set-parameters", **{"max-bandwidth": 8 * MiB,
+                                             "downtime-limit": 1})
+    src.command("migrate", uri="exec:cat > /dev/null")
+    n = 0
+    while src.command("query-migrate")["status"] in ("setup", "active"):
+        # Keep dirtying so that several passes run.
+        src.writeq(drv.block_addr(n % 4) + 8192 * (n % 64), n | 1)
+        n += 1
+        time.sleep(0.01)
+    info = wait_status(src, ("completed",))
+    time.sleep(0.2)
+    passes = [d["pass"] for e, d in migration_events(src)
+              if e == "MIGRATION_PASS"]
+    assert len(passes) >= 2
+    assert info["ram"]["dirty-sync-count"] == len(passes) + 1, \
+        (info["ram"], passes)
+
+
+def minflt(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[7])
+
+
+def test_destination_holds_only_what_arrived(vms, sock_path):
+    """The destination neither keeps a huge page per 2 MiB block for the
+    64 KiB written in it nor faults in the pages of zero runs: its RSS
+    stays near the data sent and its page faults near the pages
+    written (not the 256 Ki pages of the plugged GiB)."""
+    src = start(vm_args())
+    vms.append(src)
+    dst = start(vm_args(incoming="unix:" + sock_path))
+    vms.append(dst)
+    drv = plug_1g(src)
+    write_pattern(src, drv, 0x6b)
+    faults = minflt(dst.pid)
+    src.command("migrate-set-parameters", **{"max-bandwidth": 4 * GiB})
+    src.command("migrate", uri="unix:" + sock_path)
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    faults = minflt(dst.pid) - faults
+    nblocks = GiB // drv.block_size
+    written_pages = nblocks * (64 * 1024 // 4096 + 1)
+    assert faults < written_pages + 32 * 1024, faults
+    assert rss_kib(dst.pid) < (nblocks * (64 + 4) + 64 * 1024), \
+        rss_kib(dst.pid)
+    drv.vm = dst
+    check_pattern(dst, drv, 0x6b, {})
+
+
+def test_zero_runs_clear_what_came_before(vms, sock_path):
+    """A page that arrived as data and was zeroed on the source later, and
+    a page written on the destination (qtest) while waiting, both end
+    zero once the source sends them as zero pages."""
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    dst = start(vm_args(requested="64M", incoming="unix:" + sock_path))
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 8) == ACK
+    page_a = drv.block_addr(0) + 4096
+    page_b = drv.block_addr(7) + 8192
+    src.writeq(page_a, 0x1111111111111111)
+    for i in range(1, 7):
+        src.memset(drv.block_addr(i), MiB, 0x51 + i)  # about 1.5 s of data
+    src.command("migrate-set-parameters", **{"max-bandwidth": 4 * MiB,
+                                             "downtime-limit": 1})
+    src.command("migrate", uri="unix:" + sock_path)
+    deadline = time.monotonic() + 30
+    while dst.readq(page_a) != 0x1111111111111111:   # it arrived
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    dst.writeq(page_b, 0x2222222222222222)
+    src.writeq(page_a, 0)       # zero again, dirty: goes as a zero run
+    src.writeq(page_b, 0)       # was zero, dirty: goes as a zero run
+    assert src.command("query-status")["status"] == "running"
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert dst.readq(page_a) == 0
+    assert dst.readq(page_b) == 0
+    assert dst.readq(drv.block_addr(6)) == 0x5757575757575757
+
+
+def qmp_with_fds(vm, fds, cmd, **args):
+    """One QMP command whose bytes carry @fds (SCM_RIGHTS), as libvirt
+    sends getfd; returns the whole response."""
+    data = json.dumps({"execute": cmd, "arguments": args}) + "\n"
+    socket.send_fds(vm.qmp_chan.sock, [data.encode()], fds)
+    while True:
+        rsp = vm.qmp_receive()
+        if "event" not in rsp:
+            return rsp
+
+
+@pytest.mark.parametrize("binary", RUNSTATE_BINARIES)
+def test_getfd_closefd(vms, binary):
+    """getfd takes the descriptor that came with the command, under a
+    name; closefd and migrate fd:NAME consume it; QEMU 7.2's errors."""
+    path, accel = binary
+    if path and not os.access(path, os.X_OK):
+        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    vm = runstate_vm(path, accel, ["-S"] if path else [])
+    vms.append(vm)
+    rsp = vm.qmp("getfd", fdname="x")
+    assert rsp["error"]["desc"] == \
+        "No file descriptor supplied via SCM_RIGHTS"
+    r, w = os.pipe()
+    rsp = qmp_with_fds(vm, [w], "getfd", fdname="1x")
+    assert rsp["error"]["desc"] == \
+        "Parameter 'fdname' expects a name not starting with a digit"
+    assert qmp_with_fds(vm, [w], "getfd", fdname="spare") == {"return": {}}
+    rsp = vm.qmp("closefd", fdname="nope")
+    assert rsp["error"]["desc"] == "File descriptor named 'nope' not found"
+    vm.command("closefd", fdname="spare")
+    rsp = vm.qmp("closefd", fdname="spare")
+    assert "not found" in rsp["error"]["desc"]
+    rsp = vm.qmp("migrate", uri="fd:migrate")
+    assert rsp["error"]["desc"] == \
+        "File descriptor named 'migrate' has not been found"
+    # Ours: the descriptor we passed is ours alone once closed there.
+    os.close(w)
+    if not path:
+        # The process holds no copy of the pipe's write end any more:
+        # reading sees EOF.
+        assert os.read(r, 1) == b""
+    os.close(r)
+
+
+def test_migrate_to_getfd_descriptor(vms):
+    """libvirt's way: getfd fdname=migrate with a socket passed by
+    SCM_RIGHTS, then migrate uri=fd:migrate; the destination gets its
+    end the same way with migrate-incoming fd:NAME."""
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    dst = start(vm_args(requested="64M", incoming="defer"))
+    vms.append(dst)
+    drv = VirtioMemDriver(src)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), 4) == ACK
+    src.writeq(drv.block_addr(3) + 16, 0x600dfd)
+    a, b = socket.socketpair()
+    assert qmp_with_fds(dst, [b.fileno()], "getfd",
+                        fdname="incoming") == {"return": {}}
+    dst.command("migrate-incoming", uri="fd:incoming")
+    assert qmp_with_fds(src, [a.fileno()], "getfd",
+                        fdname="migrate") == {"return": {}}
+    a.close()
+    b.close()
+    src.command("migrate", uri="fd:migrate")
+    wait_status(src, ("completed",))
+    wait_status(dst, ("completed",))
+    assert dst.readq(drv.block_addr(3) + 16) == 0x600dfd
+    assert dst.command("query-status")["status"] == "running"
+    # Consumed by migrate: the name is gone.
+    rsp = src.qmp("closefd", fdname="migrate")
+    assert "not found" in rsp["error"]["desc"]

@@ -209,6 +209,16 @@ bool virtio_mem_blocks_is_plugged(const VirtIOMEMBlocks *b, uint64_t offset);
 bool virtio_mem_blocks_restore(VirtIOMEMBlocks *b, uint64_t requested,
                                uint64_t usable, const unsigned long *plugged,
                                GError **errp);
+/*
+ * virtio_mem_blocks_restore_requested: take over the requested size the
+ * source had when it stopped (set while migrating, after restore), and
+ * its usable size if that is larger than ours (it never shrinks while
+ * migrating; what is plugged lies below both).  On failure (the backend
+ * cannot grow) nothing changes and @errp says so.
+ */
+bool virtio_mem_blocks_restore_requested(VirtIOMEMBlocks *b,
+                                         uint64_t requested, uint64_t usable,
+                                         GError **errp);
 
 /* ---- The device --------------------------------------------------------- */
 
@@ -250,6 +260,8 @@ struct VirtIOMEM {
     /* A migration runs: plug/unplug requests are answered BUSY. */
     bool migrating;
     char *migration_id;         /* registered state section, or NULL */
+    char *migration_late_id;    /* its late part (requested size) */
+    bool migration_notify;      /* destination: tell the guest at the end */
 
     /* Told after every change of the plugged size (the PCI wrapper). */
     VirtIOMEMSizeChanged size_changed;
