@@ -25,9 +25,27 @@ static const AccelOps qtest_ops = {
     .init = qtest_init,
 };
 
-/* Devices only: see sysemu/accel.h. */
+/*
+ * This build has no instruction emulator.  "tcg" stays a known name so
+ * that -accel tcg and the "tcg" of a fallback list (libvirt probes with
+ * accel=kvm:tcg) fail with the reason rather than as a typo.
+ */
+static bool tcg_init(GError **errp)
+{
+    error_setg(errp, "this build has no TCG (no instruction emulator); "
+               "use -accel kvm to run guest code, or -accel qtest for "
+               "device tests without vCPUs");
+    return false;
+}
+
 static const AccelOps tcg_ops = {
     .name = "tcg",
+    .init = tcg_init,
+};
+
+/* No accelerator given: devices only, see sysemu/accel.h. */
+static const AccelOps none_ops = {
+    .name = "none",
 };
 
 static const AccelOps *const accels[] = {
@@ -52,7 +70,11 @@ bool accel_name_valid(const char *name)
 bool accel_select(const char *const *names, unsigned n, const char *loc,
                   GError **errp)
 {
-    g_assert(n >= 1 && !current);
+    g_assert(!current);
+    if (!n) {
+        current = &none_ops;
+        return true;
+    }
     for (unsigned i = 0; i < n; i++) {
         const AccelOps *ops = accel_find(names[i]);
         GError *err = NULL;

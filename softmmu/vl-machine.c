@@ -209,9 +209,15 @@ static void load_kernel(MachineState *ms)
         return;
     }
     if (!accel_current()->runs_guest_code) {
-        error_setg(&err, "-kernel needs an accelerator that runs guest "
-                   "code (-accel kvm); '%s' runs none",
-                   accel_current()->name);
+        if (!sysemu_config.accel_list->len) {
+            error_setg(&err, "-kernel needs an accelerator that runs guest "
+                       "code: add -accel kvm (without -accel there is "
+                       "none)");
+        } else {
+            error_setg(&err, "-kernel needs an accelerator that runs guest "
+                       "code (-accel kvm); '%s' runs none",
+                       accel_current()->name);
+        }
         machine_fail(NULL, err);
     }
     if (!x86_load_kernel(ms, MAX(sysemu_config.smp_cpus, 1),

@@ -145,6 +145,71 @@ def test_kvm_unusable_says_why_and_falls_back(how, why):
     assert query_kvm_reply(out) == {"enabled": False, "present": True}
 
 
+NO_TCG = ("failed to initialize tcg: this build has no TCG (no instruction "
+          "emulator); use -accel kvm to run guest code, or -accel qtest "
+          "for device tests without vCPUs")
+
+
+@pytest.mark.parametrize("spelling,loc", [
+    (["-accel", "tcg"], "-accel tcg: "),
+    (["-machine", "accel=tcg"], ""),
+    (["-machine", "none,accel=tcg"], ""),
+])
+def test_tcg_refused_with_the_reason(spelling, loc):
+    """No instruction emulator here: asking for TCG is a start-up error
+    that says so and names what exists, not a machine that never runs."""
+    rc, out, err = run_binary([*spelling, "-S"], stdin=QUERY_KVM)
+    assert rc == 1, (out, err)
+    assert f"qemu-system-x86_64: {loc}{NO_TCG}\n" in err, err
+    assert "enabled" not in out
+
+
+def test_tcg_in_a_list_falls_through():
+    """tcg is an entry that fails with its reason; the next one is used."""
+    rc, out, err = run_binary(["-machine", "accel=tcg:qtest"],
+                              stdin=QUERY_KVM)
+    assert rc == 0, err
+    assert NO_TCG in err and "falling back to qtest" in err, err
+    assert query_kvm_reply(out) == {"enabled": False, "present": True}
+
+
+@pytest.mark.parametrize("spelling", [
+    ["-machine", "none,accel=kvm:tcg"], ["-accel", "kvm", "-accel", "tcg"],
+])
+def test_kvm_then_tcg_uses_kvm(spelling):
+    """libvirt's probe line (-machine none,accel=kvm:tcg): KVM is taken,
+    tcg never tried."""
+    need_kvm()
+    rc, out, err = run_binary([*spelling, "-S"], stdin=QUERY_KVM)
+    assert rc == 0, err
+    assert "tcg" not in err, err
+    assert query_kvm_reply(out) == {"enabled": True, "present": True}
+
+
+def test_kvm_then_tcg_without_kvm_gives_both_reasons():
+    prefix = in_namespace_without_kvm("missing")
+    rc, out, err = run_binary(["-machine", "none,accel=kvm:tcg", "-S"],
+                              prefix=prefix, stdin=QUERY_KVM)
+    assert rc == 1, (out, err)
+    assert "failed to initialize kvm: cannot open /dev/kvm: No such file " \
+        "or directory" in err, err
+    assert "falling back to tcg" in err, err
+    assert NO_TCG in err, err
+
+
+def test_no_accel_is_devices_only():
+    """Without -accel no vCPU runs (not TCG, which this build lacks):
+    query-kvm says so and -kernel names the accelerator it needs."""
+    rc, out, err = run_binary([], stdin=QUERY_KVM)
+    assert rc == 0, err
+    assert err == ""
+    assert query_kvm_reply(out) == {"enabled": False, "present": True}
+    rc, _, err = run_binary(["-kernel", "/dev/null"])
+    assert rc == 1
+    assert "-kernel needs an accelerator that runs guest code: add " \
+        "-accel kvm" in err, err
+
+
 def test_smp_beyond_kvm_limit():
     need_kvm()
     rc, _, err = run_binary(["-accel", "kvm", "-smp", "4096"])
