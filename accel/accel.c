@@ -8,11 +8,16 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
 #include "sysemu/accel.h"
 #include "sysemu/kvm.h"
 #include "sysemu/qtest.h"
 
 static const AccelOps *current;
+
+/* Each time the vCPUs are told to run / to park (accelerators with vCPUs). */
+TRACE_EVENT(accel_resume_vcpus);
+TRACE_EVENT(accel_pause_vcpus);
 
 static bool qtest_init(GError **errp)
 {
@@ -118,6 +123,7 @@ bool accel_machine_done(struct MachineState *ms, GError **errp)
 void accel_resume_vcpus(void)
 {
     if (current && current->resume_vcpus) {
+        trace(accel_resume_vcpus, "%s", current->name);
         current->resume_vcpus();
     }
 }
@@ -125,6 +131,7 @@ void accel_resume_vcpus(void)
 void accel_pause_vcpus(void)
 {
     if (current && current->pause_vcpus) {
+        trace(accel_pause_vcpus, "%s", current->name);
         current->pause_vcpus();
     }
 }

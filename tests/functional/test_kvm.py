@@ -425,6 +425,23 @@ def test_no_shutdown_keeps_the_process_after_guest_shutdown(guest):
     run.wait_line(r"^guest: hello", READY_TIMEOUT, 1)
 
 
+def test_no_shutdown_pauses_the_vcpus_once(guest, tmp_path):
+    """The guest's shutdown under -no-shutdown parks the vCPUs once
+    (before the SHUTDOWN event), not a second time to enter the
+    "shutdown" state."""
+    trace = tmp_path / "trace.txt"
+    run = guest("mode=hello exit=shutdown",
+                ["-no-reboot", "-no-shutdown", "-S",
+                 "-trace", "accel_*_vcpus", "-D", str(trace)])
+    run.qmp.cmd("cont")
+    run.qmp.event("SHUTDOWN")
+    run.qmp.event("STOP")
+    assert run.qmp.cmd("query-status")["status"] == "shutdown"
+    events = re.findall(r":(accel_\w+_vcpus) kvm$", trace.read_text(),
+                        re.M)
+    assert events == ["accel_resume_vcpus", "accel_pause_vcpus"], events
+
+
 def test_dynamic_memslots_refuses_unplugged_accessible():
     rc, _, err = run_binary([
         "-accel", "qtest", "-m", "1G,maxmem=5G", "-object",
