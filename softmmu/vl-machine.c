@@ -28,6 +28,7 @@
 #include "hw/i386/pvh.h"
 #include "hw/i386/linux-boot.h"
 #include "sysemu/accel.h"
+#include "sysemu/kvm.h"
 #include "sysemu/runstate.h"
 
 static G_NORETURN void machine_fail(const char *loc, GError *err)
@@ -249,6 +250,7 @@ void qemu_machine_init(void)
     qdev_register_qmp_commands();
     debugcon_register_types();
     serial_register_types();
+    kvm_vcpu_register_types();
     device_help_and_exit();
     if (!qdev_globals_check(&err)) {
         machine_fail("-global", err);

@@ -568,8 +568,9 @@ def test_query_stats_counts_exits(guest):
 def test_query_cpus_fast_lists_the_vcpu_threads():
     """query-cpus-fast under KVM: one entry per vCPU, each its own socket,
     thread-id the Linux TID of the thread named "CPU N/KVM"; qom-path is
-    where QEMU puts vCPU N and does not resolve (no CPU objects), so a
-    qom-list of it is DeviceNotFound.  qtest (no vCPU) answers []."""
+    the vCPU's object, /machine/unattached/device[N] (vCPU 0 at
+    device[0] as in QEMU 7.2), whose read-only ids match the entry.
+    qtest (no vCPU) answers []."""
     rc, out, err = run_binary(["-accel", "qtest", "-smp", "2"], stdin=(
         '{"execute":"qmp_capabilities"}\n'
         '{"execute":"query-cpus-fast"}\n{"execute":"quit"}\n'))
@@ -596,8 +597,19 @@ def test_query_cpus_fast_lists_the_vcpu_threads():
             tids.add(tid)
             with open(f"/proc/{p.pid}/task/{tid}/comm") as f:
                 assert f.read().strip() == f"CPU {i}/KVM"
-            resp = qmp.execute("qom-list", {"path": c["qom-path"]})
-            assert resp["error"]["class"] == "DeviceNotFound", resp
+            props = {e["name"]: e["type"] for e in
+                     qmp.cmd("qom-list", {"path": c["qom-path"]})}
+            assert props == {"type": "string", "apic-id": "uint32",
+                             "socket-id": "uint32", "core-id": "uint32",
+                             "thread-id": "uint32"}, props
+            ids = {k: qmp.cmd("qom-get", {"path": c["qom-path"],
+                                          "property": k})
+                   for k in c["props"]}
+            assert ids == c["props"], (ids, c)
+            assert qmp.cmd("qom-get", {"path": c["qom-path"],
+                                       "property": "apic-id"}) == i
+            assert qmp.cmd("qom-get", {"path": c["qom-path"],
+                                       "property": "type"}) == "kvm-vcpu"
         qmp.cmd("cont")
         assert qmp.cmd("query-cpus-fast") == cpus
         qmp.execute("quit")
