@@ -164,6 +164,15 @@ def test_tcg_refused_with_the_reason(spelling, loc):
     assert "enabled" not in out
 
 
+def test_help_offers_no_tcg():
+    p = subprocess.run([qemu_binary(), "-help"], capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    lines = [ln for ln in p.stdout.splitlines() if "accel" in ln]
+    assert any("-accel kvm" in ln for ln in lines), lines
+    assert not any("tcg" in ln for ln in lines), lines
+
+
 def test_tcg_in_a_list_falls_through():
     """tcg is an entry that fails with its reason; the next one is used."""
     rc, out, err = run_binary(["-machine", "accel=tcg:qtest"],
