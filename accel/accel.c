@@ -8,11 +8,16 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
 #include "sysemu/accel.h"
 #include "sysemu/kvm.h"
 #include "sysemu/qtest.h"
 
 static const AccelOps *current;
+
+/* Each time the vCPUs are told to run / to park (accelerators with vCPUs). */
+TRACE_EVENT(accel_resume_vcpus);
+TRACE_EVENT(accel_pause_vcpus);
 
 static bool qtest_init(GError **errp)
 {
@@ -25,9 +30,27 @@ static const AccelOps qtest_ops = {
     .init = qtest_init,
 };
 
-/* Devices only: see sysemu/accel.h. */
+/*
+ * This build has no instruction emulator.  "tcg" stays a known name so
+ * that -accel tcg and the "tcg" of a fallback list (libvirt probes with
+ * accel=kvm:tcg) fail with the reason rather than as a typo.
+ */
+static bool tcg_init(GError **errp)
+{
+    error_setg(errp, "this build has no TCG (no instruction emulator); "
+               "use -accel kvm to run guest code, or -accel qtest for "
+               "device tests without vCPUs");
+    return false;
+}
+
 static const AccelOps tcg_ops = {
     .name = "tcg",
+    .init = tcg_init,
+};
+
+/* No accelerator given: devices only, see sysemu/accel.h. */
+static const AccelOps none_ops = {
+    .name = "none",
 };
 
 static const AccelOps *const accels[] = {
@@ -52,7 +75,11 @@ bool accel_name_valid(const char *name)
 bool accel_select(const char *const *names, unsigned n, const char *loc,
                   GError **errp)
 {
-    g_assert(n >= 1 && !current);
+    g_assert(!current);
+    if (!n) {
+        current = &none_ops;
+        return true;
+    }
     for (unsigned i = 0; i < n; i++) {
         const AccelOps *ops = accel_find(names[i]);
         GError *err = NULL;
@@ -96,6 +123,7 @@ bool accel_machine_done(struct MachineState *ms, GError **errp)
 void accel_resume_vcpus(void)
 {
     if (current && current->resume_vcpus) {
+        trace(accel_resume_vcpus, "%s", current->name);
         current->resume_vcpus();
     }
 }
@@ -103,6 +131,7 @@ void accel_resume_vcpus(void)
 void accel_pause_vcpus(void)
 {
     if (current && current->pause_vcpus) {
+        trace(accel_pause_vcpus, "%s", current->name);
         current->pause_vcpus();
     }
 }

@@ -92,17 +92,23 @@ static bool runstate_needs_reset_state(RunState state)
     return state == RUN_STATE_INTERNAL_ERROR || state == RUN_STATE_SHUTDOWN;
 }
 
-void vm_stop_reason(RunState state)
+/* With the vCPUs already paused: enter @state, STOP if it was running. */
+static void runstate_enter_stopped(RunState state)
 {
     bool was_running = runstate_is_running();
 
-    accel_pause_vcpus();
     if (was_running || runstate_needs_reset_state(state)) {
         current_state = state;
     }
     if (was_running) {
         qmp_event_send("STOP", NULL);
     }
+}
+
+void vm_stop_reason(RunState state)
+{
+    accel_pause_vcpus();
+    runstate_enter_stopped(state);
 }
 
 void vm_stop(void)
@@ -153,8 +159,11 @@ void qemu_system_shutdown_request(ShutdownCause cause)
     json_object_set_boolean_member(data, "guest", guest);
     qmp_event_send("SHUTDOWN", data);
     if (guest && runstate_no_shutdown()) {
-        /* -no-shutdown: the VM stops in "shutdown"; the process stays. */
-        vm_stop_reason(RUN_STATE_SHUTDOWN);
+        /*
+         * -no-shutdown: the VM stops in "shutdown"; the process stays.
+         * The vCPUs were paused above, before the event.
+         */
+        runstate_enter_stopped(RUN_STATE_SHUTDOWN);
         return;
     }
     shutdown_requested = true;

@@ -28,6 +28,7 @@
 #include "hw/i386/pvh.h"
 #include "hw/i386/linux-boot.h"
 #include "sysemu/accel.h"
+#include "sysemu/kvm.h"
 #include "sysemu/runstate.h"
 
 static G_NORETURN void machine_fail(const char *loc, GError *err)
@@ -209,9 +210,15 @@ static void load_kernel(MachineState *ms)
         return;
     }
     if (!accel_current()->runs_guest_code) {
-        error_setg(&err, "-kernel needs an accelerator that runs guest "
-                   "code (-accel kvm); '%s' runs none",
-                   accel_current()->name);
+        if (!sysemu_config.accel_list->len) {
+            error_setg(&err, "-kernel needs an accelerator that runs guest "
+                       "code: add -accel kvm (without -accel there is "
+                       "none)");
+        } else {
+            error_setg(&err, "-kernel needs an accelerator that runs guest "
+                       "code (-accel kvm); '%s' runs none",
+                       accel_current()->name);
+        }
         machine_fail(NULL, err);
     }
     if (!x86_load_kernel(ms, MAX(sysemu_config.smp_cpus, 1),
@@ -243,6 +250,7 @@ void qemu_machine_init(void)
     qdev_register_qmp_commands();
     debugcon_register_types();
     serial_register_types();
+    kvm_vcpu_register_types();
     device_help_and_exit();
     if (!qdev_globals_check(&err)) {
         machine_fail("-global", err);

@@ -58,10 +58,10 @@ typedef struct OptDef {
 
 static const OptDef opt_defs[] = {
     { "machine", OPT_MACHINE, true,
-      "-machine TYPE[,accel=kvm|qtest|tcg[:...]][,memory-backend=ID]" },
+      "-machine TYPE[,accel=kvm|qtest[:...]][,memory-backend=ID]" },
     { "M", OPT_MACHINE, true, NULL },
     { "accel", OPT_ACCEL, true,
-      "-accel kvm[,kernel-irqchip=on|off]|qtest|tcg   "
+      "-accel kvm[,kernel-irqchip=on|off]|qtest   "
       "(repeat for a fallback list)" },
     { "enable-kvm", OPT_ENABLE_KVM, false, "-enable-kvm" },
     { "smp", OPT_SMP, true, "-smp [cpus=]N[,sockets=N][,cores=1][,threads=1][,maxcpus=N]" },
@@ -622,9 +622,6 @@ static void configure_machine(VlParse *vp)
             g_ptr_array_add(vp->accels,
                             (gpointer)g_intern_string(names[i]));
         }
-    }
-    if (!vp->accels->len) {
-        g_ptr_array_add(vp->accels, (gpointer)"tcg");
     }
     sysemu_config.accel_list = g_ptr_array_ref(vp->accels);
     sysemu_config.accel_loc = vp->accel_loc ? g_intern_string(vp->accel_loc)

@@ -27,6 +27,9 @@
 #include "qemu/main-loop.h"
 #include "exec/address-spaces.h"
 #include "monitor/qmp.h"
+#include "qom/object.h"
+#include "qom/object-props.h"
+#include "sysemu/kvm.h"
 #include "sysemu/runstate.h"
 #include "kvm-internal.h"
 
@@ -47,6 +50,7 @@ struct KVMCPU {
     pid_t linux_tid;            /* gettid() of the thread (BQL, has_tid) */
     KVMX86Boot *boot;
     KVMStatsFile *stats;        /* KVM_GET_STATS_FD, or NULL */
+    Object *obj;                /* TYPE_KVM_VCPU in /machine/unattached */
     GCond cond;                 /* wakes a parked vCPU */
     /* BQL: */
     bool stop;                  /* main thread asks it to park */
@@ -298,6 +302,9 @@ static void kvm_cpu_free(KVMCPU *cpu)
     if (cpu->run) {
         munmap(cpu->run, cpu->s->vcpu_mmap_size);
     }
+    if (cpu->obj) {
+        object_unparent(cpu->obj);
+    }
     if (cpu->fd >= 0) {
         close(cpu->fd);
     }
@@ -308,12 +315,68 @@ static void kvm_cpu_free(KVMCPU *cpu)
 }
 
 /*
- * query-cpus-fast: one entry per vCPU, laid out as QEMU does for x86.
- * Every vCPU is its own socket (the flat -smp topology of vl.c).  There
- * are no CPU objects in QOM, so "qom-path" names where QEMU puts vCPU N
- * (the Nth unattached device) and does not resolve here: a qom-list of
- * it answers DeviceNotFound, which libvirt takes as "no CPU properties
- * to read" (docs/devel/qmp.md).  Main thread, BQL held.
+ * The QOM face of a vCPU, so that query-cpus-fast's "qom-path" resolves:
+ * read-only ids only.  It has no "feature-words" property, which libvirt
+ * takes as "no guest CPUID to read" (docs/devel/qmp.md).
+ */
+typedef struct KVMVCPUObject {
+    Object parent_obj;
+    uint32_t apic_id;
+    uint32_t socket_id;
+    uint32_t core_id;
+    uint32_t thread_id;
+} KVMVCPUObject;
+
+static void kvm_vcpu_object_init(Object *obj)
+{
+    KVMVCPUObject *o = (KVMVCPUObject *)obj;
+
+    object_property_add_uint32_ptr(obj, "apic-id", &o->apic_id,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint32_ptr(obj, "socket-id", &o->socket_id,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint32_ptr(obj, "core-id", &o->core_id,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint32_ptr(obj, "thread-id", &o->thread_id,
+                                   OBJ_PROP_FLAG_READ);
+}
+
+static const TypeInfo kvm_vcpu_type = {
+    .name = TYPE_KVM_VCPU,
+    .parent = TYPE_OBJECT,
+    .instance_size = sizeof(KVMVCPUObject),
+    .instance_init = kvm_vcpu_object_init,
+};
+
+void kvm_vcpu_register_types(void)
+{
+    if (!object_class_by_name(TYPE_KVM_VCPU)) {
+        type_register_static(&kvm_vcpu_type);
+    }
+}
+
+/*
+ * Put vCPU @cpu into /machine/unattached as the first free "device[N]",
+ * QEMU's naming for unattached devices (vCPU 0 is device[0] there too,
+ * where libvirt looks first).  Every vCPU is its own socket (the flat
+ * -smp topology of vl.c) and its APIC id is its index (kvm-x86.c).
+ */
+static void kvm_cpu_add_object(KVMCPU *cpu)
+{
+    Object *parent = container_get(object_get_root(), "/machine/unattached");
+    KVMVCPUObject *o = (KVMVCPUObject *)object_new(TYPE_KVM_VCPU);
+
+    o->apic_id = cpu->index;
+    o->socket_id = cpu->index;
+    object_property_add_child(parent, "device[*]", OBJECT(o));
+    cpu->obj = OBJECT(o);
+    object_unref(o);        /* the tree holds it */
+}
+
+/*
+ * query-cpus-fast: one entry per vCPU, laid out as QEMU does for x86;
+ * "qom-path" is the vCPU's object (kvm_cpu_add_object).  Main thread,
+ * BQL held.
  */
 static JsonArray *kvm_query_cpus_fast(void)
 {
@@ -324,8 +387,7 @@ static JsonArray *kvm_query_cpus_fast(void)
         KVMCPU *cpu = s->cpus[i];
         JsonObject *e = json_object_new();
         JsonObject *props = json_object_new();
-        g_autofree char *path = g_strdup_printf(
-            "/machine/unattached/device[%u]", cpu->index);
+        g_autofree char *path = object_get_canonical_path(cpu->obj);
 
         json_object_set_int_member(props, "core-id", 0);
         json_object_set_int_member(props, "thread-id", 0);
@@ -369,6 +431,9 @@ bool kvm_cpus_create(KVMState *s, unsigned n, GError **errp)
     }
     /* Each thread records its id before it first parks. */
     kvm_cpus_pause();
+    for (unsigned i = 0; i < n; i++) {
+        kvm_cpu_add_object(s->cpus[i]);
+    }
     qmp_set_cpus_fast_provider(kvm_query_cpus_fast);
     return true;
 }

@@ -79,7 +79,7 @@ struct MachineState {
     char *ram_memdev_id;        /* memory-backend=, or NULL */
     /* -numa node options (0: no NUMA configuration, one implicit node) */
     unsigned numa_nodes;
-    const char *accel;          /* "qtest", "tcg" or "kvm" */
+    const char *accel;          /* "qtest", "kvm" or "none" */
 
     /* All guest RAM (borrowed from the backend, or &own_ram); NULL when
      * ram_size is 0 ("none" without -m). */
@@ -111,7 +111,7 @@ typedef struct MachineConfig {
     uint64_t ram_slots;         /* -m slots=, 0 without it */
     bool ram_size_given;        /* false: the board's default_ram_size */
     const char *memory_backend; /* -machine memory-backend=, or NULL */
-    const char *accel;          /* "qtest", "tcg" or "kvm" */
+    const char *accel;          /* "qtest", "kvm" or "none" */
 } MachineConfig;
 
 /*

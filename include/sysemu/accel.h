@@ -3,10 +3,12 @@
  * Accelerators: what runs (or does not run) guest code.
  *
  *   qtest  no vCPU; the clock moves only by the qtest protocol.
- *   tcg    no vCPU either: this build has no instruction emulator, so the
- *          machine is devices only (like QEMU's "-accel tcg -S" that is
- *          never continued); -kernel is refused under it.
  *   kvm    vCPU threads on /dev/kvm (accel/kvm/).
+ *   tcg    known but never initialises: this build has no instruction
+ *          emulator, so asking for it is an error with that reason.
+ *   none   not a name on the command line: what runs when none is
+ *          given.  Devices only, no vCPU, the clock runs (like QEMU's
+ *          "-accel tcg -S" never continued); -kernel is refused.
  *
  * The command line gives an ordered list (-accel A -accel B, or
  * -machine accel=A:B); accel_select() initialises the first that works
@@ -40,8 +42,8 @@ typedef struct AccelOps {
 bool accel_name_valid(const char *name);
 
 /*
- * Initialise the first accelerator of @names (@n >= 1) whose init
- * succeeds.  Each failure before the last is reported with @loc as
+ * Initialise the first accelerator of @names whose init succeeds; with
+ * @n == 0 (none given) the devices-only "none" is used.  Each failure before the last is reported with @loc as
  * "LOC: failed to initialize NAME: WHY" and "falling back to NEXT".
  * Returns false with @errp ("failed to initialize NAME: WHY" of the last
  * one) if none works.

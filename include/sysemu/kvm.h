@@ -23,4 +23,13 @@ bool kvm_enabled(void);
  */
 void kvm_register_qmp_commands(void);
 
+/*
+ * TYPE_KVM_VCPU: each vCPU as a QOM object in /machine/unattached
+ * (read-only apic-id, socket-id, core-id, thread-id), the path
+ * query-cpus-fast reports.  Created by the accelerator only; not a device
+ * and not user-creatable.  Registering twice is a no-op.
+ */
+#define TYPE_KVM_VCPU "kvm-vcpu"
+void kvm_vcpu_register_types(void);
+
 #endif /* SYSEMU_KVM_H */

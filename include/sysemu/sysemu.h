@@ -16,8 +16,8 @@ typedef struct SysemuConfig {
     /* -machine TYPE (canonical: "q35" for "pc" too), or "none" */
     const char *machine_type;
     const char *machine_memory_backend;     /* -machine memory-backend= */
-    /* The accelerator in use ("tcg" by default, "qtest", "kvm"); set by
-     * qemu_machine_init() from accel_list. */
+    /* The accelerator in use ("qtest", "kvm", or "none" when no -accel
+     * was given); set by qemu_machine_init() from accel_list. */
     const char *accel;
     GPtrArray *accel_list;      /* -accel / accel= in order (const char *) */
     const char *accel_loc;      /* how the list was given, for messages */

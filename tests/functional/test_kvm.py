@@ -145,6 +145,80 @@ def test_kvm_unusable_says_why_and_falls_back(how, why):
     assert query_kvm_reply(out) == {"enabled": False, "present": True}
 
 
+NO_TCG = ("failed to initialize tcg: this build has no TCG (no instruction "
+          "emulator); use -accel kvm to run guest code, or -accel qtest "
+          "for device tests without vCPUs")
+
+
+@pytest.mark.parametrize("spelling,loc", [
+    (["-accel", "tcg"], "-accel tcg: "),
+    (["-machine", "accel=tcg"], ""),
+    (["-machine", "none,accel=tcg"], ""),
+])
+def test_tcg_refused_with_the_reason(spelling, loc):
+    """No instruction emulator here: asking for TCG is a start-up error
+    that says so and names what exists, not a machine that never runs."""
+    rc, out, err = run_binary([*spelling, "-S"], stdin=QUERY_KVM)
+    assert rc == 1, (out, err)
+    assert f"qemu-system-x86_64: {loc}{NO_TCG}\n" in err, err
+    assert "enabled" not in out
+
+
+def test_help_offers_no_tcg():
+    p = subprocess.run([qemu_binary(), "-help"], capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    lines = [ln for ln in p.stdout.splitlines() if "accel" in ln]
+    assert any("-accel kvm" in ln for ln in lines), lines
+    assert not any("tcg" in ln for ln in lines), lines
+
+
+def test_tcg_in_a_list_falls_through():
+    """tcg is an entry that fails with its reason; the next one is used."""
+    rc, out, err = run_binary(["-machine", "accel=tcg:qtest"],
+                              stdin=QUERY_KVM)
+    assert rc == 0, err
+    assert NO_TCG in err and "falling back to qtest" in err, err
+    assert query_kvm_reply(out) == {"enabled": False, "present": True}
+
+
+@pytest.mark.parametrize("spelling", [
+    ["-machine", "none,accel=kvm:tcg"], ["-accel", "kvm", "-accel", "tcg"],
+])
+def test_kvm_then_tcg_uses_kvm(spelling):
+    """libvirt's probe line (-machine none,accel=kvm:tcg): KVM is taken,
+    tcg never tried."""
+    need_kvm()
+    rc, out, err = run_binary([*spelling, "-S"], stdin=QUERY_KVM)
+    assert rc == 0, err
+    assert "tcg" not in err, err
+    assert query_kvm_reply(out) == {"enabled": True, "present": True}
+
+
+def test_kvm_then_tcg_without_kvm_gives_both_reasons():
+    prefix = in_namespace_without_kvm("missing")
+    rc, out, err = run_binary(["-machine", "none,accel=kvm:tcg", "-S"],
+                              prefix=prefix, stdin=QUERY_KVM)
+    assert rc == 1, (out, err)
+    assert "failed to initialize kvm: cannot open /dev/kvm: No such file " \
+        "or directory" in err, err
+    assert "falling back to tcg" in err, err
+    assert NO_TCG in err, err
+
+
+def test_no_accel_is_devices_only():
+    """Without -accel no vCPU runs (not TCG, which this build lacks):
+    query-kvm says so and -kernel names the accelerator it needs."""
+    rc, out, err = run_binary([], stdin=QUERY_KVM)
+    assert rc == 0, err
+    assert err == ""
+    assert query_kvm_reply(out) == {"enabled": False, "present": True}
+    rc, _, err = run_binary(["-kernel", "/dev/null"])
+    assert rc == 1
+    assert "-kernel needs an accelerator that runs guest code: add " \
+        "-accel kvm" in err, err
+
+
 def test_smp_beyond_kvm_limit():
     need_kvm()
     rc, _, err = run_binary(["-accel", "kvm", "-smp", "4096"])
@@ -360,6 +434,23 @@ def test_no_shutdown_keeps_the_process_after_guest_shutdown(guest):
     run.wait_line(r"^guest: hello", READY_TIMEOUT, 1)
 
 
+def test_no_shutdown_pauses_the_vcpus_once(guest, tmp_path):
+    """The guest's shutdown under -no-shutdown parks the vCPUs once
+    (before the SHUTDOWN event), not a second time to enter the
+    "shutdown" state."""
+    trace = tmp_path / "trace.txt"
+    run = guest("mode=hello exit=shutdown",
+                ["-no-reboot", "-no-shutdown", "-S",
+                 "-trace", "accel_*_vcpus", "-D", str(trace)])
+    run.qmp.cmd("cont")
+    run.qmp.event("SHUTDOWN")
+    run.qmp.event("STOP")
+    assert run.qmp.cmd("query-status")["status"] == "shutdown"
+    events = re.findall(r":(accel_\w+_vcpus) kvm$", trace.read_text(),
+                        re.M)
+    assert events == ["accel_resume_vcpus", "accel_pause_vcpus"], events
+
+
 def test_dynamic_memslots_refuses_unplugged_accessible():
     rc, _, err = run_binary([
         "-accel", "qtest", "-m", "1G,maxmem=5G", "-object",
@@ -486,8 +577,9 @@ def test_query_stats_counts_exits(guest):
 def test_query_cpus_fast_lists_the_vcpu_threads():
     """query-cpus-fast under KVM: one entry per vCPU, each its own socket,
     thread-id the Linux TID of the thread named "CPU N/KVM"; qom-path is
-    where QEMU puts vCPU N and does not resolve (no CPU objects), so a
-    qom-list of it is DeviceNotFound.  qtest (no vCPU) answers []."""
+    the vCPU's object, /machine/unattached/device[N] (vCPU 0 at
+    device[0] as in QEMU 7.2), whose read-only ids match the entry.
+    qtest (no vCPU) answers []."""
     rc, out, err = run_binary(["-accel", "qtest", "-smp", "2"], stdin=(
         '{"execute":"qmp_capabilities"}\n'
         '{"execute":"query-cpus-fast"}\n{"execute":"quit"}\n'))
@@ -514,8 +606,19 @@ def test_query_cpus_fast_lists_the_vcpu_threads():
             tids.add(tid)
             with open(f"/proc/{p.pid}/task/{tid}/comm") as f:
                 assert f.read().strip() == f"CPU {i}/KVM"
-            resp = qmp.execute("qom-list", {"path": c["qom-path"]})
-            assert resp["error"]["class"] == "DeviceNotFound", resp
+            props = {e["name"]: e["type"] for e in
+                     qmp.cmd("qom-list", {"path": c["qom-path"]})}
+            assert props == {"type": "string", "apic-id": "uint32",
+                             "socket-id": "uint32", "core-id": "uint32",
+                             "thread-id": "uint32"}, props
+            ids = {k: qmp.cmd("qom-get", {"path": c["qom-path"],
+                                          "property": k})
+                   for k in c["props"]}
+            assert ids == c["props"], (ids, c)
+            assert qmp.cmd("qom-get", {"path": c["qom-path"],
+                                       "property": "apic-id"}) == i
+            assert qmp.cmd("qom-get", {"path": c["qom-path"],
+                                       "property": "type"}) == "kvm-vcpu"
         qmp.cmd("cont")
         assert qmp.cmd("query-cpus-fast") == cpus
         qmp.execute("quit")

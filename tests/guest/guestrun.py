@@ -40,7 +40,10 @@ def kvm_unusable_reason():
     except OSError as e:
         return f"/dev/kvm: {e.strerror}"
     try:
-        version = fcntl.ioctl(fd, KVM_GET_API_VERSION, 0)
+        try:
+            version = fcntl.ioctl(fd, KVM_GET_API_VERSION, 0)
+        except OSError as e:
+            return f"/dev/kvm is not a KVM device: {e.strerror}"
         if version != 12:
             return f"/dev/kvm: API version {version}, not 12"
         try:

@@ -13,6 +13,7 @@
 #include "sysemu/hostmem.h"
 #include "hw/virtio/virtio-mem.h"
 #include "qemu/log.h"
+#include "capture-stderr.h"
 #include "host-observe.h"
 
 #define RING_RAM    (1024 * 1024)
@@ -125,30 +126,6 @@ static void ctx_free(Ctx *c)
     g_assert_true(user_creatable_del(id, &err));
     g_free(id);
     g_free(c);
-}
-
-/* Run @fn with stderr going to a temporary file; what it printed. */
-static char *capture_stderr(void (*fn)(void))
-{
-    FILE *tmp = tmpfile();
-    int saved = dup(STDERR_FILENO);
-    char *text;
-    long len;
-
-    g_assert_nonnull(tmp);
-    g_assert_cmpint(saved, >=, 0);
-    fflush(stderr);
-    g_assert_cmpint(dup2(fileno(tmp), STDERR_FILENO), >=, 0);
-    fn();
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    len = ftell(tmp);
-    text = g_malloc0(len + 1);
-    rewind(tmp);
-    g_assert_cmpuint(fread(text, 1, len, tmp), ==, len);
-    fclose(tmp);
-    return text;
 }
 
 /* ---- Driver side -------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "hw/virtio/virtio.h"
+#include "capture-stderr.h"
 
 #define RAM_SIZE    (4 * 1024 * 1024)
 #define QSIZE       16
@@ -465,30 +466,6 @@ static void test_bad(const void *opaque)
     g_assert_cmpuint(vdev->generation, ==, (uint8_t)(gen + 1));
     assert_recovers(t);
     dev_free(t);
-}
-
-/* Run @fn with stderr going to a temporary file; what it printed. */
-static char *capture_stderr(void (*fn)(void))
-{
-    FILE *tmp = tmpfile();
-    int saved = dup(STDERR_FILENO);
-    char *text = NULL;
-    size_t len;
-
-    g_assert_nonnull(tmp);
-    g_assert_cmpint(saved, >=, 0);
-    fflush(stderr);
-    g_assert_cmpint(dup2(fileno(tmp), STDERR_FILENO), >=, 0);
-    fn();
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    len = ftell(tmp);
-    text = g_malloc0(len + 1);
-    rewind(tmp);
-    g_assert_cmpuint(fread(text, 1, len, tmp), ==, len);
-    fclose(tmp);
-    return text;
 }
 
 /* Two devices; the first broken twice (a reset between), the second once. */
