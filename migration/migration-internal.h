@@ -34,6 +34,19 @@ bool mig_channel_accept(int listen_fd, MigChannel *ch, GError **errp);
 /* Close @ch (waits for an exec: child). */
 void mig_channel_close(MigChannel *ch);
 
+/*
+ * exec: on the source, the stream is delivered only when the command
+ * has read it all and exited.  mig_channel_end_output() closes our end
+ * (the command sees end of file); mig_channel_wait_exit() blocks until
+ * the command exits without reaping it (call it without the big lock:
+ * migrate_cancel may still signal the pid); mig_channel_reap() reaps it
+ * and fails unless it exited with status 0.  Only for a channel with a
+ * child.
+ */
+void mig_channel_end_output(MigChannel *ch);
+void mig_channel_wait_exit(MigChannel *ch);
+bool mig_channel_reap(MigChannel *ch, GError **errp);
+
 /* MigWriteFn / MigReadFn over a MigChannel (EINTR retried). */
 bool mig_channel_write(void *opaque, const void *buf, size_t len,
                        GError **errp);

@@ -389,6 +389,27 @@ static gboolean src_finish_in_main(gpointer opaque)
     return G_SOURCE_REMOVE;
 }
 
+/*
+ * exec: "completed" means the command has everything: close its input
+ * and wait for it to exit (status 0), without the big lock, so QMP
+ * (migrate_cancel: it kills the command) is served meanwhile.  Called
+ * and returns with the big lock held.
+ */
+static bool src_wait_command(GError **errp)
+{
+    if (!src.ch.child) {
+        return true;
+    }
+    mig_channel_end_output(&src.ch);
+    bql_unlock();
+    mig_channel_wait_exit(&src.ch);
+    bql_lock();
+    if (!mig_channel_reap(&src.ch, errp)) {
+        return false;
+    }
+    return !cancelled(errp);
+}
+
 static gpointer src_thread(gpointer opaque)
 {
     g_autoptr(GByteArray) buf = g_byte_array_new();
@@ -406,7 +427,7 @@ static gpointer src_thread(gpointer opaque)
         ok = src_iterate(buf, &err);
         if (ok) {
             /* Takes the big lock, and keeps it also on failure. */
-            ok = src_complete(buf, &stopped, &err);
+            ok = src_complete(buf, &stopped, &err) && src_wait_command(&err);
         } else {
             bql_lock();
         }

@@ -278,6 +278,51 @@ void mig_channel_close(MigChannel *ch)
     }
 }
 
+void mig_channel_end_output(MigChannel *ch)
+{
+    if (ch->fd >= 0) {
+        close(ch->fd);
+        ch->fd = -1;
+    }
+}
+
+void mig_channel_wait_exit(MigChannel *ch)
+{
+    siginfo_t si;
+
+    /* WNOWAIT: the pid stays ours (migrate_cancel may still signal it). */
+    while (waitid(P_PID, ch->child, &si, WEXITED | WNOWAIT) < 0 &&
+           errno == EINTR) {
+    }
+}
+
+bool mig_channel_reap(MigChannel *ch, GError **errp)
+{
+    int status = 0;
+    pid_t pid = ch->child;
+
+    ch->child = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            error_setg_errno(errp, errno, "migration: exec: waitpid");
+            g_spawn_close_pid(pid);
+            return false;
+        }
+    }
+    g_spawn_close_pid(pid);
+    if (WIFSIGNALED(status)) {
+        error_setg(errp, "migration: exec: the command was killed by "
+                   "signal %d", WTERMSIG(status));
+        return false;
+    }
+    if (WEXITSTATUS(status)) {
+        error_setg(errp, "migration: exec: the command exited with "
+                   "status %d", WEXITSTATUS(status));
+        return false;
+    }
+    return true;
+}
+
 bool mig_channel_write(void *opaque, const void *buf, size_t len,
                        GError **errp)
 {

@@ -321,6 +321,34 @@ def test_incoming_defer_and_exec(vms, sock_path):
     dst.shutdown()
 
 
+def test_exec_completes_when_the_command_has_everything(vms, tmp_path):
+    """exec: is "completed" only once the command has read the whole
+    stream and exited with status 0; a failing command fails the
+    migration and the source runs on."""
+    src = start(vm_args(requested="64M"))
+    vms.append(src)
+    out = tmp_path / "stream.bin"
+    done = tmp_path / "done"
+    # The command keeps going after reading everything: completion must
+    # wait for it, not only for the last write into the pipe.
+    src.command("migrate", uri="exec:cat > %s && sleep 0.5 && touch %s"
+                % (out, done))
+    info = wait_status(src, ("completed", "failed"))
+    assert info["status"] == "completed", info
+    assert done.exists()
+    assert out.read_bytes()[:8] == b"QELMIGR\n"
+    assert info["ram"]["transferred"] == out.stat().st_size
+    assert src.command("query-status")["status"] == "postmigrate"
+
+    src.command("cont")
+    src.command("migrate", uri="exec:cat > /dev/null; exit 3")
+    info = wait_status(src, ("completed", "failed"))
+    assert info["status"] == "failed", info
+    assert "exited with status 3" in info["error-desc"], info
+    assert src.command("query-status")["status"] == "running"
+    src.shutdown()
+
+
 def test_bad_incoming_uri_is_a_startup_error():
     vm = qtest.QTestMachine(vm_args(incoming="nope:1"), timeout=10)
     with pytest.raises(qtest.QTestError):
