@@ -10,6 +10,9 @@ Prints per binary: bytes on the wire (query-migrate ram.transferred),
 ram.total, total-time and downtime in ms.  Bytes must scale with what
 is plugged and written, not with the region.
 
+Then, once per binary, the scaling lines: the same writes with a 16 GiB
+and a 64 GiB region (1 GiB plugged), and with 2 GiB plugged of 64 GiB.
+
 Runs both binaries side by side, REPS times (default 5, BENCH_REPS),
 alternating which goes first (the first to fault in huge pages after
 the other freed them pays more), then the median of each.
@@ -31,26 +34,27 @@ from vmem_driver import ACK, VirtioMemDriver  # noqa: E402
 GiB = 1 << 30
 
 
-def args(incoming=None):
+def args(region, plugged, incoming=None):
     a = ["-machine", "q35", "-m", "128M,maxmem=128G",
-         "-object", "memory-backend-ram,id=mem0,size=64G,reserve=off",
+         "-object", "memory-backend-ram,id=mem0,size=%dG,reserve=off"
+         % (region // GiB),
          "-device", "virtio-mem-pci,id=vm0,memdev=mem0,block-size=2M,"
-         "requested-size=1G"]
+         "requested-size=%dG" % (plugged // GiB)]
     return a + (["-incoming", incoming] if incoming else [])
 
 
-def run(binary, accel):
+def run(binary, accel, region=64 * GiB, plugged=GiB):
     sock = os.path.join(tempfile.mkdtemp(prefix="bench-mig-"), "m.sock")
-    src = qtest.QTestMachine(args(), binary=binary, accel=accel,
-                             timeout=120)
-    dst = qtest.QTestMachine(args("unix:" + sock), binary=binary,
+    src = qtest.QTestMachine(args(region, plugged), binary=binary,
                              accel=accel, timeout=120)
+    dst = qtest.QTestMachine(args(region, plugged, "unix:" + sock),
+                             binary=binary, accel=accel, timeout=120)
     src.launch()
     dst.launch()
     try:
         drv = VirtioMemDriver(src)
         drv.probe()
-        nblocks = GiB // drv.block_size
+        nblocks = plugged // drv.block_size
         for i in range(0, nblocks, 256):
             assert drv.plug(drv.block_addr(i), 256) == ACK
         for i in range(nblocks):
@@ -100,6 +104,17 @@ def main():
     for name, t in times.items():
         print("bench-migration: %-8s median total-time=%dms of %s"
               % (name, sorted(t)[len(t) // 2], t))
+    # Scaling: the region grows 4x with the same plugged memory, then
+    # what is plugged (and written) doubles.  Bytes on the wire must
+    # follow the second, not the first.
+    for name, binary, accel in binaries:
+        for region, plugged in ((16 * GiB, GiB), (64 * GiB, GiB),
+                                (64 * GiB, 2 * GiB)):
+            info = run(binary, accel, region, plugged)
+            print("bench-migration: %-8s scaling region=%2dG plugged=%dG "
+                  "status=%s transferred=%d"
+                  % (name, region // GiB, plugged // GiB, info["status"],
+                     info.get("ram", {}).get("transferred", 0)))
 
 
 if __name__ == "__main__":
