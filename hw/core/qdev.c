@@ -821,6 +821,8 @@ static char *defval_text(const ObjectProperty *op)
         return g_strdup(json_node_get_boolean(op->defval) ? "true" : "false");
     case G_TYPE_INT64:
         return g_strdup_printf("%" PRId64, json_node_get_int(op->defval));
+    case G_TYPE_STRING:
+        return g_strdup_printf("\"%s\"", json_node_get_string(op->defval));
     default:
         return NULL;
     }

@@ -676,6 +676,8 @@ static void pci_device_class_init(ObjectClass *oc, void *data)
     object_property_set_parse_kind(op, OBJ_PARSE_STRING);
     object_property_set_description(op, "Slot and optional function "
                                     "number, example: 06.0 or 06");
+    /* -1: the bus picks the first free slot. */
+    object_property_set_default(op, json_node_init_int(json_node_alloc(), -1));
 }
 
 static const TypeInfo pci_types[] = {

@@ -594,7 +594,9 @@ static void virtio_mem_class_init(ObjectClass *oc, void *data)
                                        "OnOffAuto", onoffauto_names,
                                        get_unplugged_inaccessible,
                                        set_unplugged_inaccessible);
-    object_property_set_description(p, "on/off/auto (default: \"auto\")");
+    object_property_set_description(p, "on/off/auto");
+    object_property_set_default(p, json_node_init_string(json_node_alloc(),
+                                                         "auto"));
     vdc->realize = virtio_mem_realize;
     vdc->unrealize = virtio_mem_unrealize;
     vdc->get_config = virtio_mem_get_config;
