@@ -34,12 +34,14 @@ def start(vms, args, binary=None, accel=None):
     return vm
 
 
-def start_pair(vms, args, incoming, dst_args=None):
+def start_pair(vms, args, incoming, dst_args=None, binary=None,
+               accel=None):
     """start() a source with @args, then a destination with @dst_args
-    (default @args) waiting on -incoming @incoming; (source, destination)."""
-    src = start(vms, args)
+    (default @args) waiting on -incoming @incoming, both of @binary and
+    @accel; (source, destination)."""
+    src = start(vms, args, binary, accel)
     dst = start(vms, (args if dst_args is None else dst_args) +
-                ["-incoming", incoming])
+                ["-incoming", incoming], binary, accel)
     return src, dst
 
 
