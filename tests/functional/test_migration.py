@@ -198,46 +198,48 @@ def fake_destination(path):
     return lsock
 
 
-def test_cut_connection_leaves_source_running(vms, sock_path):
+def migrating_to_fake(vms, sock_path, seed, bandwidth):
+    """A source with 1 GiB plugged and written (@seed) migrating at
+    @bandwidth to a listener of ours that has read its first bytes;
+    (source, driver, listener, connection)."""
     src = start(vms, vm_args())
     drv = plug_1g(src)
-    write_pattern(src, drv, 0x33)
+    write_pattern(src, drv, seed)
     lsock = fake_destination(sock_path)
-    src.command("migrate-set-parameters", **{"max-bandwidth": 8 * MiB})
+    src.command("migrate-set-parameters", **{"max-bandwidth": bandwidth})
     src.command("migrate", uri="unix:" + sock_path)
     conn, _ = lsock.accept()
     assert conn.recv(4096)
+    return src, drv, lsock, conn
+
+
+def check_source_runs_on(src, drv, seed):
+    """After a failed or cancelled migration: running, the data intact,
+    and plugging and unplugging work again (no longer BUSY)."""
+    assert src.command("query-status")["status"] == "running"
+    check_pattern(src, drv, seed, {})
+    last = GiB // drv.block_size - 1
+    assert drv.unplug(drv.block_addr(last), 1) == ACK
+    assert drv.plug(drv.block_addr(last), 1) == ACK
+
+
+def test_cut_connection_leaves_source_running(vms, sock_path):
+    src, drv, lsock, conn = migrating_to_fake(vms, sock_path, 0x33, 8 * MiB)
     conn.close()
     lsock.close()
     info = wait_status(src, ("failed",))
     assert info["error-desc"]
-    assert src.command("query-status")["status"] == "running"
-    check_pattern(src, drv, 0x33, {})
-    # Plugging and unplugging work again (no longer BUSY).
-    last = GiB // drv.block_size - 1
-    assert drv.unplug(drv.block_addr(last), 1) == ACK
-    assert drv.plug(drv.block_addr(last), 1) == ACK
+    check_source_runs_on(src, drv, 0x33)
     src.shutdown()
 
 
 def test_cancel_leaves_source_running(vms, sock_path):
-    src = start(vms, vm_args())
-    drv = plug_1g(src)
-    write_pattern(src, drv, 0x44)
-    lsock = fake_destination(sock_path)
-    src.command("migrate-set-parameters", **{"max-bandwidth": 1 * MiB})
-    src.command("migrate", uri="unix:" + sock_path)
-    conn, _ = lsock.accept()
-    assert conn.recv(4096)
+    src, drv, lsock, conn = migrating_to_fake(vms, sock_path, 0x44, 1 * MiB)
     src.command("migrate_cancel")
     wait_status(src, ("cancelled",))
     conn.close()
     lsock.close()
-    assert src.command("query-status")["status"] == "running"
-    check_pattern(src, drv, 0x44, {})
-    last = GiB // drv.block_size - 1
-    assert drv.unplug(drv.block_addr(last), 1) == ACK
-    assert drv.plug(drv.block_addr(last), 1) == ACK
+    check_source_runs_on(src, drv, 0x44)
     src.shutdown()
 
 
