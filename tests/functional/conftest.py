@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -178,3 +179,24 @@ def vm(make_vm):
 @pytest.fixture
 def qmp(vm):
     return vm.connect()
+
+
+# ---- fixtures for tests that start their own processes -----------------
+
+@pytest.fixture
+def vms():
+    """A list for the test to add each process it starts to (conftest's
+    VM, qtest.QTestMachine, ...); each gets kill() at teardown, in order."""
+    started = []
+    yield started
+    for vm in started:
+        vm.kill()
+
+
+@pytest.fixture
+def sock_path():
+    """A path for a UNIX socket in a new directory of its own under the
+    system's temporary one: short whatever the test's name (sun_path
+    holds 108 bytes)."""
+    d = tempfile.mkdtemp(prefix="mig-")
+    yield os.path.join(d, "mig.sock")

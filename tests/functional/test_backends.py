@@ -45,16 +45,9 @@ def launch(tmp_path, tag, *args, binary=None):
 
 
 @pytest.fixture
-def vms():
-    started = []
-    yield started
-    for vm in started:
-        vm.kill()
-
-
-@pytest.fixture
 def start(tmp_path, vms):
-    """start(*args, binary=None) -> (vm, negotiated QMP client)."""
+    """start(*args, binary=None) -> (vm, negotiated QMP client); the VM
+    joins conftest's vms, stopped (and judged) at teardown."""
     def run(*args, binary=None):
         vm = launch(tmp_path, f"vm{len(vms)}", *args, binary=binary)
         vms.append(vm)

@@ -16,13 +16,14 @@ import json
 import os
 import socket
 import sys
-import tempfile
 import time
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qtest  # noqa: E402
+from hostobs import status_bytes  # noqa: E402
+from migutil import migrate, start, start_pair, wait_status  # noqa: E402
 from vmem_driver import ACK, BUSY, VirtioMemDriver  # noqa: E402
 
 MiB = 1 << 20
@@ -44,42 +45,16 @@ def vm_args(region="64G", block="2M", requested="1G", incoming=None,
     return args
 
 
-def start(args):
-    vm = qtest.QTestMachine(args, timeout=60)
-    vm.launch()
-    return vm
+def rss_kib(vm):
+    return status_bytes(vm.pid, "VmRSS") // 1024
 
 
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
-
-
-def wait_status(vm, want, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        info = vm.command("query-migrate")
-        if info.get("status") in want:
-            return info
-        assert time.monotonic() < deadline, info
-        time.sleep(0.05)
-
-
-@pytest.fixture
-def sock_path():
-    d = tempfile.mkdtemp(prefix="mig-")
-    yield os.path.join(d, "mig.sock")
-
-
-@pytest.fixture
-def vms():
-    started = []
-    yield started
-    for vm in started:
-        vm.kill()
+def plugged(vm, blocks):
+    """A driver for @vm's vm0 with its first @blocks blocks plugged."""
+    drv = VirtioMemDriver(vm)
+    drv.probe()
+    assert drv.plug(drv.block_addr(0), blocks) == ACK
+    return drv
 
 
 def plug_1g(vm):
@@ -115,10 +90,7 @@ def check_pattern(vm, drv, seed, overrides):
 
 
 def test_migrate_plugged_only_while_writing(vms, sock_path):
-    src = start(vm_args())
-    vms.append(src)
-    dst = start(vm_args(incoming="unix:" + sock_path))
-    vms.append(dst)
+    src, dst = start_pair(vms, vm_args(), "unix:" + sock_path)
     drv = plug_1g(src)
     write_pattern(src, drv, 0x5a)
     stripe_bytes = (GiB // drv.block_size) * (64 * 1024 + 8)
@@ -177,13 +149,13 @@ def test_migrate_plugged_only_while_writing(vms, sock_path):
     # Pages that arrived as zero runs were not allocated: the
     # destination holds no more than the source (which, with THP, may
     # hold a huge page per written stripe).
-    assert rss_kib(dst.pid) < rss_kib(src.pid) + 64 * 1024, \
-        (rss_kib(dst.pid), rss_kib(src.pid))
+    assert rss_kib(dst) < rss_kib(src) + 64 * 1024, \
+        (rss_kib(dst), rss_kib(src))
     # Unplugged blocks read zero on the destination and cost it no RSS.
-    before = rss_kib(dst.pid)
+    before = rss_kib(dst)
     for i in range(nblocks, drv.usable_region_size // drv.block_size):
         assert dst.readq(ddrv.block_addr(i)) == 0
-    assert rss_kib(dst.pid) - before < 4 * 1024
+    assert rss_kib(dst) - before < 4 * 1024
 
     # The destination continues resizing where the source stopped.
     # requested-size came along: plugging more is NACKed until raised.
@@ -204,10 +176,8 @@ def test_migrate_plugged_only_while_writing(vms, sock_path):
 ])
 def test_incompatible_destination_refused(vms, sock_path, dst_cfg,
                                           section):
-    src = start(vm_args())
-    vms.append(src)
-    dst = start(vm_args(incoming="unix:" + sock_path, **dst_cfg))
-    vms.append(dst)
+    src, dst = start_pair(vms, vm_args(), "unix:" + sock_path,
+                          vm_args(**dst_cfg))
     plug_1g(src)
     src.command("migrate", uri="unix:" + sock_path)
     info = wait_status(dst, ("failed",))
@@ -228,54 +198,53 @@ def fake_destination(path):
     return lsock
 
 
-def test_cut_connection_leaves_source_running(vms, sock_path):
-    src = start(vm_args())
-    vms.append(src)
+def migrating_to_fake(vms, sock_path, seed, bandwidth):
+    """A source with 1 GiB plugged and written (@seed) migrating at
+    @bandwidth to a listener of ours that has read its first bytes;
+    (source, driver, listener, connection)."""
+    src = start(vms, vm_args())
     drv = plug_1g(src)
-    write_pattern(src, drv, 0x33)
+    write_pattern(src, drv, seed)
     lsock = fake_destination(sock_path)
-    src.command("migrate-set-parameters", **{"max-bandwidth": 8 * MiB})
+    src.command("migrate-set-parameters", **{"max-bandwidth": bandwidth})
     src.command("migrate", uri="unix:" + sock_path)
     conn, _ = lsock.accept()
     assert conn.recv(4096)
+    return src, drv, lsock, conn
+
+
+def check_source_runs_on(src, drv, seed):
+    """After a failed or cancelled migration: running, the data intact,
+    and plugging and unplugging work again (no longer BUSY)."""
+    assert src.command("query-status")["status"] == "running"
+    check_pattern(src, drv, seed, {})
+    last = GiB // drv.block_size - 1
+    assert drv.unplug(drv.block_addr(last), 1) == ACK
+    assert drv.plug(drv.block_addr(last), 1) == ACK
+
+
+def test_cut_connection_leaves_source_running(vms, sock_path):
+    src, drv, lsock, conn = migrating_to_fake(vms, sock_path, 0x33, 8 * MiB)
     conn.close()
     lsock.close()
     info = wait_status(src, ("failed",))
     assert info["error-desc"]
-    assert src.command("query-status")["status"] == "running"
-    check_pattern(src, drv, 0x33, {})
-    # Plugging and unplugging work again (no longer BUSY).
-    last = GiB // drv.block_size - 1
-    assert drv.unplug(drv.block_addr(last), 1) == ACK
-    assert drv.plug(drv.block_addr(last), 1) == ACK
+    check_source_runs_on(src, drv, 0x33)
     src.shutdown()
 
 
 def test_cancel_leaves_source_running(vms, sock_path):
-    src = start(vm_args())
-    vms.append(src)
-    drv = plug_1g(src)
-    write_pattern(src, drv, 0x44)
-    lsock = fake_destination(sock_path)
-    src.command("migrate-set-parameters", **{"max-bandwidth": 1 * MiB})
-    src.command("migrate", uri="unix:" + sock_path)
-    conn, _ = lsock.accept()
-    assert conn.recv(4096)
+    src, drv, lsock, conn = migrating_to_fake(vms, sock_path, 0x44, 1 * MiB)
     src.command("migrate_cancel")
     wait_status(src, ("cancelled",))
     conn.close()
     lsock.close()
-    assert src.command("query-status")["status"] == "running"
-    check_pattern(src, drv, 0x44, {})
-    last = GiB // drv.block_size - 1
-    assert drv.unplug(drv.block_addr(last), 1) == ACK
-    assert drv.plug(drv.block_addr(last), 1) == ACK
+    check_source_runs_on(src, drv, 0x44)
     src.shutdown()
 
 
 def test_qmp_commands_and_parameters(vms):
-    vm = start(vm_args(requested="0"))
-    vms.append(vm)
+    vm = start(vms, vm_args(requested="0"))
     assert vm.command("query-migrate") == {}
     params = vm.command("query-migrate-parameters")
     assert params["max-bandwidth"] == 128 * MiB
@@ -298,13 +267,8 @@ def test_qmp_commands_and_parameters(vms):
 
 
 def test_incoming_defer_and_exec(vms, sock_path):
-    src = start(vm_args(requested="64M"))
-    vms.append(src)
-    dst = start(vm_args(requested="64M", incoming="defer"))
-    vms.append(dst)
-    drv = VirtioMemDriver(src)
-    drv.probe()
-    assert drv.plug(drv.block_addr(0), 8) == ACK
+    src, dst = start_pair(vms, vm_args(requested="64M"), "defer")
+    drv = plugged(src, 8)
     src.writeq(drv.block_addr(3) + 8, 0x1234abcd)
     dst.command("migrate-incoming", uri="unix:" + sock_path)
     rsp = dst.qmp("migrate-incoming", uri="unix:" + sock_path)
@@ -313,9 +277,7 @@ def test_incoming_defer_and_exec(vms, sock_path):
     wait_status(src, ("completed",))
     # exec: went to /dev/null; now the real one, over the deferred socket.
     src.command("cont")
-    src.command("migrate", uri="unix:" + sock_path)
-    wait_status(src, ("completed",))
-    wait_status(dst, ("completed",))
+    migrate(src, dst, "unix:" + sock_path)
     assert dst.readq(drv.block_addr(3) + 8) == 0x1234abcd
     src.shutdown()
     dst.shutdown()
@@ -325,8 +287,7 @@ def test_exec_completes_when_the_command_has_everything(vms, tmp_path):
     """exec: is "completed" only once the command has read the whole
     stream and exited with status 0; a failing command fails the
     migration and the source runs on."""
-    src = start(vm_args(requested="64M"))
-    vms.append(src)
+    src = start(vms, vm_args(requested="64M"))
     out = tmp_path / "stream.bin"
     done = tmp_path / "done"
     # The command keeps going after reading everything: completion must
@@ -365,17 +326,10 @@ def free_port():
 
 def test_tcp_loopback_and_fd(vms):
     uri = "tcp:127.0.0.1:%d" % free_port()
-    src = start(vm_args(requested="64M"))
-    vms.append(src)
-    dst = start(vm_args(requested="64M", incoming=uri))
-    vms.append(dst)
-    drv = VirtioMemDriver(src)
-    drv.probe()
-    assert drv.plug(drv.block_addr(0), 4) == ACK
+    src, dst = start_pair(vms, vm_args(requested="64M"), uri)
+    drv = plugged(src, 4)
     src.writeq(drv.block_addr(2) + 4096, 0xabcdef0123)
-    src.command("migrate", uri=uri)
-    wait_status(src, ("completed",))
-    wait_status(dst, ("completed",))
+    migrate(src, dst, uri)
     assert dst.readq(drv.block_addr(2) + 4096) == 0xabcdef0123
     assert dst.command("query-status")["status"] == "running"
     assert src.command("query-status")["status"] == "postmigrate"
@@ -392,8 +346,7 @@ def migration_events(vm):
 
 
 def test_events_follow_the_capability(vms, sock_path):
-    src = start(vm_args(requested="64M"))
-    vms.append(src)
+    src = start(vms, vm_args(requested="64M"))
     names = [c["name"] for c in src.command("query-commands")]
     if "migrate-set-capabilities" not in names:
         pytest.skip("migrate-set-capabilities is not in this tree (lv-qmp)")
@@ -404,15 +357,12 @@ def test_events_follow_the_capability(vms, sock_path):
     assert migration_events(src) == []
     src.command("cont")
 
-    dst = start(vm_args(requested="64M", incoming="defer"))
-    vms.append(dst)
+    dst = start(vms, vm_args(requested="64M", incoming="defer"))
     for vm in (src, dst):
         vm.command("migrate-set-capabilities", capabilities=[
             {"capability": "events", "state": True}])
     dst.command("migrate-incoming", uri="unix:" + sock_path)
-    src.command("migrate", uri="unix:" + sock_path)
-    wait_status(src, ("completed",))
-    wait_status(dst, ("completed",))
+    migrate(src, dst, "unix:" + sock_path)
     time.sleep(0.2)
     got = migration_events(src)
     statuses = [d["status"] for e, d in got if e == "MIGRATION"]
@@ -431,11 +381,18 @@ RUNSTATE_BINARIES = [pytest.param((None, None), id="ours"),
                      pytest.param((REF_BINARY, "-accel tcg"), id="qemu-7.2")]
 
 
-def runstate_vm(binary, accel, extra):
-    vm = qtest.QTestMachine(["-machine", "q35", "-m", "128M"] + extra,
-                            binary=binary, accel=accel, timeout=60)
-    vm.launch()
-    return vm
+def binary_or_skip(binary):
+    """(path, accel) of a RUNSTATE_BINARIES entry; skips the test when it
+    names the QEMU 7.2 reference and that is not installed."""
+    path, accel = binary
+    if path and not os.access(path, os.X_OK):
+        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    return path, accel
+
+
+def runstate_vm(vms, binary, accel, extra):
+    return start(vms, ["-machine", "q35", "-m", "128M"] + extra,
+                 binary=binary, accel=accel)
 
 
 def stop_resume(vm):
@@ -464,15 +421,11 @@ def test_run_states(vms, sock_path, binary, case, want):
     then takes the source's state (a running source: running unless -S
     or a stop said otherwise, when cont while waiting undoes -S); the
     source ends "postmigrate" and cont resumes it."""
-    path, accel = binary
-    if path and not os.access(path, os.X_OK):
-        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    path, accel = binary_or_skip(binary)
     src_s, src_stop, dst_s, dst_cont = case
-    src = runstate_vm(path, accel, ["-S"] if src_s else [])
-    vms.append(src)
-    dst = runstate_vm(path, accel, (["-S"] if dst_s else []) +
+    src = runstate_vm(vms, path, accel, ["-S"] if src_s else [])
+    dst = runstate_vm(vms, path, accel, (["-S"] if dst_s else []) +
                       ["-incoming", "unix:" + sock_path])
-    vms.append(dst)
     assert dst.command("query-status") == {
         "status": "inmigrate", "running": False, "singlestep": False}
     if src_stop:
@@ -481,9 +434,7 @@ def test_run_states(vms, sock_path, binary, case, want):
         dst.command("cont")
         assert dst.command("query-status")["status"] == "inmigrate"
     src.get_events()
-    src.command("migrate", uri="unix:" + sock_path)
-    wait_status(src, ("completed",))
-    wait_status(dst, ("completed",))
+    migrate(src, dst, "unix:" + sock_path)
     assert src.command("query-status")["status"] == "postmigrate"
     assert stop_resume(src) == ([] if src_s or src_stop else ["STOP"])
     deadline = time.monotonic() + 10
@@ -505,11 +456,8 @@ def test_failed_incoming_run_state(vms, binary):
     """QEMU 7.2 exits when an incoming stream is refused; until then it is
     "inmigrate".  We stay in "inmigrate" (never running a half-loaded
     VM) and keep the process so query-migrate can say why."""
-    path, accel = binary
-    if path and not os.access(path, os.X_OK):
-        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
-    dst = runstate_vm(path, accel, ["-incoming", "defer"])
-    vms.append(dst)
+    path, accel = binary_or_skip(binary)
+    dst = runstate_vm(vms, path, accel, ["-incoming", "defer"])
     dst.command("stop")         # while waiting: only clears autostart
     assert dst.command("query-status")["status"] == "inmigrate"
     dst.command("migrate-incoming", uri="exec:echo garbage")
@@ -530,25 +478,16 @@ def test_ram_counters_cover_every_pass(vms, sock_path, binary):
     data (normal, normal-bytes) or as a zero page (duplicate), the final
     pass included; nothing remains.  (7.2's total is every RAM block's
     size; ours what is populated.  7.2 also sends its ROMs.)"""
-    path, accel = binary
-    if path and not os.access(path, os.X_OK):
-        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
+    path, accel = binary_or_skip(binary)
     if path:
         accel += " -S"      # 7.2's vCPU must not write
     cfg = ["-machine", "q35", "-m", "128M,maxmem=2G",
            "-object", "memory-backend-ram,id=mem0,size=1G,reserve=off",
            "-device", "virtio-mem-pci,id=vm0,memdev=mem0,block-size=2M,"
            "requested-size=64M"]
-    src = qtest.QTestMachine(cfg, binary=path, accel=accel)
-    src.launch()
-    vms.append(src)
-    dst = qtest.QTestMachine(cfg + ["-incoming", "unix:" + sock_path],
-                             binary=path, accel=accel)
-    dst.launch()
-    vms.append(dst)
-    drv = VirtioMemDriver(src)
-    drv.probe()
-    assert drv.plug(drv.block_addr(0), 8) == ACK
+    src, dst = start_pair(vms, cfg, "unix:" + sock_path,
+                          binary=path, accel=accel)
+    drv = plugged(src, 8)
     for i in range(8):
         src.memset(drv.block_addr(i), 64 * 1024, 0x11 + i)
     src.command("migrate-set-parameters", **{"max-bandwidth": GiB})
@@ -573,13 +512,8 @@ def test_requested_size_set_while_migrating_arrives(vms, sock_path):
     (the virtio-mem section went early) reaches the destination in the
     late part: same requested size and usable region there, and the
     guest gets a configuration change on the destination to act on."""
-    src = start(vm_args(requested="64M"))
-    vms.append(src)
-    dst = start(vm_args(requested="64M", incoming="unix:" + sock_path))
-    vms.append(dst)
-    drv = VirtioMemDriver(src)
-    drv.probe()
-    assert drv.plug(drv.block_addr(0), 8) == ACK
+    src, dst = start_pair(vms, vm_args(requested="64M"), "unix:" + sock_path)
+    drv = plugged(src, 8)
     for i in range(8):
         src.memset(drv.block_addr(i), 512 * 1024, 0x21 + i)
     # About a second of transfer: the qom-set lands mid-migration.
@@ -621,11 +555,8 @@ def test_max_bandwidth_holds_for_large_sections(vms):
     """4 MiB sections must not pass a 4 MiB/s limit in 100 ms windows:
     the average rate stays under max-bandwidth (a lower bound on the
     time, not a performance target)."""
-    src = start(vm_args(requested="64M"))
-    vms.append(src)
-    drv = VirtioMemDriver(src)
-    drv.probe()
-    assert drv.plug(drv.block_addr(0), 4) == ACK
+    src = start(vms, vm_args(requested="64M"))
+    drv = plugged(src, 4)
     for i in range(4):
         src.memset(drv.block_addr(i), MiB, 0x31 + i)
     src.command("migrate-set-parameters", **{"max-bandwidth": 4 * MiB})
@@ -641,11 +572,8 @@ def test_one_dirty_log_sync_per_pass(vms):
     KVM_GET_DIRTY_LOG per slot); only the final pass syncs again, after
     the stop.  dirty-sync-count (QEMU's: syncs done) is therefore the
     passes (MIGRATION_PASS events) plus the estimate made at setup."""
-    src = start(vm_args(requested="64M"))
-    vms.append(src)
-    drv = VirtioMemDriver(src)
-    drv.probe()
-    assert drv.plug(drv.block_addr(0), 4) == ACK
+    src = start(vms, vm_args(requested="64M"))
+    drv = plugged(src, 4)
     for i in range(4):
         src.memset(drv.block_addr(i), MiB, 0x41 + i)
     src.command("migrate-set-capabilities", capabilities=[
@@ -678,23 +606,18 @@ def test_destination_holds_only_what_arrived(vms, sock_path):
     64 KiB written in it nor faults in the pages of zero runs: its RSS
     stays near the data sent and its page faults near the pages
     written (not the 256 Ki pages of the plugged GiB)."""
-    src = start(vm_args())
-    vms.append(src)
-    dst = start(vm_args(incoming="unix:" + sock_path))
-    vms.append(dst)
+    src, dst = start_pair(vms, vm_args(), "unix:" + sock_path)
     drv = plug_1g(src)
     write_pattern(src, drv, 0x6b)
     faults = minflt(dst.pid)
     src.command("migrate-set-parameters", **{"max-bandwidth": 4 * GiB})
-    src.command("migrate", uri="unix:" + sock_path)
-    wait_status(src, ("completed",))
-    wait_status(dst, ("completed",))
+    migrate(src, dst, "unix:" + sock_path)
     faults = minflt(dst.pid) - faults
     nblocks = GiB // drv.block_size
     written_pages = nblocks * (64 * 1024 // 4096 + 1)
     assert faults < written_pages + 32 * 1024, faults
-    assert rss_kib(dst.pid) < (nblocks * (64 + 4) + 64 * 1024), \
-        rss_kib(dst.pid)
+    assert rss_kib(dst) < (nblocks * (64 + 4) + 64 * 1024), \
+        rss_kib(dst)
     drv.vm = dst
     check_pattern(dst, drv, 0x6b, {})
 
@@ -703,13 +626,8 @@ def test_zero_runs_clear_what_came_before(vms, sock_path):
     """A page that arrived as data and was zeroed on the source later, and
     a page written on the destination (qtest) while waiting, both end
     zero once the source sends them as zero pages."""
-    src = start(vm_args(requested="64M"))
-    vms.append(src)
-    dst = start(vm_args(requested="64M", incoming="unix:" + sock_path))
-    vms.append(dst)
-    drv = VirtioMemDriver(src)
-    drv.probe()
-    assert drv.plug(drv.block_addr(0), 8) == ACK
+    src, dst = start_pair(vms, vm_args(requested="64M"), "unix:" + sock_path)
+    drv = plugged(src, 8)
     page_a = drv.block_addr(0) + 4096
     page_b = drv.block_addr(7) + 8192
     src.writeq(page_a, 0x1111111111111111)
@@ -748,11 +666,8 @@ def qmp_with_fds(vm, fds, cmd, **args):
 def test_getfd_closefd(vms, binary):
     """getfd takes the descriptor that came with the command, under a
     name; closefd and migrate fd:NAME consume it; QEMU 7.2's errors."""
-    path, accel = binary
-    if path and not os.access(path, os.X_OK):
-        pytest.skip("QEMU 7.2 reference %s is not installed" % path)
-    vm = runstate_vm(path, accel, ["-S"] if path else [])
-    vms.append(vm)
+    path, accel = binary_or_skip(binary)
+    vm = runstate_vm(vms, path, accel, ["-S"] if path else [])
     rsp = vm.qmp("getfd", fdname="x")
     assert rsp["error"]["desc"] == \
         "No file descriptor supplied via SCM_RIGHTS"
@@ -782,13 +697,8 @@ def test_migrate_to_getfd_descriptor(vms):
     """libvirt's way: getfd fdname=migrate with a socket passed by
     SCM_RIGHTS, then migrate uri=fd:migrate; the destination gets its
     end the same way with migrate-incoming fd:NAME."""
-    src = start(vm_args(requested="64M"))
-    vms.append(src)
-    dst = start(vm_args(requested="64M", incoming="defer"))
-    vms.append(dst)
-    drv = VirtioMemDriver(src)
-    drv.probe()
-    assert drv.plug(drv.block_addr(0), 4) == ACK
+    src, dst = start_pair(vms, vm_args(requested="64M"), "defer")
+    drv = plugged(src, 4)
     src.writeq(drv.block_addr(3) + 16, 0x600dfd)
     a, b = socket.socketpair()
     assert qmp_with_fds(dst, [b.fileno()], "getfd",
@@ -798,9 +708,7 @@ def test_migrate_to_getfd_descriptor(vms):
                         fdname="migrate") == {"return": {}}
     a.close()
     b.close()
-    src.command("migrate", uri="fd:migrate")
-    wait_status(src, ("completed",))
-    wait_status(dst, ("completed",))
+    migrate(src, dst, "fd:migrate")
     assert dst.readq(drv.block_addr(3) + 16) == 0x600dfd
     assert dst.command("query-status")["status"] == "running"
     # Consumed by migrate: the name is gone.

@@ -14,14 +14,11 @@ against QEMU 7.2) is tests/qtest/q35-chipset-test.c.
 import os
 import struct
 import sys
-import tempfile
-import time
-import zlib
-
-import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import qtest  # noqa: E402
+from hostobs import status_bytes  # noqa: E402
+from migutil import (migrate, payload_of, replace_section,  # noqa: E402
+                     sections_by_name, start, start_pair, wait_status)
 from vmem_driver import ACK, VirtioMemDriver  # noqa: E402
 
 MiB = 1 << 20
@@ -38,52 +35,6 @@ EDU_BAR = 0xc0000000
 def base_args(extra=()):
     return ["-machine", "q35", "-m", "128M", "-serial", "null",
             "-device", "edu,id=e0,addr=04.0"] + list(extra)
-
-
-def start(args):
-    vm = qtest.QTestMachine(args, timeout=60)
-    vm.launch()
-    return vm
-
-
-def wait_status(vm, want, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        info = vm.command("query-migrate")
-        if info.get("status") in want:
-            return info
-        assert time.monotonic() < deadline, info
-        time.sleep(0.05)
-
-
-@pytest.fixture
-def sock_path():
-    d = tempfile.mkdtemp(prefix="migdev-")
-    yield os.path.join(d, "mig.sock")
-
-
-@pytest.fixture
-def vms():
-    started = []
-    yield started
-    for vm in started:
-        vm.kill()
-
-
-def migrate_pair(vms, sock_path, args, dst_args=None):
-    """Start source and destination with @args; return both unstarted
-    for programming (the caller migrates with migrate())."""
-    src = start(args)
-    vms.append(src)
-    dst = start((dst_args or args) + ["-incoming", "unix:" + sock_path])
-    vms.append(dst)
-    return src, dst
-
-
-def migrate(src, dst, sock_path):
-    src.command("migrate", uri="unix:" + sock_path)
-    wait_status(src, ("completed",))
-    wait_status(dst, ("completed",))
 
 
 # ---- PCI configuration mechanism #1 -------------------------------------
@@ -124,42 +75,7 @@ def ioapic_write(vm, reg, value):
     vm.writel(IOAPIC + 0x10, value)
 
 
-# ---- the stream ---------------------------------------------------------
-
-def read_sections(data):
-    """{name: (start, type, version, payload offset, length)}."""
-    assert data[:8] == b"QELMIGR\n"
-    pos, out = 12, {}
-    while pos < len(data):
-        start = pos
-        pos += 2
-        n, = struct.unpack_from("<H", data, pos)
-        name = data[pos + 2:pos + 2 + n].decode()
-        pos += 2 + n
-        n, = struct.unpack_from("<H", data, pos)
-        typ = data[pos + 2:pos + 2 + n].decode()
-        pos += 2 + n
-        version, length = struct.unpack_from("<IQ", data, pos)
-        pos += 12
-        out[name] = (start, typ, version, pos, length)
-        pos += length + 4
-    return out
-
-
-def replace_section(data, name, payload=None, version=None):
-    """@data with section @name's payload and/or version replaced (length
-    and checksum recomputed)."""
-    start, _, old_version, off, length = read_sections(data)[name]
-    if payload is None:
-        payload = data[off:off + length]
-    head = bytearray(data[start:off - 12])
-    head += struct.pack("<IQ", old_version if version is None else version,
-                        len(payload))
-    body = bytes(head) + bytes(payload)
-    crc = zlib.crc32(body) & 0xffffffff
-    return (data[:start] + body + struct.pack("<I", crc) +
-            data[off + length + 4:])
-
+# ---- the stream (read and edited with migutil) --------------------------
 
 def capture_stream(vm, path):
     vm.command("migrate", uri="exec:cat > %s" % path)
@@ -172,8 +88,7 @@ def refused(vms, args, data, path):
     """Feed @data to a new destination; return its error-desc."""
     with open(path, "wb") as f:
         f.write(data)
-    dst = start(args + ["-incoming", "exec:cat %s" % path])
-    vms.append(dst)
+    dst = start(vms, args + ["-incoming", "exec:cat %s" % path])
     info = wait_status(dst, ("failed", "completed"))
     assert info["status"] == "failed", info
     assert dst.command("query-status")["status"] != "running"
@@ -186,7 +101,7 @@ def test_q35_chipset_registers_travel(vms, sock_path):
     """After migration the destination answers MMCONFIG where the source
     moved it (not at the old base); PAM and SMRAM/ESMRAMC, plain bytes in
     this model (no 0xa0000-0xfffff remapping), read back the same."""
-    src, dst = migrate_pair(vms, sock_path, base_args())
+    src, dst = start_pair(vms, base_args(), "unix:" + sock_path)
     cfg_writel(src, 0, 0x60, 0xb0000001)        # enable at the default
     assert src.readl(0xb0000000) == 0x29c08086
     cfg_writel(src, 0, 0x60, 0xe0000003)        # move: 128 MiB at 0xe0000000
@@ -195,7 +110,7 @@ def test_q35_chipset_registers_travel(vms, sock_path):
         cfg_writeb(src, 0, 0x90 + i, v)
     cfg_writeb(src, 0, 0x9d, 0x4a)              # SMRAM: G_SMRAME | C_BASE
     cfg_writeb(src, 0, 0x9e, 0x39)              # ESMRAMC
-    migrate(src, dst, sock_path)
+    migrate(src, dst, "unix:" + sock_path)
     assert dst.readl(0xe0000000) == 0x29c08086
     assert dst.readl(0xe0000000 + (0xf8 << 12)) == 0x29188086
     assert dst.readl(0xe7ff8000) == 0xffffffff  # inside the 128 MiB
@@ -230,9 +145,9 @@ def ioapic_program(vm):
 
 
 def test_ioapic_state_travels(vms, sock_path):
-    src, dst = migrate_pair(vms, sock_path, base_args())
+    src, dst = start_pair(vms, base_args(), "unix:" + sock_path)
     entries = ioapic_program(src)
-    migrate(src, dst, sock_path)
+    migrate(src, dst, "unix:" + sock_path)
     assert dst.readl(IOAPIC) == 0x13            # IOREGSEL
     assert dst.readl(IOAPIC + 0x10) == entries[1][1]
     assert ioapic_read(dst, 0) == 0x0b000000
@@ -247,18 +162,17 @@ def test_bad_device_sections_refused(vms, tmp_path):
     """Input levels travel in the ioapic section; payloads of the wrong
     length, entry count or version, and impossible UART states, are
     refused naming the section, before anything is applied."""
-    src = start(base_args())
-    vms.append(src)
+    src = start(vms, base_args())
     ioapic_program(src)
     src.outb(COM1 + 1, 0x02)        # IER.THRI: the UART raises GSI 4
     data = capture_stream(src, tmp_path / "stream.bin")
-    secs = read_sections(data)
-    _, typ, version, off, length = secs[IOAPIC_PATH]
-    assert (typ, version, length) == ("ioapic", 1, 10 + 24 * 8)
-    sel, ident, irr, count = struct.unpack_from("<BBII", data, off)
+    secs = sections_by_name(data)
+    sec = secs[IOAPIC_PATH]
+    assert (sec.type, sec.version, sec.length) == ("ioapic", 1, 10 + 24 * 8)
+    sel, ident, irr, count = struct.unpack_from("<BBII", data, sec.offset)
     assert (sel, ident, count) == (0x13, 0x0b, 24)
     assert irr == 1 << 4
-    payload = data[off:off + length]
+    payload = payload_of(data, sec)
     fed = tmp_path / "fed.bin"
 
     bad = payload[:6] + struct.pack("<I", 23) + payload[10:-8]
@@ -280,9 +194,9 @@ def test_bad_device_sections_refused(vms, tmp_path):
                   replace_section(data, IOAPIC_PATH, version=2), fed)
     assert "'%s'" % IOAPIC_PATH in err
 
-    _, typ, version, off, length = secs[SERIAL_PATH]
-    assert (typ, version) == ("isa-serial", 1)
-    spay = data[off:off + length]
+    sec = secs[SERIAL_PATH]
+    assert (sec.type, sec.version) == ("isa-serial", 1)
+    spay = payload_of(data, sec)
     bad = spay[:-1] + b"\x05"       # five characters that are not there
     err = refused(vms, base_args(),
                   replace_section(data, SERIAL_PATH, bad), fed)
@@ -300,8 +214,7 @@ def test_bad_device_sections_refused(vms, tmp_path):
     # The untouched stream is accepted.
     with open(fed, "wb") as f:
         f.write(data)
-    dst = start(base_args() + ["-incoming", "exec:cat %s" % fed])
-    vms.append(dst)
+    dst = start(vms, base_args() + ["-incoming", "exec:cat %s" % fed])
     wait_status(dst, ("completed",))
     assert ioapic_read(dst, 0) == 0x0b000000
     src.shutdown()
@@ -310,7 +223,7 @@ def test_bad_device_sections_refused(vms, tmp_path):
 # ---- 3. UART and edu ----------------------------------------------------
 
 def test_uart_state_travels(vms, sock_path):
-    src, dst = migrate_pair(vms, sock_path, base_args())
+    src, dst = start_pair(vms, base_args(), "unix:" + sock_path)
     dst.irq_intercept_in("ioapic")
     src.outb(COM1 + 3, 0x83)        # DLAB
     src.outb(COM1 + 0, 0x01)        # DLL
@@ -322,7 +235,7 @@ def test_uart_state_travels(vms, sock_path):
     for c in b"abc":
         src.outb(COM1, c)           # looped back into the receive FIFO
     src.outb(COM1 + 1, 0x03)        # IER: RDI | THRI
-    migrate(src, dst, sock_path)
+    migrate(src, dst, "unix:" + sock_path)
 
     assert dst.get_irq(4)           # the line is up on the destination
     assert dst.inb(COM1 + 7) == 0xa5
@@ -344,12 +257,12 @@ def test_uart_state_travels(vms, sock_path):
 
 
 def test_edu_state_travels(vms, sock_path):
-    src, dst = migrate_pair(vms, sock_path, base_args())
+    src, dst = start_pair(vms, base_args(), "unix:" + sock_path)
     cfg_writel(src, EDU_DEVFN, 0x10, EDU_BAR)
     cfg_writel(src, EDU_DEVFN, 0x04, 0x2)       # memory space on
     src.writel(EDU_BAR + 0x04, 0x12345678)
     src.writel(EDU_BAR + 0x60, 0x5)
-    migrate(src, dst, sock_path)
+    migrate(src, dst, "unix:" + sock_path)
     assert dst.readl(EDU_BAR + 0x04) == 0xedcba987
     assert dst.readl(EDU_BAR + 0x24) == 0x5
     src.shutdown()
@@ -367,11 +280,7 @@ def pin_args():
 
 
 def vmlck(vm):
-    with open("/proc/%d/status" % vm.pid) as f:
-        for line in f:
-            if line.startswith("VmLck:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmLck")
+    return status_bytes(vm.pid, "VmLck")
 
 
 def mappings(vm):
@@ -386,7 +295,7 @@ def pinned(maps, lo, hi):
 
 
 def test_dma_pin_follows_migration(vms, sock_path):
-    src, dst = migrate_pair(vms, sock_path, pin_args())
+    src, dst = start_pair(vms, pin_args(), "unix:" + sock_path)
     src_base, dst_base = vmlck(src), vmlck(dst)
     assert mappings(src) == mappings(dst)
     drv = VirtioMemDriver(src)
@@ -397,7 +306,7 @@ def test_dma_pin_follows_migration(vms, sock_path):
     src_maps = mappings(src)
     assert pinned(src_maps, *region) == 64 * 2 * MiB
     assert vmlck(src) - src_base == 128 * MiB
-    migrate(src, dst, sock_path)
+    migrate(src, dst, "unix:" + sock_path)
 
     # The destination pins what the source pinned, no more.
     assert mappings(dst) == src_maps

@@ -23,10 +23,13 @@ import time
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "guest"))
 from conftest import qemu_binary  # noqa: E402
 from guestrun import (GuestRun, MiB, GiB, kvm_unusable_reason,  # noqa: E402
                       default_guest_elf)
+from migutil import (payload_of, replace_section,  # noqa: E402
+                     sections_by_name, wait_migration)
 
 TIMEOUT = 120
 APPEND = "mode=virtio-mem verify=page user churn=1000"
@@ -44,6 +47,20 @@ def need_guest():
 def line_for(size, blocks):
     return (f"virtio-mem: requested=0x{size:x} plugged=0x{size:x} "
             f"verified={blocks} blocks")
+
+
+def wait_status(run, want=None):
+    """migutil.wait_migration() on GuestRun @run, TIMEOUT s."""
+    return wait_migration(lambda: run.qmp.cmd("query-migrate"), want,
+                          TIMEOUT)
+
+
+def wait_completed(run):
+    """Wait until @run's migration is over and check it completed; its
+    query-migrate answer."""
+    info = wait_status(run)
+    assert info["status"] == "completed", info
+    return info
 
 
 def test_kvm_guest_migrates_mid_workload(tmp_path):
@@ -66,13 +83,7 @@ def test_kvm_guest_migrates_mid_workload(tmp_path):
                     {"max-bandwidth": 64 * MiB, "downtime-limit": 20000})
         src.qmp.cmd("migrate", {"uri": "unix:" + sock})
         deadline = time.monotonic() + TIMEOUT
-        while True:
-            info = src.qmp.cmd("query-migrate")
-            if info["status"] not in ("setup", "active"):
-                break
-            assert time.monotonic() < deadline, info
-            time.sleep(0.05)
-        assert info["status"] == "completed", info
+        info = wait_completed(src)
         assert not src.qmp.cmd("query-status")["running"]
         while not dst.qmp.cmd("query-status")["running"]:
             assert time.monotonic() < deadline, dst.qmp.cmd("query-migrate")
@@ -106,80 +117,23 @@ def test_kvm_guest_migrates_mid_workload(tmp_path):
         dst.stop()
 
 
-def read_sections(data):
-    """(kind, name, type, version, payload offset, length) of each."""
-    import struct
-    assert data[:8] == b"QELMIGR\n"
-    pos, out = 12, []
-    while pos < len(data):
-        start = pos
-        kind = data[pos]
-        pos += 2
-        n, = struct.unpack_from("<H", data, pos)
-        name = data[pos + 2:pos + 2 + n].decode()
-        pos += 2 + n
-        n, = struct.unpack_from("<H", data, pos)
-        typ = data[pos + 2:pos + 2 + n].decode()
-        pos += 2 + n
-        version, length = struct.unpack_from("<IQ", data, pos)
-        pos += 12
-        out.append((start, kind, name, typ, version, pos, length))
-        pos += length + 4
-    return out
-
-
 def test_bad_vcpu_section_refused_before_anything_applies(tmp_path):
     """A kvm-cpu/0 record with an unknown tag (crc fixed up) is refused
     naming the section; the destination stays paused."""
-    import struct
-    import zlib
     need_guest()
-    stream = tmp_path / "stream.bin"
-    src = GuestRun(qemu_binary(), ["-accel", "kvm"], str(tmp_path / "src"),
-                   append="mode=virtio-mem")
-    try:
-        src.start()
-        src.wait_line(r"^virtio-mem: ready", TIMEOUT)
-        src.qmp.cmd("migrate", {"uri": f"exec:cat > {stream}"})
-        deadline = time.monotonic() + TIMEOUT
-        while src.qmp.cmd("query-migrate")["status"] in ("setup", "active"):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        assert src.qmp.cmd("query-migrate")["status"] == "completed"
-    finally:
-        src.stop()
-    data = bytearray(stream.read_bytes())
-    secs = {s[2]: s for s in read_sections(bytes(data))}
-    assert secs["kvm-cpu/0"][3] == "kvm-x86-cpu"
-    assert secs["kvm-irqchip"][3] == "kvm-x86-chips"
-    start, _, _, _, _, off, length = secs["kvm-cpu/0"]
-    tag, = struct.unpack_from("<I", data, off)
+    data = save_stream(tmp_path, "mode=virtio-mem", r"^virtio-mem: ready")
+    secs = sections_by_name(data)
+    assert secs["kvm-cpu/0"].type == "kvm-x86-cpu"
+    assert secs["kvm-irqchip"].type == "kvm-x86-chips"
+    payload = bytearray(payload_of(data, secs["kvm-cpu/0"]))
+    tag, = struct.unpack_from("<I", payload, 0)
     assert tag == 1                              # regs come first
-    struct.pack_into("<I", data, off, 99)
-    crc = zlib.crc32(bytes(data[start:off + length])) & 0xffffffff
-    struct.pack_into("<I", data, off + length, crc)
-    stream.write_bytes(bytes(data))
-
-    dst = GuestRun(qemu_binary(), ["-accel", "kvm"], str(tmp_path / "dst"),
-                   append="mode=virtio-mem",
-                   extra=["-incoming", f"exec:cat {stream}"])
-    try:
-        dst.start()
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            info = dst.qmp.cmd("query-migrate")
-            if info.get("status") in ("failed", "completed"):
-                break
-            assert time.monotonic() < deadline, info
-            time.sleep(0.05)
-        assert info["status"] == "failed", info
-        assert "kvm-cpu/0" in info["error-desc"], info
-        assert "unknown record 99" in info["error-desc"], info
-        assert not dst.qmp.cmd("query-status")["running"]
-        time.sleep(0.5)
-        assert dst.transcript() == []            # the guest never ran
-    finally:
-        dst.stop()
+    struct.pack_into("<I", payload, 0, 99)
+    err = load_refused(tmp_path, "dst",
+                       replace_section(data, "kvm-cpu/0", bytes(payload)),
+                       "mode=virtio-mem")
+    assert "kvm-cpu/0" in err, err
+    assert "unknown record 99" in err, err
 
 
 # ---- vCPU state beyond registers: XSAVE, debug registers, kvmclock ----
@@ -215,14 +169,6 @@ def wait_rounds(run, n, timeout=TIMEOUT):
         time.sleep(0.1)
 
 
-def wait_completed(run):
-    deadline = time.monotonic() + TIMEOUT
-    while run.qmp.cmd("query-migrate")["status"] in ("setup", "active"):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    assert run.qmp.cmd("query-migrate")["status"] == "completed"
-
-
 def test_kvm_cpu_state_migrates(tmp_path):
     """zmm/ymm contents, XCR0, DR0-3/DR7 and kvmclock survive: the guest
     on the destination continues its rounds with no FAIL line, and its
@@ -249,10 +195,7 @@ def test_kvm_cpu_state_migrates(tmp_path):
         assert not dst.qmp.cmd("query-status")["running"]
         src.qmp.cmd("migrate", {"uri": "unix:" + sock})
         wait_completed(src)
-        deadline = time.monotonic() + TIMEOUT
-        while dst.qmp.cmd("query-migrate").get("status") != "completed":
-            assert time.monotonic() < deadline, dst.qmp.cmd("query-migrate")
-            time.sleep(0.05)
+        wait_status(dst, ("completed",))
         time.sleep(2)
         assert not dst.qmp.cmd("query-status")["running"]
         dst.qmp.cmd("cont")
@@ -280,10 +223,9 @@ def test_kvm_cpu_state_migrates(tmp_path):
         dst.qmp.cmd("migrate", {"uri": f"exec:cat > {again}"})
         wait_completed(dst)
         data = again.read_bytes()
-        sec = {s[2]: s for s in read_sections(data)}["kvm-cpu/0"]
-        recs = {t: (o, n) for t, o, n in
-                records(data[sec[5]:sec[5] + sec[6]])}
-        off = sec[5] + recs[REC_XCRS][0]
+        sec = sections_by_name(data)["kvm-cpu/0"]
+        recs = {t: (o, n) for t, o, n in records(payload_of(data, sec))}
+        off = sec.offset + recs[REC_XCRS][0]
         nr, = struct.unpack_from("<I", data, off)
         index, value = struct.unpack_from("<I4xQ", data, off + 8)
         assert (nr, index, value) == (1, 0, xcr0), (nr, index, value, xcr0)
@@ -316,21 +258,6 @@ def test_kvm_clock_stands_still_while_stopped(tmp_path):
         run.stop()
 
 
-def rebuild_section(data, sec, payload, version=None):
-    """@data with section @sec's payload (and @version) replaced, lengths
-    and crc redone."""
-    import zlib
-    start, _, _, _, _, off, length = sec
-    head = bytearray(data[start:off])
-    struct.pack_into("<Q", head, len(head) - 8, len(payload))
-    if version is not None:
-        struct.pack_into("<I", head, len(head) - 12, version)
-    body = bytes(head) + payload
-    crc = zlib.crc32(body) & 0xffffffff
-    return (bytes(data[:start]) + body + struct.pack("<I", crc) +
-            bytes(data[off + length + 4:]))
-
-
 def records(payload):
     """[(tag, offset of the data, length)] of a kvm section payload."""
     out, pos = [], 0
@@ -345,26 +272,24 @@ REC_XSAVE = 12
 REC_XCRS = 13
 
 
-def save_stream(tmp_path, append):
+def save_stream(tmp_path, append, ready=r"^cpu-state: ready"):
+    """The stream of a guest started with @append, saved once its console
+    matched @ready."""
     stream = tmp_path / "stream.bin"
     src = GuestRun(qemu_binary(), ["-accel", "kvm"], str(tmp_path / "src"),
                    append=append)
     try:
         src.start()
-        src.wait_line(r"^cpu-state: ready", TIMEOUT)
+        src.wait_line(ready, TIMEOUT)
         src.qmp.cmd("migrate", {"uri": f"exec:cat > {stream}"})
-        deadline = time.monotonic() + TIMEOUT
-        while src.qmp.cmd("query-migrate")["status"] in ("setup", "active"):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        assert src.qmp.cmd("query-migrate")["status"] == "completed"
+        wait_completed(src)
     finally:
         src.stop()
     return stream.read_bytes()
 
 
 def load_stream(tmp_path, name, data, append):
-    """Start a destination on @data; (query-migrate, transcript 0.3 s
+    """Start a destination on @data; (query-migrate, transcript 0.5 s
     after the end, whether it runs)."""
     path = tmp_path / f"{name}.bin"
     path.write_bytes(data)
@@ -372,16 +297,10 @@ def load_stream(tmp_path, name, data, append):
                    append=append, extra=["-incoming", f"exec:cat {path}"])
     try:
         dst.start()
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            info = dst.qmp.cmd("query-migrate")
-            if info.get("status") in ("failed", "completed"):
-                break
-            assert time.monotonic() < deadline, info
-            time.sleep(0.05)
+        info = wait_status(dst, ("failed", "completed"))
         if info["status"] == "completed":
             dst.qmp.cmd("cont")
-        time.sleep(0.3)
+        time.sleep(0.5)
         return (info, dst.transcript(),
                 dst.qmp.cmd("query-status")["running"])
     finally:
@@ -405,10 +324,9 @@ def test_bad_xsave_record_refused_before_anything_applies(tmp_path):
     paused.  The unmodified stream loads (the check is not blanket)."""
     need_guest()
     data = save_stream(tmp_path, CPU_APPEND)
-    secs = {s[2]: s for s in read_sections(data)}
-    sec = secs["kvm-cpu/0"]
-    assert sec[4] == 2, sec                     # the section version
-    payload = data[sec[5]:sec[5] + sec[6]]
+    sec = sections_by_name(data)["kvm-cpu/0"]
+    assert sec.version == 2, sec                # the section version
+    payload = payload_of(data, sec)
     recs = {t: (o, n) for t, o, n in records(payload)}
     assert REC_XSAVE in recs, recs
     off, n = recs[REC_XSAVE]
@@ -421,7 +339,8 @@ def test_bad_xsave_record_refused_before_anything_applies(tmp_path):
     grown += struct.pack("<I", n + 4096) + payload[off:off + n]
     grown += bytes(4096) + payload[off + n:]
     err = load_refused(tmp_path, "oversized",
-                       rebuild_section(data, sec, bytes(grown)), CPU_APPEND)
+                       replace_section(data, "kvm-cpu/0", bytes(grown)),
+                       CPU_APPEND)
     assert "kvm-cpu/0" in err and "XSAVE area of" in err, err
 
     # XSTATE_BV with bit 17 (AMX tile data): never in this host's XCR0
@@ -430,7 +349,8 @@ def test_bad_xsave_record_refused_before_anything_applies(tmp_path):
     bv, = struct.unpack_from("<Q", bad, off + 512)
     struct.pack_into("<Q", bad, off + 512, bv | (1 << 17))
     err = load_refused(tmp_path, "feature",
-                       rebuild_section(data, sec, bytes(bad)), CPU_APPEND)
+                       replace_section(data, "kvm-cpu/0", bytes(bad)),
+                       CPU_APPEND)
     assert "kvm-cpu/0" in err and "XSAVE area holds features 0x20000" \
         in err, err
 
@@ -457,14 +377,12 @@ def test_kvm_reset_restores_power_on_cpu_state(tmp_path):
 def as_version1(data, keep=()):
     """@data with every kvm-* section turned into a version 1 payload:
     the records version 2 added (tags 12-15) dropped, except @keep."""
-    for name in [s[2] for s in read_sections(data)
-                 if s[2].startswith("kvm-")]:
-        sec = {s[2]: s for s in read_sections(data)}[name]
-        payload = data[sec[5]:sec[5] + sec[6]]
+    for name in [k for k in sections_by_name(data) if k.startswith("kvm-")]:
+        payload = payload_of(data, sections_by_name(data)[name])
         kept = b"".join(payload[o - 8:o + n]
                         for t, o, n in records(payload)
                         if t < REC_XSAVE or t in keep)
-        data = rebuild_section(data, sec, kept, version=1)
+        data = replace_section(data, name, kept, version=1)
     return data
 
 

@@ -22,6 +22,20 @@
 
     .text
 
+/*
+ * user_vec_check's end of a pass over the registers: count it (R9) and
+ * go back to \again while the TSC is below the job's deadline (job in
+ * RCX; clobbers RAX, RDX).
+ */
+    .macro pass_done again
+    incq %r9
+    rdtsc
+    shlq $32, %rdx
+    orq %rax, %rdx
+    cmpq 16(%rcx), %rdx
+    jb \again
+    .endm
+
     .globl user_vec_load
 user_vec_load:
     movq 0(%rdi), %rsi
@@ -55,12 +69,7 @@ user_vec_check:
     btsq $\n, %r8
 1:
     .endr
-    incq %r9
-    rdtsc
-    shlq $32, %rdx
-    orq %rax, %rdx
-    cmpq 16(%rcx), %rdx
-    jb 10b
+    pass_done 10b
     jmp 30f
 20:                             /* zmm0-31, k1 is the scratch */
     .irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
@@ -71,12 +80,7 @@ user_vec_check:
     btsq $\n, %r8
 1:
     .endr
-    incq %r9
-    rdtsc
-    shlq $32, %rdx
-    orq %rax, %rdx
-    cmpq 16(%rcx), %rdx
-    jb 20b
+    pass_done 20b
 30: movq %r8, 24(%rcx)
     movq %r9, 32(%rcx)
     xorl %edi, %edi
