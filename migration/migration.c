@@ -141,6 +141,25 @@ static void in_set_status(MigStatus status)
     post_status(status);
 }
 
+/*
+ * "setup", set by migrate / migrate-incoming in the main thread: its
+ * event goes out at once, before the command's reply, as QEMU 7.2's
+ * does.  libvirt checks the job's state as soon as migrate returns and
+ * gives up ("job 'migration out' is not active") when no MIGRATION
+ * event has told it the migration started.
+ */
+static void send_setup_now(MigStatus *status)
+{
+    *status = MIG_SETUP;
+    if (events_enabled()) {
+        JsonObject *data = json_object_new();
+
+        json_object_set_string_member(data, "status",
+                                      status_names[MIG_SETUP]);
+        qmp_event_send("MIGRATION", data);
+    }
+}
+
 static bool is_active(MigStatus s)
 {
     return s == MIG_SETUP || s == MIG_ACTIVE || s == MIG_CANCELLING;
@@ -559,7 +578,7 @@ static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
     src.remaining = mig_ram_remaining(src.ram);
     src.sent_at_estimate = 0;
     migration_state_set_migrating(true);
-    src_set_status(MIG_SETUP);
+    send_setup_now(&src.status);
     src.thread = g_thread_new("migration", src_thread,
                               GUINT_TO_POINTER(++src_generation));
     return true;
@@ -819,7 +838,7 @@ static bool in_listen(const char *uri, GError **errp)
         return false;
     }
     in.deferred = false;
-    in_set_status(MIG_SETUP);
+    send_setup_now(&in.status);
     if (fd == -2) {
         in_start_thread();
         return true;

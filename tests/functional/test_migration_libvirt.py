@@ -23,6 +23,7 @@ while its virtio-mem device has memory plugged.
 """
 
 import os
+import re
 import socket
 import sys
 import tempfile
@@ -237,6 +238,32 @@ def test_return_path_real_pair_tcp_any_address(vms):
     assert src.command("query-status")["status"] == "postmigrate"
 
 
+def test_setup_event_before_reply(vms, tmpdir_path):
+    """MIGRATION "setup" comes before migrate's and migrate-incoming's
+    replies (QEMU 7.2's order): libvirt checks the job right after the
+    reply and gives up when no event said the migration started."""
+    path = os.path.join(tmpdir_path, "mig.sock")
+    src = vms(vm_args())
+    dst = vms(vm_args(incoming="defer"))
+    for vm in (src, dst):
+        set_cap(vm, "events", True)
+        vm.events.clear()
+    dst.command("migrate-incoming", uri="unix:" + path)
+    assert [e["data"] for e in dst.events
+            if e["event"] == "MIGRATION"][:1] == [{"status": "setup"}], \
+        dst.events
+    src.command("migrate", uri="unix:" + path)
+    assert [e["data"] for e in src.events
+            if e["event"] == "MIGRATION"][:1] == [{"status": "setup"}], \
+        src.events
+    # Each status once, in order.
+    statuses = []
+    while statuses[-1:] not in (["completed"], ["failed"]):
+        statuses.append(src.event_wait("MIGRATION", timeout=30)
+                        ["data"]["status"])
+    assert statuses == ["setup", "active", "completed"], statuses
+
+
 def test_return_path_real_pair_destination_fails(vms, tmpdir_path):
     """A destination that cannot load (another region size) fails the
     source's migration; the source runs on."""
@@ -253,3 +280,4 @@ def test_return_path_real_pair_destination_fails(vms, tmpdir_path):
     assert info["status"] == "failed", info
     assert wait_status(dst, ("failed",))["status"] == "failed"
     assert src.command("query-status")["status"] == "running"
+
