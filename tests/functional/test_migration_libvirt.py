@@ -281,3 +281,127 @@ def test_return_path_real_pair_destination_fails(vms, tmpdir_path):
     assert wait_status(dst, ("failed",))["status"] == "failed"
     assert src.command("query-status")["status"] == "running"
 
+
+# ---- libvirt level ----------------------------------------------------------
+
+MIGRATE_TIMEOUT = 60
+
+
+def libvirt_skip_reason(binary):
+    """Why the libvirt scenario cannot run here, or None."""
+    from guestrun import kvm_unusable_reason, default_guest_elf
+    from libvirtd import LIBVIRTD, VIRSH
+    from test_libvirt import accel_kvm_refused
+    for prog in (LIBVIRTD, VIRSH):
+        if not os.access(prog, os.X_OK):
+            return f"{prog} missing: run scripts/install-deps.sh"
+    if os.geteuid() != 0:
+        return "needs root: libvirtd runs in a private mount namespace"
+    reason = kvm_unusable_reason()
+    if reason is not None:
+        return f"KVM unusable: {reason}"
+    if not os.path.exists(default_guest_elf()):
+        return f"test guest not built: {default_guest_elf()}"
+    refused = accel_kvm_refused(binary)
+    if refused:
+        return f"the binary refuses -accel kvm: {refused}"
+    return None
+
+
+@pytest.fixture
+def two_daemons(tmp_path):
+    """Targets A (the source, test_libvirt.py's domain) and B (the
+    destination: another daemon, another host UUID, the same domain
+    name and its own guest console file)."""
+    import signal
+    import uuid
+    sys.path.insert(0, os.path.join(os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__))), "guest"))
+    from conftest import qemu_binary
+    from libvirtd import Libvirtd
+    from test_libvirt import Target, _interrupt
+
+    reason = libvirt_skip_reason(qemu_binary())
+    if reason is not None:
+        pytest.skip(reason)
+    a = Target("ours", tmp_path / "a")
+    b = Target("ours", tmp_path / "b")
+    b.daemon = Libvirtd(tmp_path / "b", host_uuid=str(uuid.uuid4()))
+    b.name = a.name
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        a.daemon.start()
+        b.daemon.start()
+        yield a, b
+    finally:
+        for t in (b, a):
+            try:
+                t.daemon.virsh_raw(["destroy", t.name], timeout=30)
+                t.daemon.virsh_raw(["undefine", t.name], timeout=30)
+            except Exception:
+                pass
+            t.daemon.cleanup()
+        signal.signal(signal.SIGTERM, previous)
+        left = a.daemon.processes() + b.daemon.processes()
+        assert not left, f"processes left behind: {left}"
+
+
+def test_virsh_migrate_live(two_daemons):
+    """virsh migrate --live from daemon A to daemon B with 256 MiB of
+    virtio-mem plugged: B runs the guest on (no reboot, the plugged
+    memory kept its data), follows a resize; A's copy is shut off."""
+    import xml.etree.ElementTree as ET
+    a, b = two_daemons
+    try:
+        path = os.path.join(a.daemon.root, "domain.xml")
+        with open(path, "w") as f:
+            f.write(a.domain_xml())
+        a.virsh("define", path)
+        a.defined = True
+        a.virsh("start", a.name, timeout=120)
+        a.wait_console(r"^virtio-mem: ready", 90)
+        a.resize(256)
+        procs_a = a.daemon.emulator_processes(a.binary)
+        assert len(procs_a) == 1, procs_a
+
+        # The destination's definition: the same but for the guest's
+        # console file (a file chardev truncates what it opens).
+        xml = a.virsh("dumpxml", "--migratable", a.name)
+        assert a.console in xml
+        dest_xml = os.path.join(b.daemon.root, "dest.xml")
+        with open(dest_xml, "w") as f:
+            f.write(xml.replace(a.console, b.console))
+        t0 = time.monotonic()
+        a.virsh("migrate", "--live", "--xml", dest_xml, a.name,
+                f"qemu+unix:///system?socket={b.daemon.sock}",
+                timeout=MIGRATE_TIMEOUT)
+        took = time.monotonic() - t0
+        print(f"virsh migrate --live: {took:.1f} s")
+
+        # B: running, with A's sizes, on the same guest (no boot).
+        assert b.state() == "running"
+        assert b.current() == (256 * MiB, 256 * MiB)
+        procs_b = b.daemon.emulator_processes(b.binary)
+        assert len(procs_b) == 1, procs_b
+        b.resize(384)
+        transcript = b.transcript()
+        assert "virtio-mem: ready" not in transcript, transcript
+        assert "lost their data" not in transcript, transcript
+        assert re.search(r"^virtio-mem: requested=0x18000000 "
+                         r"plugged=0x18000000 verified=192 blocks$",
+                         transcript, re.M), transcript
+
+        # A: the domain is shut off (still defined: no --undefinesource)
+        # and its emulator is gone.
+        assert a.state() == "shut off"
+        deadline = time.monotonic() + 30
+        while a.daemon.emulator_processes(a.binary):
+            assert time.monotonic() < deadline, \
+                a.daemon.emulator_processes(a.binary)
+            time.sleep(0.1)
+        dom = ET.fromstring(a.virsh("dumpxml", a.name))
+        assert dom.get("id") is None
+    except BaseException:
+        print(a.report())
+        print(b.report())
+        raise
