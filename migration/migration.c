@@ -29,6 +29,7 @@
 
 #include <glib-unix.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #define CHUNK_BYTES         (4u << 20)  /* page data per RAM section */
 #define MAX_PASSES          30          /* then stop the VM regardless */
@@ -536,6 +537,13 @@ static gpointer src_thread(gpointer opaque)
     return NULL;
 }
 
+static bool channel_is_socket(MigChannel *ch)
+{
+    struct stat st;
+
+    return fstat(ch->fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
 {
     const char *uri = json_object_get_string_member(args, "uri");
@@ -568,6 +576,13 @@ static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
         return false;
     }
     src.return_path = migrate_capability_enabled("return-path");
+    if (src.return_path && !channel_is_socket(&src.ch)) {
+        /* A pipe would let the source resume after a complete stream. */
+        mig_channel_close(&src.ch);
+        error_setg(errp, "The return-path capability needs a connection "
+                   "that can be read back: '%s' is not a socket", uri);
+        return false;
+    }
     g_clear_pointer(&src.error, g_free);
     g_atomic_int_set(&src.cancel, 0);
     src.start_ms = g_get_monotonic_time() / 1000;

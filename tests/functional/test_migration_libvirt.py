@@ -22,6 +22,7 @@ domain of test_libvirt.py; virsh migrate --live moves it from A to B
 while its virtio-mem device has memory plugged.
 """
 
+import json
 import os
 import re
 import socket
@@ -164,6 +165,61 @@ def test_return_path_refused_with_exec(vms):
         vm.command("migrate", uri="exec:cat >/dev/null")
     assert "return-path" in e.value.error["desc"], e.value.error
     assert vm.command("query-status")["status"] == "running"
+
+
+def qmp_with_fds(vm, fds, cmd, **args):
+    """One QMP command carrying @fds (SCM_RIGHTS), as libvirt's getfd."""
+    data = json.dumps({"execute": cmd, "arguments": args}) + "\n"
+    socket.send_fds(vm.qmp_chan.sock, [data.encode()], fds)
+    while True:
+        rsp = vm.qmp_receive()
+        if "event" not in rsp:
+            return rsp
+
+
+def test_return_path_refused_with_pipe_fd(vms):
+    """A pipe cannot carry the verdict back: migrate fd:NAME refuses it
+    before anything is sent, the VM runs on."""
+    vm = vms(vm_args())
+    set_cap(vm, "return-path", True)
+    r, w = os.pipe()
+    try:
+        assert qmp_with_fds(vm, [w], "getfd", fdname="migrate") == \
+            {"return": {}}
+        with pytest.raises(qtest.QMPError) as e:
+            vm.command("migrate", uri="fd:migrate")
+        assert "not a socket" in e.value.error["desc"], e.value.error
+        assert vm.command("query-migrate") == {}
+        assert vm.command("query-status")["status"] == "running"
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_return_path_getfd_socketpair(vms):
+    """libvirt's exact source sequence over a connected socket passed
+    with getfd; the destination takes the other end the same way."""
+    src = vms(vm_args())
+    dst = vms(vm_args(incoming="defer"))
+    for vm in (src, dst):
+        set_cap(vm, "events", True)
+        set_cap(vm, "return-path", True)
+    a, b = socket.socketpair()
+    assert qmp_with_fds(dst, [b.fileno()], "getfd",
+                        fdname="incoming") == {"return": {}}
+    dst.command("migrate-incoming", uri="fd:incoming")
+    assert qmp_with_fds(src, [a.fileno()], "getfd",
+                        fdname="migrate") == {"return": {}}
+    a.close()
+    b.close()
+    src.command("migrate-set-parameters",
+                **{"max-bandwidth": 9223372036853727232})
+    src.command("migrate", uri="fd:migrate", detach=True, resume=False)
+    assert wait_status(src, ("completed", "failed"))["status"] == \
+        "completed"
+    assert wait_status(dst, ("completed", "failed"))["status"] == \
+        "completed"
+    assert dst.command("query-status")["status"] == "running"
 
 
 @pytest.mark.parametrize("action,verdict,want", [
