@@ -16,7 +16,8 @@ QMP level (-accel qtest, no libvirt): the commands and arguments
   - `migrate-incoming tcp:[::]:PORT` (libvirt's form): listens on every
     address, IPv4 included.
 
-libvirt level (test_virsh_migrate_live): two private libvirtds
+libvirt level (test_virsh_migrate_live, also against Debian's QEMU 7.2
+when REFERENCE_QEMU names it): two private libvirtds
 (libvirtd.py, different host UUIDs) drive the binary under KVM with the
 domain of test_libvirt.py; virsh migrate --live moves it from A to B
 while its virtio-mem device has memory plugged.
@@ -364,8 +365,17 @@ def libvirt_skip_reason(binary):
     return None
 
 
-@pytest.fixture
-def two_daemons(tmp_path):
+def kinds():
+    """ours, and Debian's QEMU 7.2 when REFERENCE_QEMU names it (the
+    same scenario on a binary libvirt fully supports checks the test)."""
+    k = [pytest.param("ours", id="ours")]
+    if os.environ.get("REFERENCE_QEMU"):
+        k.append(pytest.param("reference", id="reference"))
+    return k
+
+
+@pytest.fixture(params=kinds())
+def two_daemons(request, tmp_path):
     """Targets A (the source, test_libvirt.py's domain) and B (the
     destination: another daemon, another host UUID, the same domain
     name and its own guest console file)."""
@@ -377,11 +387,16 @@ def two_daemons(tmp_path):
     from libvirtd import Libvirtd
     from test_libvirt import Target, _interrupt
 
-    reason = libvirt_skip_reason(qemu_binary())
+    kind = request.param
+    binary = qemu_binary() if kind == "ours" else \
+        os.environ["REFERENCE_QEMU"]
+    if not os.access(binary, os.X_OK):
+        pytest.skip(f"no binary {binary}")
+    reason = libvirt_skip_reason(binary)
     if reason is not None:
         pytest.skip(reason)
-    a = Target("ours", tmp_path / "a")
-    b = Target("ours", tmp_path / "b")
+    a = Target(kind, tmp_path / "a")
+    b = Target(kind, tmp_path / "b")
     b.daemon = Libvirtd(tmp_path / "b", host_uuid=str(uuid.uuid4()))
     b.name = a.name
     previous = signal.signal(signal.SIGTERM, _interrupt)
