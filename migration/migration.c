@@ -29,6 +29,7 @@
 
 #include <glib-unix.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #define CHUNK_BYTES         (4u << 20)  /* page data per RAM section */
 #define MAX_PASSES          30          /* then stop the VM regardless */
@@ -63,6 +64,7 @@ typedef struct MigSource {
     uint64_t mbps;
     unsigned passes;
     RunState vm_state;          /* the run state when the final pass began */
+    bool return_path;           /* wait for the destination's verdict */
 } MigSource;
 
 typedef struct MigIncoming {
@@ -71,6 +73,7 @@ typedef struct MigIncoming {
     bool deferred;              /* -incoming defer, migrate-incoming pending */
     bool got_vm_state;          /* the "runstate" section arrived */
     RunState vm_state;          /* the source's, from that section */
+    bool send_verdict;          /* the "return-path" section asked for it */
     int listen_fd;
     guint listen_watch;
     GThread *thread;
@@ -137,6 +140,25 @@ static void in_set_status(MigStatus status)
 {
     in.status = status;
     post_status(status);
+}
+
+/*
+ * "setup", set by migrate / migrate-incoming in the main thread: its
+ * event goes out at once, before the command's reply, as QEMU 7.2's
+ * does.  libvirt checks the job's state as soon as migrate returns and
+ * gives up ("job 'migration out' is not active") when no MIGRATION
+ * event has told it the migration started.
+ */
+static void send_setup_now(MigStatus *status)
+{
+    *status = MIG_SETUP;
+    if (events_enabled()) {
+        JsonObject *data = json_object_new();
+
+        json_object_set_string_member(data, "status",
+                                      status_names[MIG_SETUP]);
+        qmp_event_send("MIGRATION", data);
+    }
 }
 
 static bool is_active(MigStatus s)
@@ -410,6 +432,51 @@ static bool src_wait_command(GError **errp)
     return !cancelled(errp);
 }
 
+/*
+ * The return path: with the "return-path" capability the source asks
+ * (early section "return-path") for the destination's verdict, one byte
+ * written back on the same connection once it has loaded everything
+ * (RETURN_PATH_OK) or failed (RETURN_PATH_FAILED); "completed" waits
+ * for it, so a destination that could not load fails the migration here
+ * and the VM resumes.  Called and returns with the big lock held; reads
+ * without it (migrate_cancel shuts the socket down to end the wait).
+ */
+#define RETURN_PATH_OK      0
+#define RETURN_PATH_FAILED  1
+
+static bool src_wait_verdict(GError **errp)
+{
+    uint8_t verdict;
+    ssize_t n;
+
+    if (!src.return_path) {
+        return true;
+    }
+    bql_unlock();
+    do {
+        n = read(src.ch.fd, &verdict, 1);
+    } while (n < 0 && errno == EINTR);
+    bql_lock();
+    if (cancelled(errp)) {
+        return false;
+    }
+    if (n < 0) {
+        error_setg_errno(errp, errno, "migration: return path: read failed");
+        return false;
+    }
+    if (n == 0) {
+        error_setg(errp, "migration: return path: the destination closed "
+                   "the connection without a verdict");
+        return false;
+    }
+    if (verdict != RETURN_PATH_OK) {
+        error_setg(errp, "migration: return path: the destination failed "
+                   "to load the migration");
+        return false;
+    }
+    return true;
+}
+
 static gpointer src_thread(gpointer opaque)
 {
     g_autoptr(GByteArray) buf = g_byte_array_new();
@@ -427,7 +494,8 @@ static gpointer src_thread(gpointer opaque)
         ok = src_iterate(buf, &err);
         if (ok) {
             /* Takes the big lock, and keeps it also on failure. */
-            ok = src_complete(buf, &stopped, &err) && src_wait_command(&err);
+            ok = src_complete(buf, &stopped, &err) &&
+                 src_wait_command(&err) && src_wait_verdict(&err);
         } else {
             bql_lock();
         }
@@ -469,6 +537,13 @@ static gpointer src_thread(gpointer opaque)
     return NULL;
 }
 
+static bool channel_is_socket(MigChannel *ch)
+{
+    struct stat st;
+
+    return fstat(ch->fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
 {
     const char *uri = json_object_get_string_member(args, "uri");
@@ -485,7 +560,27 @@ static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
         error_setg(errp, "Guest is waiting for an incoming migration");
         return false;
     }
+    /* "resume" continues a paused postcopy migration: there never is one. */
+    if (json_object_has_member(args, "resume") &&
+        json_object_get_boolean_member(args, "resume")) {
+        error_setg(errp, "Cannot resume if there is no paused migration");
+        return false;
+    }
+    if (migrate_capability_enabled("return-path") &&
+        g_str_has_prefix(uri, "exec:")) {
+        error_setg(errp, "The return-path capability needs a connection "
+                   "that can be read back (unix:, tcp:, fd:), not exec:");
+        return false;
+    }
     if (!mig_channel_connect(uri, &src.ch, errp)) {
+        return false;
+    }
+    src.return_path = migrate_capability_enabled("return-path");
+    if (src.return_path && !channel_is_socket(&src.ch)) {
+        /* A pipe would let the source resume after a complete stream. */
+        mig_channel_close(&src.ch);
+        error_setg(errp, "The return-path capability needs a connection "
+                   "that can be read back: '%s' is not a socket", uri);
         return false;
     }
     g_clear_pointer(&src.error, g_free);
@@ -498,7 +593,7 @@ static bool qmp_migrate(JsonObject *args, JsonNode **ret, GError **errp)
     src.remaining = mig_ram_remaining(src.ram);
     src.sent_at_estimate = 0;
     migration_state_set_migrating(true);
-    src_set_status(MIG_SETUP);
+    send_setup_now(&src.status);
     src.thread = g_thread_new("migration", src_thread,
                               GUINT_TO_POINTER(++src_generation));
     return true;
@@ -679,10 +774,30 @@ static gboolean in_finish_in_main(gpointer opaque)
     return G_SOURCE_REMOVE;
 }
 
+/* Tell the source how the load ended, if it asked (src_wait_verdict()). */
+static void in_send_verdict(bool ok)
+{
+    uint8_t verdict = ok ? RETURN_PATH_OK : RETURN_PATH_FAILED;
+    ssize_t n;
+
+    if (!in.send_verdict) {
+        return;
+    }
+    do {
+        n = write(in.ch.fd, &verdict, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) {
+        warn_report("migration: return path: cannot send the verdict: %s",
+                    n < 0 ? g_strerror(errno) : "short write");
+    }
+}
+
 static gpointer in_thread(gpointer opaque)
 {
     GError *err = NULL;
     bool ok = in_receive(&err);
+
+    in_send_verdict(ok);
 
     bql_lock();
     migration_state_set_migrating(false);
@@ -709,6 +824,7 @@ static gpointer in_thread(gpointer opaque)
 static void in_start_thread(void)
 {
     in.got_vm_state = false;
+    in.send_verdict = false;
     migration_state_set_migrating(true);
     in.thread = g_thread_new("migration-in", in_thread,
                              GUINT_TO_POINTER(++in_generation));
@@ -737,7 +853,7 @@ static bool in_listen(const char *uri, GError **errp)
         return false;
     }
     in.deferred = false;
-    in_set_status(MIG_SETUP);
+    send_setup_now(&in.status);
     if (fd == -2) {
         in_start_thread();
         return true;
@@ -887,6 +1003,7 @@ static bool qmp_query_migrate_parameters(JsonObject *args, JsonNode **ret,
 static const QmpArgSpec migrate_args[] = {
     { "uri", QMP_ARG_STRING, false },
     { "detach", QMP_ARG_BOOL, true },   /* always detached, as QEMU */
+    { "resume", QMP_ARG_BOOL, true },   /* libvirt sends false */
     { NULL },
 };
 
@@ -956,10 +1073,53 @@ static const MigStateOps runstate_ops = {
     .save = runstate_save, .check = runstate_check, .load = runstate_load,
 };
 
+/* ---- The return-path section ---------------------------------------------- */
+
+/*
+ * An early section "return-path": one byte, 1 when the source waits for
+ * the destination's verdict (src_wait_verdict()), 0 otherwise.  Early,
+ * so that a destination failing on RAM or late sections still knows.
+ */
+static bool return_path_save(void *opaque, GByteArray *out, GError **errp)
+{
+    uint8_t b = src.return_path;
+
+    g_byte_array_append(out, &b, 1);
+    return true;
+}
+
+static bool return_path_check(void *opaque, const uint8_t *data, size_t len,
+                              uint32_t version, GError **errp)
+{
+    if (len != 1 || data[0] > 1) {
+        error_setg(errp, "expected one byte 0 or 1");
+        return false;
+    }
+    return true;
+}
+
+static bool return_path_load(void *opaque, const uint8_t *data, size_t len,
+                             uint32_t version, GError **errp)
+{
+    if (!return_path_check(opaque, data, len, version, errp)) {
+        return false;
+    }
+    in.send_verdict = data[0];
+    return true;
+}
+
+static const MigStateOps return_path_ops = {
+    .type = "return-path", .version = 1, .early = true,
+    .save = return_path_save, .check = return_path_check,
+    .load = return_path_load,
+};
+
 void migration_register_commands(void)
 {
     bool ok = migration_state_register("runstate", &runstate_ops, NULL,
-                                       NULL);
+                                       NULL) &&
+              migration_state_register("return-path", &return_path_ops,
+                                       NULL, NULL);
 
     g_assert(ok);
     qmp_register_command("migrate", qmp_migrate, migrate_args, 0);

@@ -67,11 +67,14 @@ typedef struct MigrationCap {
 
 /*
  * The capabilities we accept.  "events" (emit MIGRATION events) is the
- * one libvirt always sets; others are added with the code that honours
- * them.
+ * one libvirt always sets; "return-path" (the source completes only once
+ * the destination said it loaded everything) is the one libvirt requires
+ * for any non-tunnelled migration; others are added with the code that
+ * honours them.
  */
 static MigrationCap migration_caps[] = {
     { "events", false },
+    { "return-path", false },
 };
 
 const char *const *migrate_capability_names(void)

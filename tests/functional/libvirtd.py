@@ -87,7 +87,11 @@ class VirshError(Exception):
 class Libvirtd:
     """One private libvirtd over the temporary directory @root."""
 
-    def __init__(self, root):
+    def __init__(self, root, host_uuid=None):
+        """@host_uuid, when given, becomes libvirtd.conf's host_uuid:
+        libvirt refuses to migrate between two daemons reporting the
+        same host UUID, so the second of two daemons on this machine
+        needs its own."""
         self.root = str(root)
         self.log = os.path.join(self.root, "libvirtd.log")
         self.pidfile = os.path.join(self.root, "libvirtd.pid")
@@ -100,6 +104,8 @@ class Libvirtd:
             os.makedirs(self.path(d), exist_ok=True)
         with open(self.path("/etc/libvirt/libvirtd.conf"), "w") as f:
             f.write(LIBVIRTD_CONF.format(log=self.log))
+            if host_uuid is not None:
+                f.write(f'host_uuid="{host_uuid}"\n')
         with open(self.path("/etc/libvirt/qemu.conf"), "w") as f:
             f.write(QEMU_CONF)
         # Debian's libvirt-daemon-system ships these; libvirtd does not

@@ -70,11 +70,13 @@ def test_query_chardev_lists_the_monitor(make_vm, tmp_path):
 
 def test_migration_capabilities_are_stored(qmp):
     assert qmp.cmd("query-migrate-capabilities") == [
-        {"state": False, "capability": "events"}]
+        {"state": False, "capability": "events"},
+        {"state": False, "capability": "return-path"}]
     qmp.cmd("migrate-set-capabilities",
             {"capabilities": [{"capability": "events", "state": True}]})
     assert qmp.cmd("query-migrate-capabilities") == [
-        {"state": True, "capability": "events"}]
+        {"state": True, "capability": "events"},
+        {"state": False, "capability": "return-path"}]
     # All or nothing: a bad element leaves the state unchanged.
     for caps, msg in (
             ([{"capability": "events", "state": False},
