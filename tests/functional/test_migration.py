@@ -25,8 +25,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qtest  # noqa: E402
 from hostobs import status_bytes  # noqa: E402
-from migutil import (migrate, read_sections, start,  # noqa: E402
-                     start_pair, wait_status)
+from migutil import (migrate, read_sections, replace_section,  # noqa: E402
+                     start, start_pair, wait_status)
 from vmem_driver import ACK, BUSY, VirtioMemDriver  # noqa: E402
 
 MiB = 1 << 20
@@ -214,6 +214,8 @@ def device_section(name, typ, payload):
     ("late-missing", "'/machine/unattached/serial0' (isa-serial): missing"),
     ("early-after-ram", "'%s' (virtio-mem) comes after RAM" % VMEM_PATH),
     ("unknown", "'/nowhere' (x): no such device"),
+    ("data-unplugged", "'mem0' (ram): data for 0x4000000+1 pages, which "
+     "are not plugged here"),
 ])
 def test_stream_structure_refused(vms, tmp_path, edit, want):
     """Sections in a well-framed stream that the source never writes that
@@ -250,9 +252,13 @@ def test_stream_structure_refused(vms, tmp_path, edit, want):
         after = ram.offset + ram.length + 4
         fed = (data[:vmem.start] + data[vmem.offset + vmem.length + 4:after]
                + whole_section(data, vmem) + data[after:])
-    else:
+    elif edit == "unknown":
         fed = data[:end.start] + device_section("/nowhere", "x", b"") + \
             data[end.start:]
+    else:
+        # One page of data at 64 MiB, in the unplugged part of the region.
+        fed = replace_section(data, "mem0", struct.pack("<QIB", 64 * MiB, 1, 1)
+                              + b"\x5a" * 4096)
     with open(path, "wb") as f:
         f.write(fed)
     dst = start(vms, args + ["-incoming", "exec:cat %s" % path])
