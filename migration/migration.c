@@ -666,9 +666,69 @@ static void section_free(gpointer p)
     g_free(p);
 }
 
+/*
+ * A device section @s as it arrives: it must name a registered section,
+ * come once in the whole stream (@seen: the names so far) and, for an
+ * early one (virtio-mem: it scrubs what it plugs), before the first RAM
+ * section (@ram_started).  So what is held until the next load is at
+ * most one payload per registered device, and nothing is loaded over
+ * pages or state already applied.
+ */
+static bool in_accept_device(const MigSection *s, GHashTable *seen,
+                             bool ram_started, GError **errp)
+{
+    MigStateEntry *e;
+    bool early;
+
+    bql_lock();
+    e = migration_state_find(s->name);
+    early = e && e->ops->early;
+    bql_unlock();
+    if (!e) {
+        error_setg(errp, "migration: section '%s' (%s): no such device "
+                   "on the destination", s->name, s->type);
+        return false;
+    }
+    if (!g_hash_table_add(seen, g_strdup(s->name))) {
+        error_setg(errp, "migration: section '%s' (%s) appears twice",
+                   s->name, s->type);
+        return false;
+    }
+    if (early && ram_started) {
+        error_setg(errp, "migration: section '%s' (%s) comes after RAM "
+                   "sections, it must come before them", s->name, s->type);
+        return false;
+    }
+    return true;
+}
+
+/* At the end marker: every registered device sent its section. */
+static bool in_all_devices_seen(GHashTable *seen, GError **errp)
+{
+    GPtrArray *a;
+    bool ok = true;
+
+    bql_lock();
+    a = migration_state_entries();
+    for (guint i = 0; i < a->len && ok; i++) {
+        MigStateEntry *e = g_ptr_array_index(a, i);
+
+        if (!g_hash_table_contains(seen, e->id)) {
+            error_setg(errp, "migration: section '%s' (%s): missing from "
+                       "the stream", e->id, e->ops->type);
+            ok = false;
+        }
+    }
+    bql_unlock();
+    return ok;
+}
+
 static bool in_receive(GError **errp)
 {
     g_autoptr(GPtrArray) devs = g_ptr_array_new_with_free_func(section_free);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
+                                                       g_str_equal, g_free,
+                                                       NULL);
     MigSection cfg = { 0 };
     bool ram_started = false, ok = false, advised = false;
 
@@ -686,6 +746,10 @@ static bool in_receive(GError **errp)
             goto out;
         }
         if (s->kind == MIG_SECTION_DEVICE) {
+            if (!in_accept_device(s, seen, ram_started, errp)) {
+                section_free(s);
+                goto out;
+            }
             g_ptr_array_add(devs, s);
             continue;
         }
@@ -721,7 +785,8 @@ static bool in_receive(GError **errp)
         }
         if (s->kind == MIG_SECTION_END) {
             section_free(s);
-            ok = in_load_devices(devs, errp);
+            ok = in_all_devices_seen(seen, errp) &&
+                 in_load_devices(devs, errp);
             goto out;
         }
         bql_lock();

@@ -538,6 +538,23 @@ static void zero_pages(RAMBlock *rb, uint8_t *host, uint64_t first,
     }
 }
 
+/*
+ * May data land in [offset, offset + size) of @rb?  Only where its
+ * RamDiscardManager (virtio-mem) has it populated: the source sends
+ * nothing else (its plugged set cannot grow while migrating), and a page
+ * written elsewhere would cost RSS for memory the guest does not have
+ * and reach it, unscrubbed, on its next plug.  One bitmap range test.
+ */
+static bool data_run_plugged(RAMBlock *rb, uint64_t offset, uint64_t size)
+{
+    RamDiscardManager *rdm = block_rdm(rb);
+    MemoryRegionSection s = {
+        .mr = rb->mr, .offset_within_region = offset, .size = size,
+    };
+
+    return !rdm || ram_discard_manager_is_populated(rdm, &s);
+}
+
 /* Walk @sec's records; with @apply false only check them. */
 static bool walk_records(const MigSection *sec, RAMBlock *rb, bool apply,
                          GError **errp)
@@ -567,6 +584,12 @@ static bool walk_records(const MigSection *sec, RAMBlock *rb, bool apply,
             }
         }
         if (!apply) {
+            if (data && !data_run_plugged(rb, offset, pages * PAGE)) {
+                error_setg(errp, "migration: section '%s' (ram): data for "
+                           "0x%" PRIx64 "+%" PRIu64 " pages, which are not "
+                           "plugged here", sec->name, offset, pages);
+                return false;
+            }
             continue;
         }
         if (data) {

@@ -172,6 +172,19 @@ bool migration_state_load_sections(MigSection *const *secs, size_t n,
                        "on the destination", s->name, s->type);
             return false;
         }
+        /*
+         * Each check() sees the device as it is now, before any load:
+         * a second section for the same device would be loaded over a
+         * state its check never saw (virtio-mem restores into an empty
+         * bitmap only).  n is a handful; a linear scan does.
+         */
+        for (size_t j = 0; j < i; j++) {
+            if (match[j] == e) {
+                error_setg(errp, "migration: section '%s' (%s) appears "
+                           "twice", s->name, s->type);
+                return false;
+            }
+        }
         if (!entry_accepts(e, s->type, s->version, errp)) {
             return false;
         }

@@ -93,8 +93,9 @@ bool migration_state_check_set(struct MigCursor *c, GError **errp);
 /*
  * migration_state_load_sections: apply @n device sections all-or-nothing
  * as far as checking goes: first every section is matched to a
- * registered entry (same type, version not newer) and check()ed; only
- * when all passed is each load()ed, in order.  Errors name the section.
+ * registered entry (same type, version not newer, at most one section
+ * per entry) and check()ed; only when all passed is each load()ed, in
+ * order.  Errors name the section.
  * A load failure (resources) stops there: earlier devices are loaded,
  * the failing one is unchanged; the caller fails the migration.
  */

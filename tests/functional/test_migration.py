@@ -15,15 +15,18 @@ running with its memory intact.
 import json
 import os
 import socket
+import struct
 import sys
 import time
+import zlib
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qtest  # noqa: E402
 from hostobs import status_bytes  # noqa: E402
-from migutil import migrate, start, start_pair, wait_status  # noqa: E402
+from migutil import (migrate, read_sections, replace_section,  # noqa: E402
+                     start, start_pair, wait_status)
 from vmem_driver import ACK, BUSY, VirtioMemDriver  # noqa: E402
 
 MiB = 1 << 20
@@ -189,6 +192,88 @@ def test_incompatible_destination_refused(vms, sock_path, dst_cfg,
     assert src.command("query-status")["status"] == "running"
     src.shutdown()
     dst.shutdown()
+
+
+def whole_section(data, sec):
+    """The bytes of Section @sec in stream @data, framing and crc32 included."""
+    return bytes(data[sec.start:sec.offset + sec.length + 4])
+
+
+def device_section(name, typ, payload):
+    """A device section (kind 2, version 1) with a right crc32."""
+    body = bytes([2, 0])
+    for s in (name, typ):
+        body += struct.pack("<H", len(s)) + s.encode()
+    body += struct.pack("<IQ", 1, len(payload)) + payload
+    return body + struct.pack("<I", zlib.crc32(body) & 0xffffffff)
+
+
+@pytest.mark.parametrize("edit,want", [
+    ("early-twice", "'%s' (virtio-mem) appears twice" % VMEM_PATH),
+    ("late-twice", "'/machine/unattached/serial0' (isa-serial) appears twice"),
+    ("late-missing", "'/machine/unattached/serial0' (isa-serial): missing"),
+    ("early-after-ram", "'%s' (virtio-mem) comes after RAM" % VMEM_PATH),
+    ("unknown", "'/nowhere' (x): no such device"),
+    ("data-unplugged", "'mem0' (ram): data for 0x4000000+1 pages, which "
+     "are not plugged here"),
+])
+def test_stream_structure_refused(vms, tmp_path, edit, want):
+    """Sections in a well-framed stream that the source never writes that
+    way: each is refused with the section named, nothing is loaded twice
+    or over arrived pages (a virtio-mem section given twice used to abort
+    the destination), and the destination keeps answering."""
+    args = vm_args(region="1G", requested="64M") + ["-serial", "null"]
+    src = start(vms, args)
+    plugged(src, 4)
+    path = str(tmp_path / "stream")
+    src.command("migrate", uri="exec:cat > %s" % path)
+    wait_status(src, ("completed",))
+    with open(path, "rb") as f:
+        data = f.read()
+    secs = read_sections(data)
+    vmem = next(s for s in secs if s.name == VMEM_PATH)
+    serial = next(s for s in secs if s.type == "isa-serial")
+    ram = next(s for s in secs if s.kind == 3)
+    end = secs[-1]
+    assert end.kind == 4 and vmem.start < ram.start < serial.start
+
+    def cut(sec):
+        return data[:sec.start] + data[sec.offset + sec.length + 4:]
+
+    if edit == "early-twice":
+        fed = (data[:vmem.start] + whole_section(data, vmem) +
+               data[vmem.start:])
+    elif edit == "late-twice":
+        fed = (data[:end.start] + whole_section(data, serial) +
+               data[end.start:])
+    elif edit == "late-missing":
+        fed = cut(serial)
+    elif edit == "early-after-ram":
+        after = ram.offset + ram.length + 4
+        fed = (data[:vmem.start] + data[vmem.offset + vmem.length + 4:after]
+               + whole_section(data, vmem) + data[after:])
+    elif edit == "unknown":
+        fed = data[:end.start] + device_section("/nowhere", "x", b"") + \
+            data[end.start:]
+    else:
+        # One page of data at 64 MiB, in the unplugged part of the region.
+        fed = replace_section(data, "mem0", struct.pack("<QIB", 64 * MiB, 1, 1)
+                              + b"\x5a" * 4096)
+    with open(path, "wb") as f:
+        f.write(fed)
+    dst = start(vms, args + ["-incoming", "exec:cat %s" % path])
+    info = wait_status(dst, ("failed", "completed"))
+    assert info["status"] == "failed", info
+    assert want in info["error-desc"], info
+    assert dst.command("query-status")["status"] == "inmigrate"
+    # The untouched stream loads on the same kind of destination.
+    with open(path, "wb") as f:
+        f.write(data)
+    ok = start(vms, args + ["-incoming", "exec:cat %s" % path])
+    wait_status(ok, ("completed",))
+    assert ok.command("qom-get", path=VMEM_PATH, property="size") == 8 * MiB
+    dst.shutdown()
+    ok.shutdown()
 
 
 def fake_destination(path):

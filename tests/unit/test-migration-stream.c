@@ -341,6 +341,30 @@ static void test_load_refusal_applies_nothing(void)
     migration_state_unregister("/dev/b");
 }
 
+/*
+ * Two sections for one device in a group: both would pass check() against
+ * the state before either load, so the second is refused up front.
+ */
+static void test_repeated_section_refused(void)
+{
+    FakeDev a = { .value = 1, .limit = 100 };
+    MigSection *secs[2];
+    GError *err = NULL;
+
+    g_assert_true(migration_state_register("/dev/a", &fake_ops, &a, NULL));
+    secs[0] = fake_section("/dev/a", 50, 2);
+    secs[1] = fake_section("/dev/a", 60, 2);
+    g_assert_false(migration_state_load_sections(secs, 2, &err));
+    g_assert_nonnull(strstr(err->message,
+                            "section '/dev/a' (fake-dev) appears twice"));
+    g_clear_error(&err);
+    g_assert_cmpuint(a.loads, ==, 0);
+    g_assert_cmpuint(a.value, ==, 1);
+    free_section(secs[0]);
+    free_section(secs[1]);
+    migration_state_unregister("/dev/a");
+}
+
 static void test_device_set(void)
 {
     FakeDev a = { .limit = 1 }, b = { .limit = 1 };
@@ -395,6 +419,8 @@ int main(int argc, char **argv)
     g_test_add_func("/migration/stream/cursor-bounds", test_cursor);
     g_test_add_func("/migration/state/refusal-applies-nothing",
                     test_load_refusal_applies_nothing);
+    g_test_add_func("/migration/state/repeated-section-refused",
+                    test_repeated_section_refused);
     g_test_add_func("/migration/state/device-set-must-match",
                     test_device_set);
     return g_test_run();
