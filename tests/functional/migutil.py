@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """What the migration tests share (test_migration.py,
-test_migration_devices.py, test_migration_kvm.py): starting qtest
-machines, waiting on query-migrate, and reading and editing a captured
-stream section by section.
+test_migration_devices.py, test_migration_kvm.py,
+test_migration_libvirt.py): starting qtest machines, passing descriptors
+the way libvirt does (getfd), waiting on query-migrate, and reading and
+editing a captured stream section by section.
 
 The stream's layout is docs/devel/migration.md's ("The stream"): the
 magic and a u32 format version, then sections of u8 kind, u8 0, u16 n +
@@ -12,6 +13,8 @@ sock_path) are in conftest.py.
 """
 
 import collections
+import json
+import socket
 import struct
 import time
 import zlib
@@ -46,6 +49,33 @@ def start_pair(vms, args, incoming, dst_args=None, binary=None,
 
 
 # ---- query-migrate --------------------------------------------------------
+
+def qmp_with_fds(vm, fds, cmd, **args):
+    """One QMP command whose bytes carry @fds (SCM_RIGHTS), as libvirt
+    sends getfd; returns the whole response (events skipped)."""
+    data = json.dumps({"execute": cmd, "arguments": args}) + "\n"
+    socket.send_fds(vm.qmp_chan.sock, [data.encode()], fds)
+    while True:
+        rsp = vm.qmp_receive()
+        if "event" not in rsp:
+            return rsp
+
+
+def connect_by_getfd(src, dst):
+    """libvirt's wiring: the two ends of a socketpair, passed with getfd
+    as "migrate" to @src and "incoming" to @dst, and the destination
+    told migrate-incoming fd:incoming.  Then migrate uri=fd:migrate."""
+    a, b = socket.socketpair()
+    try:
+        assert qmp_with_fds(dst, [b.fileno()], "getfd",
+                            fdname="incoming") == {"return": {}}
+        dst.command("migrate-incoming", uri="fd:incoming")
+        assert qmp_with_fds(src, [a.fileno()], "getfd",
+                            fdname="migrate") == {"return": {}}
+    finally:
+        a.close()
+        b.close()
+
 
 def wait_migration(query, want=None, timeout=60):
     """Poll @query (a callable returning query-migrate's answer) every

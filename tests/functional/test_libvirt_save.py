@@ -58,18 +58,11 @@ def domain(request):
     """test_libvirt.py's domain, started, with PLUGGED_MIB plugged; the
     tests below take it in turn (each leaves it running, 64 MiB more
     plugged: t.plugged)."""
-    from conftest import qemu_binary
     from test_libvirt import Target, _interrupt
-    from test_migration_libvirt import libvirt_skip_reason
+    from test_migration_libvirt import binary_or_skip
 
     kind = request.param
-    binary = qemu_binary() if kind == "ours" else \
-        os.environ["REFERENCE_QEMU"]
-    if not os.access(binary, os.X_OK):
-        pytest.skip(f"no binary {binary}")
-    reason = libvirt_skip_reason(binary)
-    if reason is not None:
-        pytest.skip(reason)
+    binary_or_skip(kind)
     # Not pytest's tmp_path: concurrent pytest runs on this machine prune
     # each other's older base directories, this one included, mid-test.
     root = tempfile.mkdtemp(prefix="lv-save-")

@@ -12,7 +12,6 @@ section named; a cut connection or migrate_cancel leaves the source
 running with its memory intact.
 """
 
-import json
 import os
 import socket
 import struct
@@ -25,8 +24,9 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qtest  # noqa: E402
 from hostobs import status_bytes  # noqa: E402
-from migutil import (migrate, read_sections, replace_section,  # noqa: E402
-                     start, start_pair, wait_status)
+from migutil import (connect_by_getfd, migrate, qmp_with_fds,  # noqa: E402
+                     read_sections, replace_section, start, start_pair,
+                     wait_status)
 from vmem_driver import ACK, BUSY, VirtioMemDriver  # noqa: E402
 
 MiB = 1 << 20
@@ -736,17 +736,6 @@ def test_zero_runs_clear_what_came_before(vms, sock_path):
     assert dst.readq(drv.block_addr(6)) == 0x5757575757575757
 
 
-def qmp_with_fds(vm, fds, cmd, **args):
-    """One QMP command whose bytes carry @fds (SCM_RIGHTS), as libvirt
-    sends getfd; returns the whole response."""
-    data = json.dumps({"execute": cmd, "arguments": args}) + "\n"
-    socket.send_fds(vm.qmp_chan.sock, [data.encode()], fds)
-    while True:
-        rsp = vm.qmp_receive()
-        if "event" not in rsp:
-            return rsp
-
-
 @pytest.mark.parametrize("binary", RUNSTATE_BINARIES)
 def test_getfd_closefd(vms, binary):
     """getfd takes the descriptor that came with the command, under a
@@ -785,14 +774,7 @@ def test_migrate_to_getfd_descriptor(vms):
     src, dst = start_pair(vms, vm_args(requested="64M"), "defer")
     drv = plugged(src, 4)
     src.writeq(drv.block_addr(3) + 16, 0x600dfd)
-    a, b = socket.socketpair()
-    assert qmp_with_fds(dst, [b.fileno()], "getfd",
-                        fdname="incoming") == {"return": {}}
-    dst.command("migrate-incoming", uri="fd:incoming")
-    assert qmp_with_fds(src, [a.fileno()], "getfd",
-                        fdname="migrate") == {"return": {}}
-    a.close()
-    b.close()
+    connect_by_getfd(src, dst)
     migrate(src, dst, "fd:migrate")
     assert dst.readq(drv.block_addr(3) + 16) == 0x600dfd
     assert dst.command("query-status")["status"] == "running"

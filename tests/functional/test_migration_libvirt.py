@@ -23,7 +23,6 @@ domain of test_libvirt.py; virsh migrate --live moves it from A to B
 while its virtio-mem device has memory plugged.
 """
 
-import json
 import os
 import re
 import socket
@@ -36,6 +35,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qtest  # noqa: E402
+from migutil import connect_by_getfd, qmp_with_fds  # noqa: E402
 
 MiB = 1 << 20
 
@@ -168,16 +168,6 @@ def test_return_path_refused_with_exec(vms):
     assert vm.command("query-status")["status"] == "running"
 
 
-def qmp_with_fds(vm, fds, cmd, **args):
-    """One QMP command carrying @fds (SCM_RIGHTS), as libvirt's getfd."""
-    data = json.dumps({"execute": cmd, "arguments": args}) + "\n"
-    socket.send_fds(vm.qmp_chan.sock, [data.encode()], fds)
-    while True:
-        rsp = vm.qmp_receive()
-        if "event" not in rsp:
-            return rsp
-
-
 def test_return_path_refused_with_pipe_fd(vms):
     """A pipe cannot carry the verdict back: migrate fd:NAME refuses it
     before anything is sent, the VM runs on."""
@@ -205,14 +195,7 @@ def test_return_path_getfd_socketpair(vms):
     for vm in (src, dst):
         set_cap(vm, "events", True)
         set_cap(vm, "return-path", True)
-    a, b = socket.socketpair()
-    assert qmp_with_fds(dst, [b.fileno()], "getfd",
-                        fdname="incoming") == {"return": {}}
-    dst.command("migrate-incoming", uri="fd:incoming")
-    assert qmp_with_fds(src, [a.fileno()], "getfd",
-                        fdname="migrate") == {"return": {}}
-    a.close()
-    b.close()
+    connect_by_getfd(src, dst)
     src.command("migrate-set-parameters",
                 **{"max-bandwidth": 9223372036853727232})
     src.command("migrate", uri="fd:migrate", detach=True, resume=False)
@@ -365,6 +348,20 @@ def libvirt_skip_reason(binary):
     return None
 
 
+def binary_or_skip(kind):
+    """The binary of @kind ("ours" or the reference), or skip the test
+    with the reason the libvirt scenario cannot run on it here."""
+    from conftest import qemu_binary
+    binary = qemu_binary() if kind == "ours" else \
+        os.environ["REFERENCE_QEMU"]
+    if not os.access(binary, os.X_OK):
+        pytest.skip(f"no binary {binary}")
+    reason = libvirt_skip_reason(binary)
+    if reason is not None:
+        pytest.skip(reason)
+    return binary
+
+
 def kinds():
     """ours, and Debian's QEMU 7.2 when REFERENCE_QEMU names it (the
     same scenario on a binary libvirt fully supports checks the test)."""
@@ -383,18 +380,11 @@ def two_daemons(request, tmp_path):
     import uuid
     sys.path.insert(0, os.path.join(os.path.dirname(
         os.path.dirname(os.path.abspath(__file__))), "guest"))
-    from conftest import qemu_binary
     from libvirtd import Libvirtd
     from test_libvirt import Target, _interrupt
 
     kind = request.param
-    binary = qemu_binary() if kind == "ours" else \
-        os.environ["REFERENCE_QEMU"]
-    if not os.access(binary, os.X_OK):
-        pytest.skip(f"no binary {binary}")
-    reason = libvirt_skip_reason(binary)
-    if reason is not None:
-        pytest.skip(reason)
+    binary_or_skip(kind)
     a = Target(kind, tmp_path / "a")
     b = Target(kind, tmp_path / "b")
     b.daemon = Libvirtd(tmp_path / "b", host_uuid=str(uuid.uuid4()))
