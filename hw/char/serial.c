@@ -427,11 +427,8 @@ static bool serial_realize(DeviceState *dev, GError **errp)
     if (!char_out_open(&s->out, "isa-serial", errp)) {
         return false;
     }
-    s->migration_id = object_get_canonical_path(OBJECT(dev));
-    if (s->migration_id &&
-        !migration_state_register(s->migration_id, &serial_state_ops, s,
-                                  errp)) {
-        g_clear_pointer(&s->migration_id, g_free);
+    if (!device_migration_register(OBJECT(dev), "", &serial_state_ops, s,
+                                   &s->migration_id, errp)) {
         char_out_close(&s->out);
         return false;
     }
@@ -452,10 +449,7 @@ static void serial_unrealize(DeviceState *dev)
     if (s->out.chr) {
         qemu_chr_set_handlers(s->out.chr, NULL, NULL, NULL, NULL);
     }
-    if (s->migration_id) {
-        migration_state_unregister(s->migration_id);
-        g_clear_pointer(&s->migration_id, g_free);
-    }
+    device_migration_unregister(&s->migration_id);
     memory_region_del_subregion(get_system_io(), &s->io);
     memory_region_finalize(&s->io);
     char_out_close(&s->out);

@@ -14,6 +14,7 @@
 #include "qom/object_interfaces.h"
 #include "sysemu/reset.h"
 #include "hw/qdev-core.h"
+#include "migration/vmstate.h"
 
 /* Every bus created with qbus_new(), in creation order (borrowed). */
 static GSList *all_buses;
@@ -1039,4 +1040,31 @@ void qdev_register_types(void)
     qom_register_types();
     user_creatable_register_types();
     type_register_static_array(qdev_types, G_N_ELEMENTS(qdev_types));
+}
+
+bool device_migration_register(Object *obj, const char *suffix,
+                               const MigStateOps *ops, void *opaque,
+                               char **id, GError **errp)
+{
+    g_autofree char *path = object_get_canonical_path(obj);
+    g_autofree char *name = NULL;
+
+    *id = NULL;
+    if (!path) {
+        return true;
+    }
+    name = g_strconcat(path, suffix, NULL);
+    if (!migration_state_register(name, ops, opaque, errp)) {
+        return false;
+    }
+    *id = g_steal_pointer(&name);
+    return true;
+}
+
+void device_migration_unregister(char **id)
+{
+    if (*id) {
+        migration_state_unregister(*id);
+        g_clear_pointer(id, g_free);
+    }
 }

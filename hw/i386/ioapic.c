@@ -259,11 +259,8 @@ static bool ioapic_realize(DeviceState *dev, GError **errp)
 {
     IOAPICState *s = IOAPIC(dev);
 
-    s->migration_id = object_get_canonical_path(OBJECT(dev));
-    if (s->migration_id &&
-        !migration_state_register(s->migration_id, &ioapic_state_ops, s,
-                                  errp)) {
-        g_clear_pointer(&s->migration_id, g_free);
+    if (!device_migration_register(OBJECT(dev), "", &ioapic_state_ops, s,
+                                   &s->migration_id, errp)) {
         return false;
     }
     memory_region_init_io(&s->mmio, OBJECT(dev), &ioapic_mmio_ops, s,
@@ -278,10 +275,7 @@ static void ioapic_unrealize(DeviceState *dev)
 {
     IOAPICState *s = IOAPIC(dev);
 
-    if (s->migration_id) {
-        migration_state_unregister(s->migration_id);
-        g_clear_pointer(&s->migration_id, g_free);
-    }
+    device_migration_unregister(&s->migration_id);
     memory_region_del_subregion(get_system_memory(), &s->mmio);
     memory_region_finalize(&s->mmio);
 }

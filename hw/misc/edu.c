@@ -165,10 +165,7 @@ static void edu_exit(PCIDevice *dev)
 {
     EduState *edu = PCI_EDU_DEVICE(dev);
 
-    if (edu->migration_id) {
-        migration_state_unregister(edu->migration_id);
-        g_clear_pointer(&edu->migration_id, g_free);
-    }
+    device_migration_unregister(&edu->migration_id);
     memory_region_finalize(&edu->mmio);
 }
 
@@ -184,22 +181,15 @@ static void (*edu_parent_unrealize)(DeviceState *dev);
 static bool edu_qdev_realize(DeviceState *qdev, GError **errp)
 {
     EduState *edu = PCI_EDU_DEVICE(qdev);
-    g_autofree char *path = NULL;
-    g_autofree char *id = NULL;
 
     if (!edu_parent_realize(qdev, errp)) {
         return false;
     }
-    path = object_get_canonical_path(OBJECT(qdev));
-    if (!path) {
-        return true;
-    }
-    id = g_strdup_printf("%s#edu", path);
-    if (!migration_state_register(id, &edu_state_ops, edu, errp)) {
+    if (!device_migration_register(OBJECT(qdev), "#edu", &edu_state_ops,
+                                   edu, &edu->migration_id, errp)) {
         edu_parent_unrealize(qdev);
         return false;
     }
-    edu->migration_id = g_steal_pointer(&id);
     return true;
 }
 

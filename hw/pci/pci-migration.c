@@ -80,24 +80,11 @@ static const MigStateOps pci_state_ops = {
 
 bool pci_migration_register(PCIDevice *dev, GError **errp)
 {
-    g_autofree char *path = object_get_canonical_path(OBJECT(dev));
-    g_autofree char *id = NULL;
-
-    if (!path) {
-        return true;    /* outside the composition tree: unit tests */
-    }
-    id = g_strdup_printf("%s#pci", path);
-    if (!migration_state_register(id, &pci_state_ops, dev, errp)) {
-        return false;
-    }
-    dev->migration_id = g_steal_pointer(&id);
-    return true;
+    return device_migration_register(OBJECT(dev), "#pci", &pci_state_ops,
+                                     dev, &dev->migration_id, errp);
 }
 
 void pci_migration_unregister(PCIDevice *dev)
 {
-    if (dev->migration_id) {
-        migration_state_unregister(dev->migration_id);
-        g_clear_pointer(&dev->migration_id, g_free);
-    }
+    device_migration_unregister(&dev->migration_id);
 }

@@ -271,34 +271,21 @@ static const MigStateOps vmem_ops = {
 
 bool virtio_mem_migration_register(VirtIOMEM *vmem, GError **errp)
 {
-    g_autofree char *path = object_get_canonical_path(OBJECT(vmem));
-    g_autofree char *late = NULL;
-
-    if (!path) {
-        /* Not in the composition tree (unit tests): nothing migrates. */
-        return true;
-    }
-    late = g_strdup_printf("%s#late", path);
-    if (!migration_state_register(path, &vmem_ops, vmem, errp)) {
+    /* Outside the composition tree (unit tests) nothing migrates. */
+    if (!device_migration_register(OBJECT(vmem), "", &vmem_ops, vmem,
+                                   &vmem->migration_id, errp)) {
         return false;
     }
-    if (!migration_state_register(late, &vmem_late_ops, vmem, errp)) {
-        migration_state_unregister(path);
+    if (!device_migration_register(OBJECT(vmem), "#late", &vmem_late_ops,
+                                   vmem, &vmem->migration_late_id, errp)) {
+        device_migration_unregister(&vmem->migration_id);
         return false;
     }
-    vmem->migration_id = g_steal_pointer(&path);
-    vmem->migration_late_id = g_steal_pointer(&late);
     return true;
 }
 
 void virtio_mem_migration_unregister(VirtIOMEM *vmem)
 {
-    if (vmem->migration_id) {
-        migration_state_unregister(vmem->migration_id);
-        g_clear_pointer(&vmem->migration_id, g_free);
-    }
-    if (vmem->migration_late_id) {
-        migration_state_unregister(vmem->migration_late_id);
-        g_clear_pointer(&vmem->migration_late_id, g_free);
-    }
+    device_migration_unregister(&vmem->migration_id);
+    device_migration_unregister(&vmem->migration_late_id);
 }

@@ -187,24 +187,11 @@ static const MigStateOps vpci_ops = {
 
 bool virtio_pci_migration_register(VirtIOPCIProxy *p, GError **errp)
 {
-    g_autofree char *path = object_get_canonical_path(OBJECT(p));
-    g_autofree char *id = NULL;
-
-    if (!path) {
-        return true;
-    }
-    id = g_strdup_printf("%s#virtio", path);
-    if (!migration_state_register(id, &vpci_ops, p, errp)) {
-        return false;
-    }
-    p->migration_id = g_steal_pointer(&id);
-    return true;
+    return device_migration_register(OBJECT(p), "#virtio", &vpci_ops, p,
+                                     &p->migration_id, errp);
 }
 
 void virtio_pci_migration_unregister(VirtIOPCIProxy *p)
 {
-    if (p->migration_id) {
-        migration_state_unregister(p->migration_id);
-        g_clear_pointer(&p->migration_id, g_free);
-    }
+    device_migration_unregister(&p->migration_id);
 }

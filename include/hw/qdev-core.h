@@ -340,4 +340,21 @@ void qdev_prop_register_global(const char *driver, const char *prop,
  */
 bool qdev_globals_check(GError **errp);
 
+struct MigStateOps;
+
+/*
+ * Register a device's migration state section (migration/vmstate.h),
+ * named after its place in the composition tree: "<canonical path of
+ * @obj><@suffix>" (@suffix "" or e.g. "#pci").  On success *@id holds
+ * the section id, to be handed to device_migration_unregister().  An
+ * object outside the tree (unit tests) registers nothing: true with
+ * *@id NULL.  False with @errp set if the id is taken.
+ */
+bool device_migration_register(Object *obj, const char *suffix,
+                               const struct MigStateOps *ops, void *opaque,
+                               char **id, GError **errp);
+
+/* Remove the section *@id names, if any, and free and clear *@id. */
+void device_migration_unregister(char **id);
+
 #endif /* HW_QDEV_CORE_H */
