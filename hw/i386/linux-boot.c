@@ -19,39 +19,7 @@
 #include "hw/i386/pvh.h"
 #include "hw/i386/linux-boot.h"
 #include "hw/i386/mptable.h"
-
-static uint16_t rd16(const uint8_t *p, unsigned off)
-{
-    return p[off] | (p[off + 1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p, unsigned off)
-{
-    return rd16(p, off) | ((uint32_t)rd16(p, off + 2) << 16);
-}
-
-static uint64_t rd64(const uint8_t *p, unsigned off)
-{
-    return rd32(p, off) | ((uint64_t)rd32(p, off + 4) << 32);
-}
-
-static void wr16(uint8_t *p, unsigned off, uint16_t v)
-{
-    p[off] = v;
-    p[off + 1] = v >> 8;
-}
-
-static void wr32(uint8_t *p, unsigned off, uint32_t v)
-{
-    wr16(p, off, v);
-    wr16(p, off + 2, v >> 16);
-}
-
-static void wr64(uint8_t *p, unsigned off, uint64_t v)
-{
-    wr32(p, off, v);
-    wr32(p, off + 4, v >> 32);
-}
+#include "qemu/bswap.h"
 
 static bool is_bzimage(const uint8_t *img, size_t len)
 {
@@ -67,22 +35,22 @@ bool linux_parse_header(const uint8_t *img, size_t len, LinuxHeader *h,
         error_setg(errp, "too short for a bzImage (%zu bytes)", len);
         return false;
     }
-    if (rd16(img, BP_BOOT_FLAG) != 0xaa55) {
+    if (lduw_le_p(img + BP_BOOT_FLAG) != 0xaa55) {
         error_setg(errp, "boot_flag is 0x%04x, not 0xAA55",
-                   rd16(img, BP_BOOT_FLAG));
+                   lduw_le_p(img + BP_BOOT_FLAG));
         return false;
     }
     if (!is_bzimage(img, len)) {
         error_setg(errp, "no \"HdrS\" setup header");
         return false;
     }
-    h->version = rd16(img, BP_VERSION);
+    h->version = lduw_le_p(img + BP_VERSION);
     if (h->version < 0x20c) {
         error_setg(errp, "boot protocol %u.%02u is older than 2.12 (no "
                    "64-bit entry)", h->version >> 8, h->version & 0xff);
         return false;
     }
-    if (!(rd16(img, BP_XLOADFLAGS) & XLF_KERNEL_64)) {
+    if (!(lduw_le_p(img + BP_XLOADFLAGS) & XLF_KERNEL_64)) {
         error_setg(errp, "the kernel has no 64-bit entry (XLF_KERNEL_64)");
         return false;
     }
@@ -99,14 +67,14 @@ bool linux_parse_header(const uint8_t *img, size_t len, LinuxHeader *h,
                    "the file", h->setup_size);
         return false;
     }
-    h->load_addr = rd64(img, BP_PREF_ADDRESS);
+    h->load_addr = ldq_le_p(img + BP_PREF_ADDRESS);
     if (h->load_addr < 0x100000 || h->load_addr > 0xc0000000) {
         h->load_addr = 0x100000;
     }
-    h->init_size = rd32(img, BP_INIT_SIZE);
+    h->init_size = ldl_le_p(img + BP_INIT_SIZE);
     h->init_size = MAX(h->init_size, len - h->setup_size);
-    h->initrd_addr_max = rd32(img, BP_INITRD_ADDR_MAX);
-    h->cmdline_size = rd32(img, BP_CMDLINE_SIZE);
+    h->initrd_addr_max = ldl_le_p(img + BP_INITRD_ADDR_MAX);
+    h->cmdline_size = ldl_le_p(img + BP_CMDLINE_SIZE);
     return true;
 }
 
@@ -119,21 +87,21 @@ void linux_build_zero_page(const LinuxHeader *h, const uint8_t *img,
     memcpy(zp + BP_SETUP_SECTS, img + BP_SETUP_SECTS,
            h->header_end - BP_SETUP_SECTS);
     zp[BP_TYPE_OF_LOADER] = 0xff;
-    wr16(zp, BP_VID_MODE, 0xffff);
-    wr32(zp, BP_CODE32_START, h->load_addr);
-    wr32(zp, BP_CMD_LINE_PTR, p->cmdline_addr);
-    wr32(zp, BP_EXT_CMD_LINE_PTR, 0);
-    wr32(zp, BP_RAMDISK_IMAGE, p->initrd_addr);
-    wr32(zp, BP_RAMDISK_SIZE, p->initrd_size);
-    wr32(zp, BP_EXT_RAMDISK_IMAGE, p->initrd_addr >> 32);
-    wr32(zp, BP_EXT_RAMDISK_SIZE, p->initrd_size >> 32);
+    stw_le_p(zp + BP_VID_MODE, 0xffff);
+    stl_le_p(zp + BP_CODE32_START, h->load_addr);
+    stl_le_p(zp + BP_CMD_LINE_PTR, p->cmdline_addr);
+    stl_le_p(zp + BP_EXT_CMD_LINE_PTR, 0);
+    stl_le_p(zp + BP_RAMDISK_IMAGE, p->initrd_addr);
+    stl_le_p(zp + BP_RAMDISK_SIZE, p->initrd_size);
+    stl_le_p(zp + BP_EXT_RAMDISK_IMAGE, p->initrd_addr >> 32);
+    stl_le_p(zp + BP_EXT_RAMDISK_SIZE, p->initrd_size >> 32);
     zp[BP_E820_ENTRIES] = n;
     for (unsigned i = 0; i < n; i++) {
         unsigned off = BP_E820_TABLE + i * sizeof(E820Entry);
 
-        wr64(zp, off, p->e820[i].addr);
-        wr64(zp, off + 8, p->e820[i].size);
-        wr32(zp, off + 16, p->e820[i].type);
+        stq_le_p(zp + off, p->e820[i].addr);
+        stq_le_p(zp + off + 8, p->e820[i].size);
+        stl_le_p(zp + off + 16, p->e820[i].type);
     }
 }
 
@@ -142,13 +110,12 @@ void linux_build_page_tables(uint8_t *buf, uint32_t base)
     const uint64_t present_rw = 0x3, large = 0x80;
 
     memset(buf, 0, LINUX_PT_SIZE);
-    wr64(buf, 0, (base + 0x1000) | present_rw);             /* PML4[0] */
+    stq_le_p(buf + 0, (base + 0x1000) | present_rw);             /* PML4[0] */
     for (unsigned i = 0; i < 4; i++) {                      /* PDPT[i] */
-        wr64(buf, 0x1000 + i * 8, (base + 0x2000 + i * 0x1000) | present_rw);
+        stq_le_p(buf + 0x1000 + i * 8, (base + 0x2000 + i * 0x1000) | present_rw);
     }
     for (unsigned i = 0; i < 4 * 512; i++) {                /* PD entries */
-        wr64(buf, 0x2000 + i * 8,
-             ((uint64_t)i << 21) | present_rw | large);
+        stq_le_p(buf + 0x2000 + i * 8, ((uint64_t)i << 21) | present_rw | large);
     }
 }
 

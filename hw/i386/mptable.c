@@ -7,6 +7,7 @@
  * routing function, so the table cannot disagree with the wiring).
  */
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "hw/pci-host/q35.h"
 #include "hw/i386/mptable.h"
 
@@ -35,14 +36,14 @@ static void put8(Builder *b, uint8_t v)
 
 static void put16(Builder *b, uint16_t v)
 {
-    put8(b, v);
-    put8(b, v >> 8);
+    stw_le_p(b->buf + b->off, v);
+    b->off += 2;
 }
 
 static void put32(Builder *b, uint32_t v)
 {
-    put16(b, v);
-    put16(b, v >> 16);
+    stl_le_p(b->buf + b->off, v);
+    b->off += 4;
 }
 
 static uint8_t checksum(const uint8_t *p, size_t len)
